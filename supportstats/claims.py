@@ -1,0 +1,2 @@
+"""claims (being written)."""
+__all__: list[str] = []

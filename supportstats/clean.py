@@ -1,0 +1,2 @@
+"""clean (being written)."""
+__all__: list[str] = []

@@ -1,0 +1,2 @@
+"""estimate (being written)."""
+__all__: list[str] = []

@@ -1,0 +1,2 @@
+"""findings (being written)."""
+__all__: list[str] = []

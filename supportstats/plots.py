@@ -1,0 +1,2 @@
+"""plots (being written)."""
+__all__: list[str] = []

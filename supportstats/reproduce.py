@@ -1,0 +1,2 @@
+"""reproduce (being written)."""
+__all__: list[str] = []

@@ -1,0 +1,2 @@
+"""schema (being written)."""
+__all__: list[str] = []

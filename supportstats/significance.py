@@ -1,0 +1,2 @@
+"""significance (being written)."""
+__all__: list[str] = []

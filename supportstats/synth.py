@@ -1,0 +1,2 @@
+"""synth (being written)."""
+__all__: list[str] = []

@@ -1,0 +1,2 @@
+"""weights (being written)."""
+__all__: list[str] = []
