@@ -1,0 +1,59 @@
+"""The conda route (environment.yml) and the pip route (pyproject + constraints.txt) must agree."""
+import re
+import tomllib
+
+import yaml
+
+from supportstats.paths import ROOT
+
+
+def _constraints():
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        m = re.match(r"^([A-Za-z0-9_.\-]+)==([^\s;]+)", line)
+        if m:
+            pins[m.group(1).lower().replace("_", "-")] = m.group(2)
+    return pins
+
+
+def _env_pins():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pins = {}
+    for dep in env["dependencies"]:
+        if isinstance(dep, str) and "==" in dep:
+            name, version = dep.split("==")
+            pins[name.strip().lower().replace("_", "-")] = version.strip()
+    return env, pins
+
+
+def _direct_deps():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    deps = project["dependencies"] + project["optional-dependencies"]["test"]
+    return {re.split(r"[<>=\[ ;]", d)[0].lower().replace("_", "-") for d in deps}
+
+
+def test_every_direct_dependency_is_pinned_in_constraints():
+    missing = _direct_deps() - set(_constraints())
+    assert not missing, f"pyproject dependencies without a pin in constraints.txt: {sorted(missing)}"
+
+
+def test_environment_yml_lists_every_direct_dependency_with_the_same_pin():
+    _, env = _env_pins()
+    pins = _constraints()
+    missing = _direct_deps() - set(env)
+    assert not missing, f"environment.yml lacks {sorted(missing)}"
+    wrong = {n: (v, pins.get(n)) for n, v in env.items() if pins.get(n) != v}
+    assert not wrong, f"environment.yml pin != constraints.txt pin: {wrong}"
+
+
+def test_environment_yml_installs_the_package_itself_under_the_same_constraints():
+    env, _ = _env_pins()
+    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    assert "-e ." in pip and "-c constraints.txt" in pip
+    assert "python=3.11" in env["dependencies"]
+
+
+def test_makefile_installs_under_the_constraints_file():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "-c constraints.txt" in makefile
+    assert ".venv" in makefile
