@@ -6,7 +6,11 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["atomic_path"]
+import pandas as pd
+
+from .errors import InputError
+
+__all__ = ["atomic_path", "read_table"]
 
 
 @contextlib.contextmanager
@@ -35,3 +39,35 @@ def atomic_path(path):
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def read_table(path, *, encoding=None, sep=None, header_rows=None, sheet=None) -> pd.DataFrame:
+    """Read a survey export with every column as text (blanks are ``""``, never NaN).
+
+    Parameters
+    ----------
+    path : str or Path
+        The export file.
+    encoding, sep : str, optional
+        Override the detected text encoding and delimiter.
+    header_rows, sheet : optional
+        Reserved (multi-header exports, Excel sheet); full support follows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per data row, columns as in the header, all values ``str``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.csv"
+    >>> _ = p.write_text("id,csat\\n1,\\n2,89\\n", encoding="utf-8-sig")
+    >>> read_table(p)["csat"].tolist()
+    ['', '89']
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("file not found", file=path, expected="an existing survey export")
+    return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False,
+                       encoding=encoding or "utf-8-sig", sep=sep or ",")
