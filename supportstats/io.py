@@ -1,16 +1,44 @@
-"""Reading survey exports and writing outputs atomically."""
+"""Reading survey exports (CSV, Excel, SPSS, Stata, Qualtrics, SurveyMonkey) and writing atomically.
+
+Every reader returns the export as text: each column ``str``, blanks as ``""``, no number or
+NaN coercion, so cleaning sees exactly what the respondent's tool wrote (``89,0`` stays
+``89,0``). A column map (:func:`load_column_map`) renames and recodes a user's export into a
+survey's schema; :func:`read_survey` does both. Bad input raises
+:class:`~supportstats.errors.InputError` naming the file, the line or row, and what was expected.
+"""
 from __future__ import annotations
 
+import codecs
 import contextlib
+import csv
+import io
+import json
+import math
 import os
+import re
 import tempfile
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from .errors import InputError
 
-__all__ = ["atomic_path", "read_table"]
+__all__ = ["atomic_path", "read_table", "load_column_map", "apply_column_map", "read_survey"]
+
+# surveys a column map may name when schema.py does not list them (the contract in TEAM.md)
+_SURVEYS = ("benchmark", "trends", "cs_ops")
+
+_TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ""}
+_EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+_DELIMITERS = ",;\t|"
+_SNIFF_BYTES = 64 * 1024
+# magic numbers of files people drop in by mistake; checked before any decoding
+_MAGIC = [
+    (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"), (b"\xd0\xcf\x11\xe0", "an old binary Office file (.xls/.doc)"),
+    (b"\x1f\x8b", "a gzip archive"), (b"PAR1", "a Parquet file"),
+]
 
 
 @contextlib.contextmanager
@@ -41,33 +69,579 @@ def atomic_path(path):
             tmp.unlink()
 
 
+# --------------------------------------------------------------------------- reading
+
+
 def read_table(path, *, encoding=None, sep=None, header_rows=None, sheet=None) -> pd.DataFrame:
     """Read a survey export with every column as text (blanks are ``""``, never NaN).
+
+    The format comes from the file's content and suffix: delimited text (``.csv``, ``.tsv``,
+    ``.txt``), Excel (``.xlsx``), SPSS (``.sav``) or Stata (``.dta``). Text is decoded as
+    UTF-8 (with or without BOM), UTF-16 (recognized by its byte-order mark) or, when UTF-8
+    fails, cp1252; the delimiter (comma, semicolon, tab or pipe) is sniffed from the first
+    lines. Qualtrics-style exports (three header rows: ids, question text, ``ImportId`` JSON)
+    and SurveyMonkey-style exports (two header rows: question, sub-answer) are recognized and
+    their extra header rows dropped.
 
     Parameters
     ----------
     path : str or Path
         The export file.
-    encoding, sep : str, optional
-        Override the detected text encoding and delimiter.
-    header_rows, sheet : optional
-        Reserved (multi-header exports, Excel sheet); full support follows.
+    encoding : str, optional
+        Text encoding; overrides detection (e.g. ``"shift_jis"``, which detection cannot tell
+        apart from cp1252).
+    sep : str, optional
+        Delimiter; overrides sniffing.
+    header_rows : {1, 2, 3}, optional
+        Number of header rows: 1 plain, 2 SurveyMonkey-style, 3 Qualtrics-style.
+        Detected when omitted. Ignored for SPSS and Stata files, which carry names in metadata.
+    sheet : str or int, optional
+        Excel sheet name or 0-based position (default: the first sheet).
 
     Returns
     -------
     pandas.DataFrame
-        One row per data row, columns as in the header, all values ``str``.
+        One row per data row (blank rows kept, so cleaning can count them), columns named as
+        in the export, all values ``str``. ``df.attrs`` holds ``source``, ``format``,
+        ``encoding``, ``sep``, ``header_rows`` and ``question_text`` (column → question wording,
+        from the extra header rows or SPSS/Stata variable labels); SPSS/Stata files add
+        ``column_labels`` and ``value_labels`` (column → {code: label}, codes as text).
+        Coded SPSS/Stata answers are replaced by their value labels.
+
+    Raises
+    ------
+    InputError
+        Missing, empty, binary, JSON or undecodable file; ragged rows; duplicate or blank
+        column names; a header with no data rows.
 
     Examples
     --------
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.csv"
-    >>> _ = p.write_text("id,csat\\n1,\\n2,89\\n", encoding="utf-8-sig")
-    >>> read_table(p)["csat"].tolist()
-    ['', '89']
+    >>> _ = p.write_text("id;csat\\n1;\\n2;89,0\\n", encoding="utf-8-sig")
+    >>> df = read_table(p)
+    >>> df["csat"].tolist(), df.attrs["sep"], df.attrs["encoding"]
+    (['', '89,0'], ';', 'utf-8-sig')
     """
     path = Path(path)
-    if not path.is_file():
+    if header_rows not in (None, 1, 2, 3):
+        raise ValueError(f"header_rows must be 1, 2, 3 or None, got {header_rows!r}")
+    data = _read_bytes(path)
+    kind = _kind(path, data)
+    attrs = {"source": str(path), "format": kind, "encoding": None, "sep": None}
+    if kind in ("sav", "dta"):
+        df = _read_labelled(path, kind)
+        attrs["header_rows"] = 1
+        attrs.update(df.attrs)
+        df.attrs = attrs
+        return df
+    if kind == "xlsx":
+        grid = _read_excel_grid(path, sheet)
+    else:
+        text, enc = _decode(data, path, encoding)
+        del data  # the decoded text is the only copy we need
+        _reject_non_tabular(text, path)
+        sep = sep or _sniff_sep(text)
+        grid = _parse_text(text, enc, sep, path)
+        attrs.update(encoding=enc, sep=sep)
+    df, extra = _split_header(grid, header_rows, path)
+    attrs.update(extra)
+    df.attrs = attrs
+    return df
+
+
+def _read_bytes(path: Path) -> bytes:
+    if not path.exists():
         raise InputError("file not found", file=path, expected="an existing survey export")
-    return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False,
-                       encoding=encoding or "utf-8-sig", sep=sep or ",")
+    if path.is_dir():
+        raise InputError("is a folder", file=path, expected="a survey export file")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", file=path) from None
+    if not data.strip(b" \t\r\n\x00" + codecs.BOM_UTF8 + codecs.BOM_UTF16_LE + codecs.BOM_UTF16_BE):
+        raise InputError("file is empty", file=path,
+                         expected="a header row and at least one data row")
+    return data
+
+
+def _kind(path: Path, data: bytes) -> str:
+    suffix = path.suffix.lower()
+    if data[:4] == b"PK\x03\x04":  # zip container: xlsx whatever its suffix says
+        if suffix in _EXCEL_SUFFIXES or suffix in _TEXT_SUFFIXES:
+            return "xlsx"
+        raise InputError("is a zip archive", file=path, expected="CSV, .xlsx, .sav or .dta")
+    if data[:4] in (b"$FL2", b"$FL3") or suffix in (".sav", ".zsav"):
+        return "sav"
+    if data[:11] == b"<stata_dta>" or suffix == ".dta":
+        return "dta"
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            hint = " (save it as .xlsx or CSV)" if magic == b"\xd0\xcf\x11\xe0" else ""
+            raise InputError(f"is {what}, not a table{hint}", file=path,
+                             expected="CSV, .xlsx, .sav or .dta")
+    if suffix in (".xls",):
+        raise InputError("old .xls workbooks are not supported (save as .xlsx or CSV)", file=path)
+    if suffix in _EXCEL_SUFFIXES:
+        raise InputError("is not a valid .xlsx workbook", file=path,
+                         expected="an Excel 2007+ workbook")
+    return "csv"
+
+
+def _line_of(data: bytes, pos: int) -> int:
+    return data.count(b"\n", 0, pos) + 1
+
+
+def _decode(data: bytes, path: Path, encoding):
+    if encoding:
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError as exc:
+            raise InputError(f"cannot decode byte 0x{data[exc.start]:02x} at line "
+                             f"{_line_of(data, exc.start)} as {encoding}", file=path) from None
+        except LookupError:
+            raise ValueError(f"encoding: unknown codec {encoding!r}") from None
+    if data.startswith(codecs.BOM_UTF8):
+        enc = "utf-8-sig"
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        enc = "utf-16"
+    else:
+        enc = None
+    if enc:  # a byte-order mark is a promise; broken promises are errors, not cp1252
+        try:
+            return data.decode(enc), enc
+        except UnicodeDecodeError as exc:
+            name = "UTF-8" if enc == "utf-8-sig" else "UTF-16"
+            raise InputError(f"starts with a {name} byte-order mark but "
+                             f"byte {exc.start} (line ~{_line_of(data, exc.start)}) is invalid; "
+                             f"expected UTF-8, UTF-16 or cp1252 text", file=path) from None
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        u8 = exc
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"cannot decode: byte 0x{data[u8.start]:02x} at line {_line_of(data, u8.start)} is "
+            f"not UTF-8 and byte 0x{data[exc.start]:02x} at line {_line_of(data, exc.start)} is "
+            f"not cp1252; expected UTF-8, UTF-16 or cp1252 text (pass encoding= for others)",
+            file=path) from None
+
+
+def _reject_non_tabular(text: str, path: Path) -> None:
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise InputError(f"NUL byte at line {line}: binary data or UTF-16 without a byte-order "
+                         f"mark; expected UTF-8, UTF-16 or cp1252 text", file=path)
+    head = text.lstrip("\ufeff \t\r\n")[:1]
+    if head in ("{", "["):
+        raise InputError("looks like JSON, not a table", file=path,
+                         expected="delimited text with a header row (CSV)")
+    if head == "<":
+        raise InputError("looks like HTML/XML, not a table", file=path,
+                         expected="delimited text with a header row (CSV)")
+
+
+def _sniff_sep(text: str) -> str:
+    sample = text[:_SNIFF_BYTES]
+    if len(text) > _SNIFF_BYTES:  # whole lines only; a cut line would mislead the sniffer
+        sample = sample[: sample.rfind("\n") + 1] or sample
+    first = sample.split("\n", 1)[0]
+    try:
+        sep = csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
+        if sep in first:
+            return sep
+    except csv.Error:
+        pass
+    # the sniffer gives up on e.g. one data row; the header line alone is a fair witness
+    counts = {d: first.count(d) for d in _DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _parse_text(text: str, enc: str, sep: str, path: Path) -> pd.DataFrame:
+    buf = io.BytesIO(text.encode("utf-8"))
+    try:
+        # pyarrow rejects rows with too few *and* too many fields; the C engine pads short rows
+        grid = pd.read_csv(buf, sep=sep, header=None, dtype=str, keep_default_na=False,
+                           na_values=[], engine="pyarrow", encoding="utf-8")
+    except (pd.errors.ParserError, ValueError) as exc:
+        line, n, k = _first_ragged(text, sep)
+        if line is None:
+            raise InputError(f"cannot parse as delimited text ({str(exc).splitlines()[0]})",
+                             file=path, expected=f"rows of {sep!r}-separated fields") from None
+        raise InputError(f"line {line} has {n} fields but the header has {k}", file=path,
+                         expected="the same number of fields on every row") from None
+    grid.columns = range(grid.shape[1])
+    return grid.fillna("").astype(str)
+
+
+def _first_ragged(text: str, sep: str):
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=sep)
+    width = None
+    for row in reader:
+        if not row:
+            continue
+        if width is None:
+            width = len(row)
+        elif len(row) != width:
+            return reader.line_num, len(row), width
+    return None, None, None
+
+
+def _read_excel_grid(path: Path, sheet) -> pd.DataFrame:
+    try:
+        grid = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, header=None,
+                             dtype=object, engine="openpyxl")
+    except (ValueError, KeyError, IndexError) as exc:
+        if sheet is not None and ("not found" in str(exc).lower() or isinstance(exc, IndexError)):
+            raise InputError("no such sheet", file=path, value=sheet) from None
+        raise InputError(f"cannot read workbook ({' '.join(str(exc).split())})", file=path) from None
+    except Exception as exc:  # openpyxl raises zipfile/XML errors for corrupt workbooks
+        raise InputError(f"cannot read workbook ({type(exc).__name__})", file=path,
+                         expected="an Excel 2007+ workbook") from None
+    if grid.empty:
+        raise InputError("sheet is empty", file=path, expected="a header row and data rows")
+    grid = grid.map(_cell_text)
+    grid.columns = range(grid.shape[1])
+    return grid
+
+
+def _cell_text(v) -> str:
+    """Excel and SPSS store every number as a float; write integral ones as integers."""
+    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NaT:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, pd.Timestamp):
+        return v.isoformat(sep=" ") if v.time() != pd.Timestamp(0).time() else v.date().isoformat()
+    return str(v)
+
+
+def _split_header(grid: pd.DataFrame, header_rows, path: Path):
+    if header_rows is None:
+        header_rows = _detect_header_rows(grid)
+    if len(grid) <= header_rows:
+        raise InputError(f"has {header_rows} header row(s) but no data rows", file=path,
+                         expected="at least one respondent row")
+    top = [grid.iloc[i].str.strip().tolist() for i in range(header_rows)]
+    question_text, extra = {}, {}
+    if header_rows == 3:  # Qualtrics: ids, question wording, {"ImportId": ...}
+        names, question_text = top[0], dict(zip(top[0], top[1]))
+        extra["import_ids"] = {n: _import_id(c) for n, c in zip(names, top[2])}
+    elif header_rows == 2:  # SurveyMonkey: question (merged across its options), sub-answer
+        names, q = [], ""
+        for head, sub in zip(*top):
+            q = head or (q if sub else "")
+            name = q if sub in ("", "Response") else (f"{q} - {sub}" if q else sub)
+            names.append(name)
+            question_text[name] = q
+    else:
+        names = top[0]
+    data = grid.iloc[header_rows:].reset_index(drop=True)
+    keep = []
+    for i, name in enumerate(names):
+        if name:
+            keep.append(i)
+        elif (data[i] != "").any():
+            row = int((data[i] != "").to_numpy().argmax()) + 1
+            raise InputError(f"column {i + 1} has data but no name in the header", file=path,
+                             row=row, expected="a name for every column with data")
+    names = [names[i] for i in keep]
+    seen = {}
+    for i, name in zip(keep, names):
+        if name in seen:
+            raise InputError(f"duplicate column name (columns {seen[name] + 1} and {i + 1})",
+                             file=path, column=name, expected="unique column names")
+        seen[name] = i
+    data = data[keep]
+    data.columns = names
+    extra.update(header_rows=header_rows,
+                 question_text={n: question_text.get(n, n) for n in names})
+    return data, extra
+
+
+def _detect_header_rows(grid: pd.DataFrame) -> int:
+    if len(grid) >= 4:
+        third = [c for c in grid.iloc[2].tolist() if c]
+        if third and sum(c.startswith('{"ImportId"') for c in third) * 2 >= len(third):
+            return 3
+    if len(grid) >= 3:
+        first, second = grid.iloc[0].tolist(), grid.iloc[1].tolist()
+        subs = {"Response", "Open-Ended Response"}
+        if any(c in subs for c in second) and (
+                "Respondent ID" in first or any(not a and b for a, b in zip(first, second))):
+            return 2
+    return 1
+
+
+def _import_id(cell: str):
+    try:
+        return json.loads(cell).get("ImportId", cell)
+    except (ValueError, AttributeError):
+        return cell
+
+
+def _read_labelled(path: Path, kind: str) -> pd.DataFrame:
+    import pyreadstat
+
+    reader = pyreadstat.read_sav if kind == "sav" else pyreadstat.read_dta
+    try:
+        df, meta = reader(str(path), apply_value_formats=True, formats_as_category=False)
+    except Exception as exc:  # pyreadstat raises its own ReadstatError/PyreadstatError
+        what = "SPSS .sav" if kind == "sav" else "Stata .dta"
+        raise InputError(f"cannot read as {what} ({' '.join(str(exc).split())})",
+                         file=path, expected=f"a valid {what} file") from None
+    if df.shape[0] == 0:
+        raise InputError("has no data rows", file=path, expected="at least one respondent row")
+    out = pd.DataFrame({c: [_cell_text(v) for v in df[c].tolist()] for c in df.columns},
+                       dtype=str)
+    labels = {c: (lab or "") for c, lab in zip(meta.column_names, meta.column_labels)}
+    value_labels = {c: {_cell_text(k): str(v) for k, v in vl.items()}
+                    for c, vl in meta.variable_value_labels.items()}
+    out.attrs = {"column_labels": labels, "value_labels": value_labels,
+                 "question_text": {c: labels.get(c) or c for c in out.columns}}
+    return out
+
+
+# --------------------------------------------------------------------------- column maps
+
+_MAP_KEYS = {"survey", "columns", "values", "constants", "keep_unmapped"}
+
+
+class _TextLoader(yaml.SafeLoader):
+    """YAML loader that keeps every scalar as written: ``yes``, ``01`` and ``1.0`` are codes."""
+
+
+_TextLoader.yaml_implicit_resolvers = {}
+
+
+def load_column_map(path_or_dict) -> dict:
+    """Load and check a column map from a YAML file or a dict.
+
+    A column map says how a user's export becomes a survey's raw schema::
+
+        survey: trends                # benchmark, trends or cs_ops
+        columns:                      # their column: our column (unlisted columns are dropped)
+          Q1: respondent_id
+          Q7: team_burnout
+        values:                       # our column: {their code: our label}
+          team_burnout: {1: Yes, 2: No}
+        constants:                    # our column: value, for columns the export lacks
+          wave: 2022
+        keep_unmapped: false          # true keeps the export's other columns unchanged
+
+    Parameters
+    ----------
+    path_or_dict : str, Path or dict
+        A YAML file, or the same structure as a dict.
+
+    Returns
+    -------
+    dict
+        Keys ``survey`` (str or None), ``columns``, ``values``, ``constants`` (all keys and
+        values as text), ``keep_unmapped`` (bool) and ``source`` (the file, for messages).
+
+    Raises
+    ------
+    InputError
+        Unreadable YAML, unknown keys, an unknown survey, two export columns mapped onto one,
+        values or constants for a column the map does not produce.
+
+    Examples
+    --------
+    >>> cmap = load_column_map({"survey": "trends", "columns": {"Q1": "respondent_id",
+    ...                         "Q7": "team_burnout"}, "values": {"team_burnout": {1: "Yes"}},
+    ...                         "constants": {"wave": 2022}})
+    >>> cmap["values"], cmap["constants"]
+    ({'team_burnout': {'1': 'Yes'}}, {'wave': '2022'})
+    """
+    if isinstance(path_or_dict, dict):
+        raw, source = path_or_dict, "<column map>"
+    else:
+        source = Path(path_or_dict)
+        if not source.is_file():
+            raise InputError("column map not found", file=source,
+                             expected="a YAML column map file")
+        try:
+            raw = yaml.load(source.read_text(encoding="utf-8-sig"), Loader=_TextLoader)
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            where = getattr(exc, "problem_mark", None)
+            row = where.line + 1 if where is not None else None
+            raise InputError(f"not valid YAML ({getattr(exc, 'problem', None) or exc})",
+                             file=source, row=row, expected="a YAML mapping") from None
+    if not isinstance(raw, dict):
+        raise InputError("column map is not a mapping", file=source,
+                         expected="keys survey, columns, values, constants")
+    unknown = sorted(set(map(str, raw)) - _MAP_KEYS)
+    if unknown:
+        raise InputError(f"unknown key(s) {', '.join(unknown)}", file=source,
+                         expected=f"only {', '.join(sorted(_MAP_KEYS))}")
+    survey = raw.get("survey")
+    survey = None if survey in (None, "", "~", "null") else str(survey).strip()
+    if survey is not None and survey not in _known_surveys():
+        raise InputError("unknown survey", file=source, column="survey", value=survey,
+                         expected=f"one of {', '.join(_known_surveys())}")
+
+    def mapping(key):
+        val = raw.get(key) or {}
+        if not isinstance(val, dict):
+            raise InputError(f"{key!r} must be a mapping", file=source, value=val)
+        return {_code(k): v for k, v in val.items()}
+
+    columns = {k: str(v).strip() for k, v in mapping("columns").items()}
+    targets = {}
+    for theirs, ours in columns.items():
+        if not ours:
+            raise InputError("maps onto an empty name", file=source, column=theirs)
+        if ours in targets:
+            raise InputError(f"both {targets[ours]!r} and {theirs!r} map onto {ours!r}",
+                             file=source, column=ours, expected="one export column per column")
+        targets[ours] = theirs
+    constants = {k.strip(): _code(v) for k, v in mapping("constants").items()}
+    for col in constants:
+        if col in targets:
+            raise InputError("is both a constant and mapped from the export column "
+                             f"{targets[col]!r}", file=source, column=col)
+    keep = str(raw.get("keep_unmapped", "false")).strip().lower()
+    if keep not in ("true", "false", "yes", "no"):
+        raise InputError("must be true or false", file=source, column="keep_unmapped", value=keep)
+    values = {}
+    for col, codes in mapping("values").items():
+        if not isinstance(codes, dict):
+            raise InputError("values must map codes to labels", file=source, column=col,
+                             value=codes)
+        if col not in targets and keep in ("false", "no"):
+            raise InputError("has value codes but no export column maps onto it", file=source,
+                             column=col, expected=f"one of {_trim(sorted(targets))}")
+        values[col] = {_code(k): str(v) for k, v in codes.items()}
+    return {"survey": survey, "columns": columns, "values": values, "constants": constants,
+            "keep_unmapped": keep in ("true", "yes"), "source": str(source)}
+
+
+def apply_column_map(df: pd.DataFrame, cmap, *, source=None) -> pd.DataFrame:
+    """Rename, recode and complete an export with a column map.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        An export as returned by :func:`read_table` (all text).
+    cmap : dict, str or Path
+        A column map, loaded or not (see :func:`load_column_map`).
+    source : str or Path, optional
+        The export's file name for messages (default: ``df.attrs["source"]``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new frame: mapped columns renamed (in the map's order) with codes replaced by
+        labels (codes the map does not list are kept as written, so cleaning can report
+        them), then constant columns. ``attrs`` keep the export's and add ``column_map``
+        and ``survey``.
+
+    Raises
+    ------
+    InputError
+        The map names an export column that does not exist (naming the map file, the column
+        and the columns that do exist).
+
+    Examples
+    --------
+    >>> export = pd.DataFrame({"ID": ["a", "b"], "Q7": ["1", "2.0"]})
+    >>> out = apply_column_map(export, {"columns": {"ID": "respondent_id", "Q7": "team_burnout"},
+    ...                                 "values": {"team_burnout": {1: "Yes", 2: "No"}},
+    ...                                 "constants": {"wave": 2022}})
+    >>> out.to_dict("list")
+    {'respondent_id': ['a', 'b'], 'team_burnout': ['Yes', 'No'], 'wave': ['2022', '2022']}
+    """
+    if not isinstance(cmap, dict) or "source" not in cmap:
+        cmap = load_column_map(cmap)
+    source = source if source is not None else df.attrs.get("source", "<export>")
+    missing = [c for c in cmap["columns"] if c not in df.columns]
+    if missing:
+        raise InputError(
+            f"names {len(missing)} column(s) not in the export {source} "
+            f"(it has: {_trim(list(df.columns))})",
+            file=cmap["source"], column=missing[0], expected="a column of the export")
+    out = {}
+    for theirs, ours in cmap["columns"].items():
+        col = df[theirs]
+        codes = cmap["values"].get(ours)
+        if codes:
+            norm = col.map(_code)
+            col = norm.map(codes).fillna(col).astype(str)
+        out[ours] = col.astype(str)
+    if cmap["keep_unmapped"]:
+        for c in df.columns:
+            if c not in cmap["columns"] and c not in out:
+                col = df[c]
+                codes = cmap["values"].get(c)
+                if codes:
+                    col = col.map(_code).map(codes).fillna(col).astype(str)
+                out[c] = col
+    result = pd.DataFrame(out, index=df.index)
+    for col, value in cmap["constants"].items():
+        if col in result.columns:
+            raise InputError(f"constant {col!r} clashes with an export column of the same name",
+                             file=cmap["source"], column=col)
+        result[col] = value
+    result = result.astype(str)
+    result.attrs = {**df.attrs, "column_map": cmap["source"], "survey": cmap["survey"]}
+    return result
+
+
+def read_survey(path, column_map=None, **read_kw) -> pd.DataFrame:
+    """Read an export (:func:`read_table`) and apply a column map if given.
+
+    Parameters
+    ----------
+    path : str or Path
+        The export file.
+    column_map : dict, str or Path, optional
+        See :func:`load_column_map`. Without one the export must already use the schema's
+        column names.
+    **read_kw
+        Passed to :func:`read_table` (``encoding``, ``sep``, ``header_rows``, ``sheet``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        All-text frame; ``attrs["survey"]`` is the map's survey (or None).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "export.csv"
+    >>> _ = p.write_text("ID;Burnout\\nr1;1\\nr2;2\\n", encoding="utf-16")
+    >>> df = read_survey(p, {"survey": "trends",
+    ...                      "columns": {"ID": "respondent_id", "Burnout": "team_burnout"},
+    ...                      "values": {"team_burnout": {1: "Yes", 2: "No"}}})
+    >>> df["team_burnout"].tolist(), df.attrs["survey"], df.attrs["encoding"]
+    (['Yes', 'No'], 'trends', 'utf-16')
+    """
+    df = read_table(path, **read_kw)
+    if column_map is None:
+        df.attrs["survey"] = None
+        return df
+    return apply_column_map(df, column_map, source=path)
+
+
+def _code(value) -> str:
+    """A code as text, so YAML's 1, a file's '1' and SPSS's 1.0 all match."""
+    text = str(value).strip()
+    return re.sub(r"^(-?\d+)\.0+$", r"\1", text)
+
+
+def _trim(names, limit=12) -> str:
+    shown = ", ".join(map(str, names[:limit]))
+    return shown + (f", … (+{len(names) - limit} more)" if len(names) > limit else "")
+
+
+def _known_surveys():
+    try:
+        from . import schema
+        surveys = getattr(schema, "SURVEYS", None)
+        return tuple(sorted(surveys)) if surveys else _SURVEYS
+    except ImportError:  # schema is optional for reading; the contract's names suffice
+        return _SURVEYS
