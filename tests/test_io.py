@@ -1,0 +1,284 @@
+"""Readers: every format and encoding gives the same all-text table; bad files fail in one line."""
+import codecs
+import io
+
+import pandas as pd
+import pyreadstat
+import pytest
+
+from supportstats.errors import InputError
+from supportstats.io import (apply_column_map, atomic_path, load_column_map, read_survey,
+                             read_table)
+
+ROWS = [["respondent_id", "Q7_csat", "Q1_industry", "note"],
+        ["r001", "89,0", "E-commerce", ""],
+        ["r002", "", "Café & Co", "says \"hi\"; ok, fine"],
+        ["007", "0.89", "Retail", "強くそう思う"]]
+EXPECTED = pd.DataFrame(ROWS[1:], columns=ROWS[0])
+
+
+def _csv_text(sep, rows=ROWS):
+    def cell(c):
+        return f'"{c.replace(chr(34), chr(34) * 2)}"' if any(x in c for x in ',;\t|"') else c
+    return "".join(sep.join(cell(c) for c in r) + "\r\n" for r in rows)
+
+
+def _frame(df):
+    return pd.DataFrame({c: df[c].tolist() for c in df.columns})
+
+
+@pytest.mark.parametrize("sep", [",", ";", "\t", "|"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le-bom", "utf-16-be-bom"])
+def test_csv_encodings_and_delimiters_read_identically(tmp_path, sep, encoding):
+    text = _csv_text(sep)
+    if encoding == "utf-16-le-bom":
+        data = codecs.BOM_UTF16_LE + text.encode("utf-16-le")
+    elif encoding == "utf-16-be-bom":
+        data = codecs.BOM_UTF16_BE + text.encode("utf-16-be")
+    else:
+        data = text.encode(encoding)
+    p = tmp_path / "export.csv"
+    p.write_bytes(data)
+    df = read_table(p)
+    pd.testing.assert_frame_equal(_frame(df), EXPECTED)
+    assert df.attrs["sep"] == sep
+    assert all(df[c].dtype == "str" for c in df.columns)
+
+
+def test_cp1252_is_the_fallback_when_utf8_fails(tmp_path):
+    rows = [r[:3] for r in ROWS[:3]]  # cp1252 has no CJK
+    p = tmp_path / "legacy.csv"
+    p.write_bytes(_csv_text(";", rows).encode("cp1252"))
+    df = read_table(p)
+    assert df.attrs["encoding"] == "cp1252"
+    assert df["Q1_industry"].tolist() == ["E-commerce", "Café & Co"]
+
+
+def test_explicit_encoding_and_sep_override_detection(tmp_path):
+    p = tmp_path / "sjis.csv"
+    p.write_bytes("id,answer\n1,強くそう思う\n".encode("shift_jis"))
+    assert read_table(p, encoding="shift_jis")["answer"].tolist() == ["強くそう思う"]
+    q = tmp_path / "one.csv"
+    q.write_text("a;b\n1;2\n")
+    assert read_table(q, sep=",").columns.tolist() == ["a;b"]
+
+
+def test_single_column_and_blank_rows_are_kept(tmp_path):
+    p = tmp_path / "ids.csv"
+    p.write_text("respondent_id\nr1\nr2\n")
+    assert read_table(p)["respondent_id"].tolist() == ["r1", "r2"]
+    q = tmp_path / "blank.csv"
+    q.write_text("a,b\n1,2\n,\n3,4\n")
+    assert read_table(q)["a"].tolist() == ["1", "", "3"]  # cleaning counts blank rows itself
+
+
+def _raises(path, *fragments, **kw):
+    with pytest.raises(InputError) as err:
+        read_table(path, **kw)
+    msg = str(err.value)
+    assert "\n" not in msg and str(path) in msg
+    for f in fragments:
+        assert f in msg, msg
+    return msg
+
+
+def test_bad_files_fail_in_one_line_naming_the_file(tmp_path):
+    _raises(tmp_path / "absent.csv", "not found")
+    (tmp_path / "empty.csv").write_bytes(b"")
+    _raises(tmp_path / "empty.csv", "empty")
+    (tmp_path / "bom_only.csv").write_bytes(codecs.BOM_UTF8 + b"\r\n")
+    _raises(tmp_path / "bom_only.csv", "empty")
+    (tmp_path / "header.csv").write_text("a,b\n")
+    _raises(tmp_path / "header.csv", "no data rows")
+    (tmp_path / "img.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    _raises(tmp_path / "img.csv", "PNG")
+    (tmp_path / "data.json").write_text('[{"a": 1}]')
+    _raises(tmp_path / "data.json", "JSON")
+    (tmp_path / "bad.csv").write_bytes(b"a,b\n1,2\n3,\x81\xfe\n")
+    _raises(tmp_path / "bad.csv", "cannot decode", "line 3", "expected UTF-8, UTF-16 or cp1252")
+    (tmp_path / "u16.csv").write_bytes("a,b\n1,2\n".encode("utf-16-le"))  # no BOM
+    _raises(tmp_path / "u16.csv", "NUL", "byte-order mark")
+    (tmp_path / "dup.csv").write_text("a,b,a\n1,2,3\n")
+    _raises(tmp_path / "dup.csv", "column 'a'", "duplicate")
+    (tmp_path / "noname.csv").write_text("a,,b\n1,,2\n3,x,4\n")
+    _raises(tmp_path / "noname.csv", "row 2", "no name")
+    (tmp_path / "dir.csv").mkdir()
+    _raises(tmp_path / "dir.csv", "folder")
+    (tmp_path / "fake.xlsx").write_text("a,b\n1,2\n")
+    _raises(tmp_path / "fake.xlsx", "not a valid .xlsx")
+    (tmp_path / "fake.sav").write_text("a,b\n1,2\n")
+    _raises(tmp_path / "fake.sav", "SPSS")
+    (tmp_path / "fake.dta").write_bytes(b"\x00\x01garbage")
+    _raises(tmp_path / "fake.dta", "Stata")
+    with pytest.raises(ValueError, match="header_rows"):
+        read_table(tmp_path / "header.csv", header_rows=4)
+
+
+@pytest.mark.parametrize("body, line, n", [
+    ("a,b,c\n1,2,3\n4,5\n6,7,8\n", 3, 2),
+    ("a,b,c\n1,2,3\n4,5,6\n\"x\ny\",7,8,9\n", 5, 4),  # a quoted newline does not shift the count
+])
+def test_ragged_rows_name_the_line(tmp_path, body, line, n):
+    p = tmp_path / "ragged.csv"
+    p.write_text(body)
+    _raises(p, f"line {line} has {n} fields", "header has 3")
+
+
+QUALTRICS = (
+    'StartDate,ResponseId,Q7,Q9_3\n'
+    '"Start Date","Response ID","What was your team\'s average CSAT, in %?","Agree? My team is experiencing burnout."\n'
+    '{"ImportId":"startDate"},{"ImportId":"_recordId"},{"ImportId":"QID7_TEXT"},{"ImportId":"QID9_3"}\n'
+    "2022-05-01,R_1,89,4\n2022-05-02,R_2,,5\n")
+SURVEYMONKEY = (
+    "Respondent ID,Collector ID,What was your CSAT?,Which channels do you support?,,\n"
+    ",,Response,Email,Chat,Other (please specify)\n"
+    "1001,55,89,Email,,\n1002,55,78,,Chat,Phone\n")
+
+
+def test_qualtrics_three_header_rows(tmp_path):
+    p = tmp_path / "qualtrics.csv"
+    p.write_text(QUALTRICS, encoding="utf-8-sig")
+    df = read_table(p)
+    assert df.attrs["header_rows"] == 3
+    assert df.columns.tolist() == ["StartDate", "ResponseId", "Q7", "Q9_3"]
+    assert df["Q7"].tolist() == ["89", ""]
+    assert df.attrs["question_text"]["Q7"] == "What was your team's average CSAT, in %?"
+    assert df.attrs["import_ids"]["Q9_3"] == "QID9_3"
+    assert len(read_table(p, header_rows=1)) == 4  # forcing one header row keeps the others as data
+
+
+def test_surveymonkey_two_header_rows(tmp_path):
+    p = tmp_path / "monkey.csv"
+    p.write_text(SURVEYMONKEY)
+    df = read_table(p)
+    assert df.attrs["header_rows"] == 2
+    assert df.columns.tolist() == [
+        "Respondent ID", "Collector ID", "What was your CSAT?",
+        "Which channels do you support? - Email", "Which channels do you support? - Chat",
+        "Which channels do you support? - Other (please specify)"]
+    assert df["What was your CSAT?"].tolist() == ["89", "78"]
+    assert df.attrs["question_text"]["Which channels do you support? - Chat"] == \
+        "Which channels do you support?"
+
+
+def test_xlsx_reads_text_and_chooses_sheets(tmp_path):
+    p = tmp_path / "export.xlsx"
+    with pd.ExcelWriter(p) as xl:
+        pd.DataFrame({"x": [1]}).to_excel(xl, sheet_name="notes", index=False)
+        pd.DataFrame({"id": ["007", "r2"], "csat": [89, 0.89], "size": ["10-49", None]}).to_excel(
+            xl, sheet_name="responses", index=False)
+    df = read_table(p, sheet="responses")
+    assert _frame(df).to_dict("list") == {"id": ["007", "r2"], "csat": ["89", "0.89"],
+                                          "size": ["10-49", ""]}
+    assert read_table(p).columns.tolist() == ["x"]
+    with pytest.raises(InputError, match="no such sheet"):
+        read_table(p, sheet="missing")
+    q = tmp_path / "qualtrics.xlsx"
+    pd.read_csv(io.StringIO(QUALTRICS), header=None, dtype=str).to_excel(q, header=False, index=False)
+    assert read_table(q).attrs["header_rows"] == 3
+
+
+@pytest.mark.parametrize("kind", ["sav", "dta"])
+def test_spss_and_stata_apply_value_labels(tmp_path, kind):
+    df = pd.DataFrame({"rid": ["a", "b", "c"], "burnout": [1.0, 2.0, float("nan")],
+                       "csat": [89.0, 0.89, 7.0]})
+    p = tmp_path / f"export.{kind}"
+    write = pyreadstat.write_sav if kind == "sav" else pyreadstat.write_dta
+    write(df, str(p), column_labels=["Response id", "My team is burned out", "CSAT %"],
+          variable_value_labels={"burnout": {1: "Agree", 2: "Disagree"}})
+    out = read_table(p)
+    assert _frame(out).to_dict("list") == {"rid": ["a", "b", "c"],
+                                           "burnout": ["Agree", "Disagree", ""],
+                                           "csat": ["89", "0.89", "7"]}
+    assert out.attrs["value_labels"] == {"burnout": {"1": "Agree", "2": "Disagree"}}
+    assert out.attrs["column_labels"]["burnout"] == "My team is burned out"
+    assert out.attrs["question_text"]["csat"] == "CSAT %"
+
+
+MAP_YAML = """\
+survey: trends
+columns:
+  ResponseId: respondent_id
+  Q9_3: Q9_3_team_burnout
+  Flag: flag
+values:
+  Q9_3_team_burnout: {1: Strongly disagree, 4: Agree, 5: Strongly agree}
+  flag: {yes: "true", no: "false", 01: first}
+constants:
+  wave: 2022
+"""
+
+
+def test_column_map_from_yaml_keeps_codes_as_written(tmp_path):
+    m = tmp_path / "map.yml"
+    m.write_text(MAP_YAML)
+    cmap = load_column_map(m)
+    assert cmap["values"]["flag"] == {"yes": "true", "no": "false", "01": "first"}
+    export = pd.DataFrame({"ResponseId": ["R_1", "R_2", "R_3"], "Q9_3": ["4", "5.0", "9"],
+                           "Flag": ["yes", "no", "01"], "Other": ["x", "y", "z"]})
+    out = apply_column_map(export, cmap, source="export.csv")
+    assert _frame(out).to_dict("list") == {
+        "respondent_id": ["R_1", "R_2", "R_3"],
+        "Q9_3_team_burnout": ["Agree", "Strongly agree", "9"],  # unknown code left for cleaning
+        "flag": ["true", "false", "first"], "wave": ["2022"] * 3}
+    assert out.attrs["survey"] == "trends"
+    kept = apply_column_map(export, {**cmap, "keep_unmapped": True})
+    assert kept.columns.tolist()[-2:] == ["Other", "wave"]
+
+
+def test_column_map_naming_absent_columns_names_map_column_and_what_exists(tmp_path):
+    m = tmp_path / "map.yml"
+    m.write_text("columns:\n  ResponseID: respondent_id\n  Q99: Q9_3_team_burnout\n")
+    export = pd.DataFrame({f"c{i}": ["1"] for i in range(30)} | {"ResponseId": ["R_1"]})
+    with pytest.raises(InputError) as err:
+        apply_column_map(export, m, source="export.csv")
+    msg = str(err.value)
+    assert msg.startswith(str(m)) and "column 'ResponseID'" in msg and "export.csv" in msg
+    assert "c0, c1" in msg and "(+19 more)" in msg and "\n" not in msg
+
+
+@pytest.mark.parametrize("bad, fragment", [
+    ({"survey": "benchmarks", "columns": {}}, "unknown survey"),
+    ({"columns": {"a": "x", "b": "x"}}, "both 'a' and 'b' map onto 'x'"),
+    ({"columns": {"a": "x"}, "valeus": {}}, "unknown key(s) valeus"),
+    ({"columns": {"a": "x"}, "values": {"y": {1: "Yes"}}}, "column 'y'"),
+    ({"columns": {"a": "wave"}, "constants": {"wave": 2022}}, "both a constant"),
+    ({"columns": ["a", "b"]}, "'columns' must be a mapping"),
+])
+def test_bad_column_maps(bad, fragment):
+    with pytest.raises(InputError) as err:
+        load_column_map(bad)
+    assert fragment in str(err.value)
+
+
+def test_bad_map_files(tmp_path):
+    with pytest.raises(InputError, match="column map not found"):
+        load_column_map(tmp_path / "nope.yml")
+    bad = tmp_path / "bad.yml"
+    bad.write_text("columns:\n  a: x\n b: [\n")
+    with pytest.raises(InputError, match=r"bad.yml: row \d+: .*not valid YAML"):
+        load_column_map(bad)
+    (tmp_path / "list.yml").write_text("- a\n- b\n")
+    with pytest.raises(InputError, match="not a mapping"):
+        load_column_map(tmp_path / "list.yml")
+
+
+def test_read_survey_reads_and_maps(tmp_path):
+    p = tmp_path / "qualtrics.csv"
+    p.write_text(QUALTRICS)
+    df = read_survey(p, {"survey": "trends", "columns": {"ResponseId": "respondent_id",
+                                                         "Q9_3": "Q9_3_team_burnout"},
+                         "values": {"Q9_3_team_burnout": {4: "Agree", 5: "Strongly agree"}}})
+    assert _frame(df).to_dict("list") == {"respondent_id": ["R_1", "R_2"],
+                                          "Q9_3_team_burnout": ["Agree", "Strongly agree"]}
+    assert df.attrs["header_rows"] == 3 and df.attrs["source"] == str(p)
+    assert read_survey(p).attrs["survey"] is None
+
+
+def test_atomic_path_leaves_nothing_on_failure(tmp_path):
+    out = tmp_path / "sub" / "x.csv"
+    with pytest.raises(RuntimeError):
+        with atomic_path(out) as tmp:
+            tmp.write_text("half")
+            raise RuntimeError("crash")
+    assert list((tmp_path / "sub").iterdir()) == []
