@@ -138,11 +138,12 @@ def read_table(path, *, encoding=None, sep=None, header_rows=None, sheet=None) -
     if kind == "xlsx":
         grid = _read_excel_grid(path, sheet)
     else:
-        text, enc = _decode(data, path, encoding)
-        del data  # the decoded text is the only copy we need
-        _reject_non_tabular(text, path)
-        sep = sep or _sniff_sep(text)
-        grid = _parse_text(text, enc, sep, path)
+        data, enc = _to_utf8(data, path, encoding)
+        head = _head_text(data)
+        _reject_non_tabular(data, head, path)
+        sep = sep or _sniff_sep(head)
+        grid = _parse_text(data, sep, path)
+        del data
         attrs.update(encoding=enc, sep=sep)
     df, extra = _split_header(grid, header_rows, path)
     attrs.update(extra)
@@ -159,7 +160,8 @@ def _read_bytes(path: Path) -> bytes:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", file=path) from None
-    if not data.strip(b" \t\r\n\x00" + codecs.BOM_UTF8 + codecs.BOM_UTF16_LE + codecs.BOM_UTF16_BE):
+    blank = b" \t\r\n\x00" + codecs.BOM_UTF8 + codecs.BOM_UTF16_LE + codecs.BOM_UTF16_BE
+    if not data[:65536].strip(blank) and not data.strip(blank):  # the slice spares a big copy
         raise InputError("file is empty", file=path,
                          expected="a header row and at least one data row")
     return data
@@ -192,61 +194,80 @@ def _line_of(data: bytes, pos: int) -> int:
     return data.count(b"\n", 0, pos) + 1
 
 
-def _decode(data: bytes, path: Path, encoding):
+def _to_utf8(data: bytes, path: Path, encoding):
+    """The file as UTF-8 bytes plus the encoding it was read in.
+
+    UTF-8 input is validated in chunks and parsed as is, never held as a Python ``str``:
+    a str of CJK answers takes four bytes a character, which would quadruple peak memory.
+    """
     if encoding:
         try:
-            return data.decode(encoding), encoding
+            return data.decode(encoding).encode("utf-8"), encoding
         except UnicodeDecodeError as exc:
             raise InputError(f"cannot decode byte 0x{data[exc.start]:02x} at line "
                              f"{_line_of(data, exc.start)} as {encoding}", file=path) from None
         except LookupError:
             raise ValueError(f"encoding: unknown codec {encoding!r}") from None
-    if data.startswith(codecs.BOM_UTF8):
-        enc = "utf-8-sig"
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        enc = "utf-16"
-    else:
-        enc = None
-    if enc:  # a byte-order mark is a promise; broken promises are errors, not cp1252
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return data.decode(enc), enc
+            return data.decode("utf-16").encode("utf-8"), "utf-16"
         except UnicodeDecodeError as exc:
-            name = "UTF-8" if enc == "utf-8-sig" else "UTF-16"
-            raise InputError(f"starts with a {name} byte-order mark but "
-                             f"byte {exc.start} (line ~{_line_of(data, exc.start)}) is invalid; "
-                             f"expected UTF-8, UTF-16 or cp1252 text", file=path) from None
+            raise InputError(f"starts with a UTF-16 byte-order mark but byte {exc.start} is "
+                             "invalid; expected UTF-8, UTF-16 or cp1252 text", file=path) from None
+    bom = data.startswith(codecs.BOM_UTF8)
+    bad = _first_invalid_utf8(data)
+    if bad is None:
+        return data, "utf-8-sig" if bom else "utf-8"
+    if bom:  # a byte-order mark is a promise; a broken promise is an error, not cp1252
+        raise InputError(f"starts with a UTF-8 byte-order mark but byte 0x{data[bad]:02x} at "
+                         f"line {_line_of(data, bad)} is not UTF-8; expected UTF-8, UTF-16 or "
+                         "cp1252 text", file=path)
     try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError as exc:
-        u8 = exc
-    try:
-        return data.decode("cp1252"), "cp1252"
+        return data.decode("cp1252").encode("utf-8"), "cp1252"
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"cannot decode: byte 0x{data[u8.start]:02x} at line {_line_of(data, u8.start)} is "
-            f"not UTF-8 and byte 0x{data[exc.start]:02x} at line {_line_of(data, exc.start)} is "
-            f"not cp1252; expected UTF-8, UTF-16 or cp1252 text (pass encoding= for others)",
+            f"cannot decode: byte 0x{data[bad]:02x} at line {_line_of(data, bad)} is not UTF-8 "
+            f"and byte 0x{data[exc.start]:02x} at line {_line_of(data, exc.start)} is not "
+            "cp1252; expected UTF-8, UTF-16 or cp1252 text (pass encoding= for others)",
             file=path) from None
 
 
-def _reject_non_tabular(text: str, path: Path) -> None:
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        raise InputError(f"NUL byte at line {line}: binary data or UTF-16 without a byte-order "
-                         f"mark; expected UTF-8, UTF-16 or cp1252 text", file=path)
-    head = text.lstrip("\ufeff \t\r\n")[:1]
-    if head in ("{", "["):
+def _first_invalid_utf8(data: bytes, chunk: int = 1 << 24):
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    for start in range(0, len(data), chunk):
+        try:
+            decoder.decode(view[start:start + chunk], final=start + chunk >= len(data))
+        except UnicodeDecodeError as exc:
+            # the decoder may hold back up to 3 bytes of an unfinished character
+            return max(0, start + exc.start - len(decoder.getstate()[0]))
+    return None
+
+
+def _reject_non_tabular(data: bytes, head: str, path: Path) -> None:
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise InputError(f"NUL byte at line {_line_of(data, nul)}: binary data or UTF-16 "
+                         "without a byte-order mark; expected UTF-8, UTF-16 or cp1252 text",
+                         file=path)
+    first = head.lstrip("\ufeff \t\r\n")[:1]
+    if first in ("{", "["):
         raise InputError("looks like JSON, not a table", file=path,
                          expected="delimited text with a header row (CSV)")
-    if head == "<":
+    if first == "<":
         raise InputError("looks like HTML/XML, not a table", file=path,
                          expected="delimited text with a header row (CSV)")
 
 
-def _sniff_sep(text: str) -> str:
-    sample = text[:_SNIFF_BYTES]
-    if len(text) > _SNIFF_BYTES:  # whole lines only; a cut line would mislead the sniffer
-        sample = sample[: sample.rfind("\n") + 1] or sample
+def _head_text(data: bytes) -> str:
+    """Whole lines from the start of the (UTF-8) file, enough to sniff the delimiter."""
+    sample = data[:_SNIFF_BYTES]
+    if len(data) > _SNIFF_BYTES and b"\n" in sample:  # a cut line would mislead the sniffer
+        sample = sample[: sample.rfind(b"\n") + 1]
+    return sample.decode("utf-8", errors="ignore").lstrip("\ufeff")
+
+
+def _sniff_sep(sample: str) -> str:
     first = sample.split("\n", 1)[0]
     try:
         sep = csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
@@ -260,21 +281,24 @@ def _sniff_sep(text: str) -> str:
     return best if counts[best] else ","
 
 
-def _parse_text(text: str, enc: str, sep: str, path: Path) -> pd.DataFrame:
-    buf = io.BytesIO(text.encode("utf-8"))
+def _parse_text(data: bytes, sep: str, path: Path) -> pd.DataFrame:
     try:
-        # pyarrow rejects rows with too few *and* too many fields; the C engine pads short rows
-        grid = pd.read_csv(buf, sep=sep, header=None, dtype=str, keep_default_na=False,
-                           na_values=[], engine="pyarrow", encoding="utf-8")
+        # pyarrow rejects rows with too few *and* too many fields (the C engine pads short
+        # rows silently), skips a UTF-8 BOM, and parses on both cores
+        grid = pd.read_csv(io.BytesIO(data), sep=sep, header=None, dtype=str,
+                           keep_default_na=False, na_values=[], engine="pyarrow",
+                           encoding="utf-8")
     except (pd.errors.ParserError, ValueError) as exc:
-        line, n, k = _first_ragged(text, sep)
+        line, n, k = _first_ragged(data.decode("utf-8"), sep)
         if line is None:
             raise InputError(f"cannot parse as delimited text ({str(exc).splitlines()[0]})",
                              file=path, expected=f"rows of {sep!r}-separated fields") from None
         raise InputError(f"line {line} has {n} fields but the header has {k}", file=path,
                          expected="the same number of fields on every row") from None
     grid.columns = range(grid.shape[1])
-    return grid.fillna("").astype(str)
+    if grid.isna().to_numpy().any():
+        grid = grid.fillna("")
+    return grid
 
 
 def _first_ragged(text: str, sep: str):
@@ -325,7 +349,7 @@ def _split_header(grid: pd.DataFrame, header_rows, path: Path):
     if len(grid) <= header_rows:
         raise InputError(f"has {header_rows} header row(s) but no data rows", file=path,
                          expected="at least one respondent row")
-    top = [grid.iloc[i].str.strip().tolist() for i in range(header_rows)]
+    top = [[c.strip().lstrip("\ufeff") for c in grid.iloc[i].tolist()] for i in range(header_rows)]
     question_text, extra = {}, {}
     if header_rows == 3:  # Qualtrics: ids, question wording, {"ImportId": ...}
         names, question_text = top[0], dict(zip(top[0], top[1]))
