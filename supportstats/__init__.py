@@ -13,5 +13,6 @@ from .clean import *  # noqa: F401,F403
 from .synth import *  # noqa: F401,F403
 from .plots import *  # noqa: F401,F403
 from .findings import *  # noqa: F401,F403
+from .notebook import *  # noqa: F401,F403
 
 __version__ = "0.1.0"

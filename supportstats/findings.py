@@ -149,10 +149,15 @@ def _estimate(frame, m, *, weight, level):
     from .estimate import weighted_mean, weighted_share
 
     fn = weighted_share if m["statistic"] == "share" else weighted_mean
+    column, choice = m["column"], m.get("level")
+    if choice is not None and not pd.isna(choice) and choice != "":
+        # a share of one answer of a single-choice question: indicator, NA stays NA
+        column = f"{m['column']}=={choice}"
+        frame = frame.assign(**{column: (frame[m["column"]] == choice).astype("boolean")})
     domain = m.get("domain")
     if domain is None or pd.isna(domain) or domain == "":
-        return fn(frame, m["column"], weight=weight, level=level).iloc[0]
-    res = fn(frame, m["column"], by=domain, weight=weight, level=level)
+        return fn(frame, column, weight=weight, level=level).iloc[0]
+    res = fn(frame, column, by=domain, weight=weight, level=level)
     hit = res[res[domain].astype("boolean").fillna(False)]
     if hit.empty:
         raise ValueError(f"{m.name}: no respondents in domain {domain!r}")
@@ -186,7 +191,7 @@ def level_findings(claim_ids, data, *, notebook, data_source, claims=None, measu
     -------
     DataFrame
         One row per claim with the :data:`FINDING_COLUMNS`: ``reproduced`` is the
-        estimate (a proportion for shares), ``ci_low``/``ci_high`` its interval,
+        estimate in the published unit (percent for shares), ``ci_low``/``ci_high`` its interval,
         ``statistic``/``p_value`` a z test of the published value against the
         (design-based) standard error, and ``verdict`` ``reproduced`` when the estimate
         rounds to the published figure.
@@ -196,14 +201,16 @@ def level_findings(claim_ids, data, *, notebook, data_source, claims=None, measu
     for cid in claim_ids:
         m, c = measures.loc[cid], claims.loc[cid]
         est = _estimate(_frame_for(data, m["survey"], m["wave"]), m, weight=weight, level=level)
-        scale = 100.0 if c["unit"] == "percent" else 1.0
+        share = m["statistic"] == "share"
+        scale = 100.0 if share else 1.0
         z = (est["estimate"] * scale - c["value"]) / (est["se"] * scale) if est["se"] > 0 else np.nan
         p = 2 * stats.norm.sf(abs(z)) if np.isfinite(z) else np.nan
-        ok = matches_published(est["estimate"], c["value"], c["unit"])
+        ok = matches_published(est["estimate"], c["value"], "percent" if share else "points")
         shown = est["estimate"] * scale
         rows.append(finding_row(
             cid, notebook=notebook, kind="level", published=c["value"], unit=c["unit"],
-            reproduced=est["estimate"], ci_low=est["ci_low"], ci_high=est["ci_high"],
+            reproduced=est["estimate"] * scale, ci_low=est["ci_low"] * scale,
+            ci_high=est["ci_high"] * scale,
             n=est["n"], level=level, data_source=data_source,
             test="z test of the published value", statistic=z, p_value=p,
             test_data_source=data_source, verdict="reproduced" if ok else "not reproduced",
@@ -253,7 +260,7 @@ def change_findings(claim_ids, data, *, notebook, data_source, claims=None, meas
         z = diff / se if se > 0 else np.nan
         p = 2 * stats.norm.sf(abs(z)) if np.isfinite(z) else np.nan
         c = claims.loc[later]
-        scale = 100.0 if c["unit"] == "percent" else 1.0
+        scale = 100.0 if measures.loc[later, "statistic"] == "share" else 1.0
         published = c["value"] - claims.loc[prev, "value"]
         verdict = "significant change" if p < alpha else "change within noise"
         rows.append(finding_row(
@@ -286,7 +293,7 @@ def aggregate_change_findings(claim_ids, *, notebook, n_assumed, claims=None, sd
     sd_assumed : float, optional
         Required when a claim is a mean.
     """
-    from .estimate import compare_means_from_summary, compare_proportions
+    from .significance import compare_means_from_summary, compare_proportions
 
     claims = _claims(claims)
     rows = []
@@ -294,7 +301,7 @@ def aggregate_change_findings(claim_ids, *, notebook, n_assumed, claims=None, sd
         c = claims.loc[later]
         p1, p2 = claims.loc[prev, "value"], c["value"]
         n1, n2 = int(n_assumed[prev]), int(n_assumed[later])
-        if c["unit"] == "percent":
+        if c["statistic"] == "share":
             x1, x2 = int(round(p1 / 100 * n1)), int(round(p2 / 100 * n2))
             r = compare_proportions(x1, n1, x2, n2, level=level, test="z").iloc[0]
             diff, lo, hi = r["diff"] * 100, r["ci_low"] * 100, r["ci_high"] * 100
@@ -362,7 +369,7 @@ def assemble_findings(claims=None, rows=None, checks=None, *, alpha=0.05, out=No
         :data:`FINDING_COLUMNS`, plus ``p_holm`` and ``p_bh``; written to ``out``
         (default ``data/processed/findings.csv``) when ``out`` is not ``False``.
     """
-    from .estimate import adjust_pvalues
+    from .significance import adjust_pvalues
 
     if claims is None:
         from .claims import load_claims

@@ -1,0 +1,102 @@
+"""What every findings notebook does first: settle the display, load and clean its waves.
+
+Kept here so the notebooks stay thin (parameters, a few calls, a table, a figure, a verdict).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from . import paths
+
+__all__ = ["setup_notebook", "resolve", "load_waves", "show", "pct"]
+
+
+def setup_notebook() -> None:
+    """Fix display options and the figure theme so stored outputs repeat byte for byte.
+
+    Rounding happens here, at display time only; the data keep full precision.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    pd.set_option("display.precision", 3)
+    pd.set_option("display.width", 120)
+    pd.set_option("display.max_columns", 30)
+    pd.set_option("display.max_colwidth", 80)
+    pd.set_option("display.max_rows", 80)
+    from .plots import set_theme
+
+    set_theme()
+
+
+def resolve(path) -> Path:
+    """A path from a notebook parameter: absolute as given, relative to the project root.
+
+    Examples
+    --------
+    >>> resolve("data/raw").relative_to(paths.ROOT).as_posix()
+    'data/raw'
+    """
+    p = Path(path)
+    return p if p.is_absolute() else paths.ROOT / p
+
+
+def load_waves(raw_files: dict, column_map: str = "") -> tuple[dict, dict, str]:
+    """Read and clean each wave named in a notebook's ``raw_files`` parameter.
+
+    Parameters
+    ----------
+    raw_files : dict
+        ``{"<survey>_<wave>": path}``, e.g. ``{"trends_2022": "data/raw/synthetic_trends_2022.csv"}``.
+    column_map : str
+        Path of a YAML column map for a real export (see ``docs/column_maps.md``); ``""`` for none.
+
+    Returns
+    -------
+    data : dict
+        Cleaned DataFrame per key.
+    results : dict
+        The full :class:`supportstats.clean.CleanResult` per key (exclusions, report).
+    source : str
+        ``"synthetic reconstruction"`` or ``"real export"`` (see :func:`supportstats.findings.data_source_of`).
+    """
+    from .clean import clean_file
+    from .findings import data_source_of
+
+    data, results = {}, {}
+    for key in sorted(raw_files):
+        survey, wave = key.rsplit("_", 1)
+        if not wave.isdigit():
+            raise ValueError(f"raw_files: key {key!r} must look like '<survey>_<wave>', e.g. 'trends_2022'")
+        res = clean_file(resolve(raw_files[key]), survey=survey,
+                         column_map=resolve(column_map) if column_map else None)
+        results[key], data[key] = res, res.data
+    return data, results, data_source_of(*raw_files.values())
+
+
+def show(df: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
+    """Round a table for display (floats only) and drop the index.
+
+    Examples
+    --------
+    >>> show(pd.DataFrame({"estimate": [0.123456], "n": [10]}))
+       estimate   n
+    0     0.123  10
+    """
+    out = df.reset_index(drop=True).copy()
+    floats = out.select_dtypes("float").columns
+    out[floats] = out[floats].round(digits)
+    return out
+
+
+def pct(x, digits: int = 1) -> str:
+    """Format a proportion as a percent string for prose.
+
+    Examples
+    --------
+    >>> pct(0.6449)
+    '64.5%'
+    """
+    return f"{100 * float(x):.{digits}f}%"
