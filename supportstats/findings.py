@@ -25,7 +25,7 @@ from .io import atomic_path
 __all__ = [
     "VERDICTS", "DATA_SOURCES", "FINDING_COLUMNS", "data_source_of", "data_source_banner",
     "matches_published", "finding_row", "level_findings", "change_findings",
-    "aggregate_change_findings", "record_findings", "assemble_findings", "load_findings",
+    "aggregate_change_findings", "stated_change_readings", "record_findings", "assemble_findings", "load_findings",
 ]
 
 VERDICTS = ("reproduced", "not reproduced", "significant change", "change within noise",
@@ -322,6 +322,53 @@ def aggregate_change_findings(claim_ids, *, notebook, n_assumed, claims=None, sd
             detail=f"{p1:g} → {p2:g} published: {diff:+.1f} points, p = {p:.3g} ({verdict}).",
         ))
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)
+
+
+def stated_change_readings(earlier: pd.DataFrame, later: pd.DataFrame, column: str, *,
+                           stated_change: float, weight=None, level=0.95) -> pd.DataFrame:
+    """Read an ambiguous "X% more" against two waves of microdata, both ways.
+
+    For wording such as "10% more teams track CSAT than last year", estimate the share in
+    each wave, then report the change as points and as a relative change, and the earlier
+    share each reading of the stated change would imply from the later wave's share.
+
+    Returns
+    -------
+    DataFrame
+        Rows ``points`` and ``relative`` with ``earlier``, ``later`` (percent, estimated),
+        ``change`` (points or percent, estimated), ``stated``, ``implied_earlier`` (percent
+        implied by the stated change under that reading), ``matches`` (the estimated change
+        rounds to the stated one) and a ``detail`` sentence.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"t": pd.array([True] * 70 + [False] * 30, dtype="boolean")})
+    >>> b = pd.DataFrame({"t": pd.array([True] * 77 + [False] * 23, dtype="boolean")})
+    >>> stated_change_readings(a, b, "t", stated_change=10)[["change", "implied_earlier", "matches"]]
+              change  implied_earlier  matches
+    reading
+    points       7.0        67.000000    False
+    relative    10.0        70.000000     True
+    """
+    from .estimate import weighted_share
+
+    p1 = float(weighted_share(earlier, column, weight=weight, level=level)["estimate"].iloc[0]) * 100
+    p2 = float(weighted_share(later, column, weight=weight, level=level)["estimate"].iloc[0]) * 100
+    readings = {
+        "points": (p2 - p1, p2 - stated_change),
+        "relative": (100 * (p2 / p1 - 1), p2 / (1 + stated_change / 100)),
+    }
+    rows = []
+    for name, (change, implied) in readings.items():
+        ok = matches_published(change, stated_change, unit="points")
+        rows.append({"reading": name, "earlier": p1, "later": p2, "change": change,
+                     "stated": float(stated_change), "implied_earlier": implied, "matches": ok})
+    out = pd.DataFrame(rows).set_index("reading")
+    detail = (f"'{stated_change:g}% more' read as points implies {out.loc['points', 'implied_earlier']:.1f}% "
+              f"the year before; read as relative, {out.loc['relative', 'implied_earlier']:.1f}% "
+              f"(estimated here: {p1:.1f}% → {p2:.1f}%).")
+    out["detail"] = detail
+    return out
 
 
 def record_findings(rows: pd.DataFrame, notebook: str, folder=None) -> Path:
