@@ -1,2 +1,612 @@
-"""clean (being written)."""
-__all__: list[str] = []
+"""Cleaning survey exports: named steps, each with an audit trail of the rows it removes.
+
+:func:`clean_survey` runs ``STEPS`` in order on a raw export (a DataFrame of text, as
+:func:`supportstats.io.read_table` returns it). Exclusion steps remove whole responses and
+record why; parsing steps turn text into typed analysis columns and *raise*
+:class:`~supportstats.errors.InputError` on anything they cannot read (an unknown label,
+CSAT 140, NPS 300, a zero weight, the same id with different answers): a wrong value is a
+question for the researcher, not a row to drop silently.
+
+Every excluded row is attributed to exactly one step (the first that catches it), so
+``n_raw == n_clean + n_excluded`` always holds. Row numbers are lines of the file as a
+user counts them: the header is line 1 (Qualtrics exports: lines 1-3), the first
+respondent is line 2 (resp. 4).
+
+Work is vectorized over *distinct* values: an export has few distinct labels, percentages
+and sizes, so each is parsed once and mapped back.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pandera.errors
+
+from . import schema
+from .errors import InputError
+from .io import atomic_path
+from .paths import DATA_PROCESSED, DATA_RAW
+
+__all__ = ["STEPS", "THRESHOLDS", "CleanResult", "clean_survey", "clean_file", "write_clean", "load_wave",
+           "parse_percent", "parse_size", "guess_survey"]
+
+#: Cleaning steps in the order they run.
+STEPS = ("drop_blank", "deduplicate", "drop_tests", "drop_partials", "drop_speeders", "normalize_labels",
+         "drop_straightliners", "parse_percentages", "parse_sizes", "validate_ranges")
+#: Tunable thresholds and their defaults.
+THRESHOLDS = {"min_duration_sec": 120.0, "min_grid_items": 4}
+_ROWS = "rows count file lines, header = line 1"
+_EXCL_COLS = ("respondent_id", "row", "step", "reason", "value")
+
+
+@dataclass
+class CleanResult:
+    """Cleaned data, the excluded rows and counts by step.
+
+    Attributes
+    ----------
+    data : DataFrame
+        Analysis columns (``schema.clean_columns``), one row per kept respondent, sorted by id.
+    exclusions : DataFrame
+        ``respondent_id, row, step, reason, value``: one row per excluded raw row.
+    report : DataFrame
+        ``step, n_in, n_excluded, n_out`` for every step in order.
+    n_raw : int
+        Data rows in the raw export.
+    """
+
+    data: pd.DataFrame
+    exclusions: pd.DataFrame
+    report: pd.DataFrame
+    n_raw: int
+    survey: str = ""
+    wave: int = 0
+    source: str | None = None
+    thresholds: dict = field(default_factory=dict)
+
+    @property
+    def n_clean(self) -> int:
+        return len(self.data)
+
+    @property
+    def n_excluded(self) -> int:
+        return len(self.exclusions)
+
+
+# ---------------------------------------------------------------------------------- value parsers
+_NUM = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+
+
+def parse_percent(text: str) -> float:
+    """Read a percentage written ``89%``, ``89``, ``0.89``, ``89,0`` or ``0,89`` as points (0-100).
+
+    Without a ``%`` sign, a value from 0 to 1 written with a decimal separator is a fraction.
+    Blank gives NaN. Raises ValueError on anything else.
+
+    Examples
+    --------
+    >>> [parse_percent(s) for s in ["89%", "89", "0.89", "89,0", " 87.5 % ", ""]]
+    [89.0, 89.0, 89.0, 89.0, 87.5, nan]
+    """
+    s = str(text).strip().replace(" ", "")
+    if not s:
+        return float("nan")
+    pct = s.endswith("%")
+    s = s.rstrip("%")
+    if not _NUM.match(s):
+        raise ValueError(text)
+    has_sep = "." in s or "," in s
+    v = float(s.replace(",", "."))
+    if not pct and has_sep and 0 <= v <= 1:
+        v *= 100
+    return float(np.round(v, 6))
+
+
+def _number(text: str) -> float:
+    s = str(text).strip().replace(" ", "")
+    if not s:
+        return float("nan")
+    if not _NUM.match(s):
+        raise ValueError(text)
+    return float(s.replace(",", "."))
+
+
+_SIZE_RANGE = re.compile(r"^(\d+)(?:-|to)(\d+)$")
+_SIZE_PLUS = re.compile(r"^(?:morethan|over|>)?(\d+)(k)?\+?$")
+
+
+def parse_size(text: str) -> str | None:
+    """Company-size band (``schema.SIZE_BANDS``) of a free-text answer; None if blank.
+
+    A range maps to the band holding its midpoint (``11 to 50 employees`` -> ``10-49``);
+    ``10k+`` and ``more than 10,000`` to the band of their lower end. Raises ValueError on
+    text without a size or below 10 employees.
+
+    Examples
+    --------
+    >>> [parse_size(s) for s in ["10-49", "11 to 50 employees", "1,001-10,000", "10k+", "More than 10,000"]]
+    ['10-49', '10-49', '1000-9999', '10000+', '10000+']
+    """
+    s = schema.normalize_label(text)
+    if not s:
+        return None
+    s = s.replace("–", "-").replace("—", "-").replace(",", "").replace("employees", "").replace("people", "")
+    s = s.replace(" ", "")
+    m = _SIZE_RANGE.match(s)
+    if m:
+        lo, hi = int(m.group(1)), int(m.group(2))
+        if hi < lo:
+            raise ValueError(text)
+        v = (lo + hi) / 2
+    else:
+        m = _SIZE_PLUS.match(s)
+        if not m:
+            raise ValueError(text)
+        v = int(m.group(1)) * (1000 if m.group(2) else 1) + (1 if s.startswith(("morethan", "over", ">")) else 0)
+    bounds = [10, 50, 200, 1000, 10000]
+    if v < 10:
+        raise ValueError(text)
+    return schema.SIZE_BANDS[int(np.searchsorted(bounds, v, side="right")) - 1]
+
+
+def _vocab(f: schema.Field) -> dict[str, object]:
+    """Folded label -> code for one labelled field (canonical codes accepted too)."""
+    fold = schema.normalize_label
+    if f.kind == "likert":
+        out = {fold(lab): lv for lv, labs in schema.LIKERT_LABELS.items() for lab in labs}
+        out.update({fold(lv): lv for lv in schema.LIKERT_LEVELS})
+        out.update({fold(lv.replace("_", " ")): lv for lv in schema.LIKERT_LEVELS})
+    elif f.kind == "yesno":
+        out = {fold(lab): b for b, labs in schema.YESNO_LABELS.items() for lab in labs}
+        out.update({"true": True, "false": False})
+    else:
+        out = {fold(lab): code for code, lab in schema.CHOICE_LABELS[f.name].items()}
+        out.update({fold(code): code for code in schema.CHOICE_LABELS[f.name]})
+    return out
+
+
+def _expected(f: schema.Field) -> str:
+    if f.kind == "likert":
+        return "an agreement label such as " + ", ".join(repr(v[0]) for v in schema.LIKERT_LABELS.values())
+    if f.kind == "yesno":
+        return "Yes or No (en/es/ja/zh/ko)"
+    return "one of " + ", ".join(repr(v) for v in schema.CHOICE_LABELS[f.name].values())
+
+
+# ---------------------------------------------------------------------------------- step helpers
+@dataclass
+class _Ctx:
+    survey: str
+    source: str | None
+    thresholds: dict
+
+
+def _excl(df: pd.DataFrame, mask, step: str, reason, value) -> pd.DataFrame:
+    mask = np.asarray(mask, bool)
+    n = int(mask.sum())
+    reason = np.broadcast_to(np.asarray(reason, dtype=object), (len(df),))[mask] if n else []
+    value = np.broadcast_to(np.asarray(value, dtype=object), (len(df),))[mask] if n else []
+    return pd.DataFrame({"respondent_id": pd.array(df["respondent_id"].to_numpy()[mask], dtype="str"),
+                         "row": df["_row"].to_numpy()[mask].astype(np.int64),
+                         "step": pd.array([step] * n, dtype="str"),
+                         "reason": pd.array(np.asarray(reason, dtype=object).astype(str), dtype="str"),
+                         "value": pd.array(np.asarray(value, dtype=object).astype(str), dtype="str")})
+
+
+def _fail(ctx, df, pos, column, message, value=None, expected=None):
+    row = int(df["_row"].iloc[pos])
+    raise InputError(f"{message}; {_ROWS}", file=ctx.source, column=column, row=row, value=value,
+                     expected=expected)
+
+
+def _map_unique(series: pd.Series, fn):
+    """Apply ``fn`` to each distinct value; returns (codes, results list, uniques) or raises at first failure."""
+    codes, uniq = pd.factorize(series, use_na_sentinel=True)
+    out = []
+    for i, u in enumerate(uniq):
+        try:
+            out.append(fn(u))
+        except (ValueError, KeyError):
+            return codes, None, (i, u)
+    return codes, out, None
+
+
+def _bad_row(codes, i) -> int:
+    return int(np.flatnonzero(codes == i)[0])
+
+
+def _text(df, col) -> pd.Series:
+    return df[col].str.strip() if col in df.columns else None
+
+
+# ---------------------------------------------------------------------------------- exclusion steps
+def drop_blank(df, ctx):
+    """Rows with every field blank (Excel leaves them when rows are deleted)."""
+    cols = [c for c in df.columns if c != "_row"]
+    blank = np.ones(len(df), bool)
+    for c in cols:
+        blank &= (df[c].str.strip() == "").to_numpy()
+    ex = _excl(df, blank, "drop_blank", "every field blank", "")
+    rest = df[~blank]
+    missing = (rest["respondent_id"].str.strip() == "").to_numpy()
+    if missing.any():
+        _fail(ctx, rest, int(np.flatnonzero(missing)[0]), "respondent_id", "missing respondent id",
+              value="", expected="a response id on every non-blank row")
+    return rest, ex
+
+
+def deduplicate(df, ctx):
+    """Exact repeat submissions: same id, same answers (case and spacing aside). Keeps the first.
+
+    The same id with different answers is an error: which answer is true is not ours to guess.
+    """
+    ids = df["respondent_id"].str.strip()
+    dup = ids.duplicated(keep=False).to_numpy()
+    if not dup.any():
+        return df, _excl(df, dup, "deduplicate", "", "")
+    answers = [f.raw for f in schema.fields(ctx.survey) if f.kind not in ("meta",) and f.raw in df.columns]
+    sub = df[dup]
+    folded = pd.DataFrame({c: sub[c].map(schema.normalize_label) for c in answers})
+    key = pd.util.hash_pandas_object(folded, index=False).to_numpy()
+    per_id = pd.DataFrame({"id": ids[dup].to_numpy(), "key": key, "pos": np.flatnonzero(dup)})
+    n_keys = per_id.groupby("id", sort=True)["key"].transform("nunique").to_numpy()
+    if (n_keys > 1).any():
+        bad = per_id[n_keys > 1]
+        first_id = bad["id"].iloc[0]
+        sel = (per_id["id"] == first_id).to_numpy()
+        rows_ = df["_row"].to_numpy()[per_id["pos"].to_numpy()[sel]]
+        diff = [c for c in answers if len(set(folded[c].to_numpy()[sel])) > 1]
+        raise InputError(f"the same respondent id appears on rows {', '.join(map(str, rows_))} with different "
+                         f"answers; {_ROWS}", file=ctx.source, column=diff[0] if diff else "respondent_id",
+                         row=int(rows_[1]), value=first_id,
+                         expected="one response per id (exact duplicates are dropped, conflicting ones are not)")
+    later = ids.duplicated(keep="first").to_numpy()
+    first_row = df["_row"].groupby(ids.to_numpy()).transform("min").to_numpy()
+    ex = _excl(df, later, "deduplicate", "exact duplicate of an earlier submission",
+               np.char.add("duplicate of row ", first_row.astype(str)))
+    return df[~later], ex
+
+
+_TEST_STATUS = re.compile(r"preview|test|spam", re.I)
+_TEST_EMAIL = re.compile(r"(?:^|[^a-z])test", re.I)
+
+
+def drop_tests(df, ctx):
+    """Test responses: status 'Survey Preview'/'Survey Test' (or spam), or a test e-mail address."""
+    bad = np.zeros(len(df), bool)
+    value = np.full(len(df), "", dtype=object)
+    reason = np.full(len(df), "", dtype=object)
+    status, email = _text(df, "status"), _text(df, "email")
+    if status is not None:
+        m = status.str.contains(_TEST_STATUS).to_numpy()
+        bad |= m
+        value[m], reason[m] = status.to_numpy()[m], "status marks a test response"
+    if email is not None:
+        m = email.str.split("@").str[0].str.contains(_TEST_EMAIL).fillna(False).to_numpy() & ~bad
+        bad |= m
+        value[m], reason[m] = email.to_numpy()[m], "test e-mail address"
+    return df[~bad], _excl(df, bad, "drop_tests", reason, value)
+
+
+def _numeric_col(df, ctx, col, what) -> np.ndarray:
+    codes, vals, err = _map_unique(df[col].str.strip(), _number)
+    if err:
+        _fail(ctx, df, _bad_row(codes, err[0]), col, f"not a number ({what})", value=err[1], expected="a number")
+    return np.asarray(vals, float)[codes] if len(codes) else np.zeros(0)
+
+
+def drop_partials(df, ctx):
+    """Partial completes: finished = 0/false, or progress below 100."""
+    bad = np.zeros(len(df), bool)
+    value = np.full(len(df), "", dtype=object)
+    if "finished" in df.columns:
+        fin = df["finished"].str.strip().str.casefold()
+        m = fin.isin(["0", "false", "no", "0.0"]).to_numpy()
+        bad |= m
+        value[m] = np.char.add("finished=", fin.to_numpy()[m].astype(str))
+    if "progress" in df.columns:
+        prog = _numeric_col(df, ctx, "progress", "progress percent")
+        m = (prog < 100) & ~bad
+        bad |= m
+        value[m] = np.char.add("progress=", df["progress"].to_numpy()[m].astype(str))
+    return df[~bad], _excl(df, bad, "drop_partials", "did not finish the questionnaire", value)
+
+
+def drop_speeders(df, ctx):
+    """Responses completed faster than ``min_duration_sec`` (default 120 s)."""
+    if "duration_sec" not in df.columns:
+        return df, _excl(df, np.zeros(len(df), bool), "drop_speeders", "", "")
+    limit = float(ctx.thresholds["min_duration_sec"])
+    dur = _numeric_col(df, ctx, "duration_sec", "seconds")
+    bad = dur < limit
+    return df[~bad], _excl(df, bad, "drop_speeders", f"completed in under {limit:g} s", df["duration_sec"].to_numpy())
+
+
+# ---------------------------------------------------------------------------------- parsing steps
+def normalize_labels(df, ctx):
+    """Answer labels in any supported language or spelling -> codes; unknown labels raise."""
+    df = df.copy()
+    for f in schema.fields(ctx.survey):
+        if f.kind not in ("likert", "yesno", "choice"):
+            continue
+        vocab = _vocab(f)
+        fold = schema.normalize_label
+
+        def look(u, vocab=vocab):
+            key = fold(u)
+            return None if key == "" else vocab[key]
+
+        codes, vals, err = _map_unique(df[f.raw], look)
+        if err:
+            _fail(ctx, df, _bad_row(codes, err[0]), f.raw, "unknown answer label", value=err[1],
+                  expected=_expected(f))
+        if f.kind == "likert":
+            lv = np.array([-1 if v is None else schema.LIKERT_LEVELS.index(v) for v in vals] + [-1], np.int8)
+            df["_lk_" + f.name] = lv[codes]
+            df[f.name] = _bool_from(lv[codes] >= 3, lv[codes] < 0)
+        elif f.kind == "yesno":
+            arr = np.array([-1 if v is None else int(v) for v in vals] + [-1], np.int8)[codes]
+            df[f.name] = _bool_from(arr == 1, arr < 0)
+        else:
+            levels = list(f.levels)
+            arr = np.array([-1 if v is None else levels.index(v) for v in vals] + [-1], np.int64)[codes]
+            df[f.name] = pd.Categorical.from_codes(arr, dtype=schema._dtype(f))
+    return df, _excl(df, np.zeros(len(df), bool), "normalize_labels", "", "")
+
+
+def _bool_from(values, na) -> pd.arrays.BooleanArray:
+    return pd.arrays.BooleanArray(np.asarray(values, bool), np.asarray(na, bool))
+
+
+def drop_straightliners(df, ctx):
+    """The same answer to every item of the Likert grid (needs ``min_grid_items`` answered items)."""
+    grid = [f.name for f in schema.likert_grid(ctx.survey)]
+    need = int(ctx.thresholds["min_grid_items"])
+    if len(grid) < need:
+        return df, _excl(df, np.zeros(len(df), bool), "drop_straightliners", "", "")
+    lv = np.column_stack([df["_lk_" + g].to_numpy() for g in grid])
+    answered = (lv >= 0).sum(axis=1)
+    first = lv.max(axis=1)
+    same = ((lv == first[:, None]) | (lv < 0)).all(axis=1)
+    bad = same & (answered >= need)
+    value = np.array(schema.LIKERT_LEVELS, dtype=object)[np.clip(first, 0, 4)]
+    return df[~bad], _excl(df, bad, "drop_straightliners",
+                           f"same answer to all {len(grid)} grid items", value)
+
+
+def parse_percentages(df, ctx):
+    """0-100 scores written as ``89%``, ``89``, ``0.89`` or ``89,0`` -> float points."""
+    df = df.copy()
+    for f in schema.fields(ctx.survey):
+        if f.kind != "percent":
+            continue
+        codes, vals, err = _map_unique(df[f.raw], parse_percent)
+        if err:
+            _fail(ctx, df, _bad_row(codes, err[0]), f.raw, "not a percentage", value=err[1],
+                  expected="a percentage such as 89%, 89, 0.89 or 89,0")
+        df[f.name] = np.asarray(vals + [np.nan], float)[codes]
+    return df, _excl(df, np.zeros(len(df), bool), "parse_percentages", "", "")
+
+
+def parse_sizes(df, ctx):
+    """Company sizes in free text (``11 to 50 employees``, ``10k+``) -> size band."""
+    df = df.copy()
+    f = next(f for f in schema.fields(ctx.survey) if f.kind == "size")
+    codes, vals, err = _map_unique(df[f.raw], parse_size)
+    if err:
+        _fail(ctx, df, _bad_row(codes, err[0]), f.raw, "not a company size", value=err[1],
+              expected="a size of 10 or more employees such as 10-49, 11 to 50 employees, 10,000+")
+    arr = np.array([-1 if v is None else schema.SIZE_BANDS.index(v) for v in vals] + [-1], np.int64)[codes]
+    df[f.name] = pd.Categorical.from_codes(arr, dtype=schema._dtype(f))
+    return df, _excl(df, np.zeros(len(df), bool), "parse_sizes", "", "")
+
+
+def validate_ranges(df, ctx):
+    """Numbers (NPS, hours, team size, weight) parsed and every score checked against its range."""
+    df = df.copy()
+    has_weight = "weight" in df.columns
+    raw_text = {}
+    for f in schema.fields(ctx.survey):
+        if f.kind in ("number", "integer") and f.raw in df.columns:
+            raw_text[f.name] = df[f.raw]
+            df[f.name] = _numeric_col(df, ctx, f.raw, f.question)
+    if has_weight:
+        bad = ~(df["weight"].to_numpy(float) > 0)  # NaN (blank) fails too
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            _fail(ctx, df, i, "weight", "missing or non-positive weight", value=raw_text["weight"].iloc[i],
+                  expected="a positive number")
+    else:
+        df["weight"] = 1.0
+    for f in schema.fields(ctx.survey):
+        if f.low is None or f.name not in df.columns or f.name == "weight":
+            continue
+        v = df[f.name].to_numpy(float)
+        bad = (v < f.low) | (v > f.high)
+        if f.kind == "integer":
+            bad |= ~np.isnan(v) & (v != np.round(v))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            _fail(ctx, df, i, f.raw, "out of range", value=raw_text.get(f.name, df[f.raw]).iloc[i],
+                  expected=f"{'a whole number' if f.kind == 'integer' else 'a number'} from {f.low:g} to {f.high:g}")
+        if f.kind == "integer":
+            df[f.name] = pd.array(np.where(np.isnan(v), 0, v).astype(np.int64), dtype="Int64")
+            df.loc[np.isnan(v), f.name] = pd.NA
+    for f in schema.fields(ctx.survey):
+        if f.skip_if_false:
+            asked = df[f.skip_if_false].fillna(True).to_numpy(bool)
+            bad = df[f.name].notna().to_numpy() & ~asked
+            if bad.any():
+                i = int(np.flatnonzero(bad)[0])
+                gate_raw = next(g.raw for g in schema.fields(ctx.survey) if g.name == f.skip_if_false)
+                _fail(ctx, df, i, f.raw, f"answered although {gate_raw} is No",
+                      value=raw_text.get(f.name, df[f.raw]).iloc[i],
+                      expected=f"blank when {gate_raw} is No (display logic)")
+    return df, _excl(df, np.zeros(len(df), bool), "validate_ranges", "", "")
+
+
+_STEP_FUNCS = {name: globals()[name] for name in STEPS}
+
+
+# ---------------------------------------------------------------------------------- the pipeline
+def guess_survey(name) -> tuple[str | None, int | None]:
+    """Survey and wave from a file name such as ``synthetic_benchmark_2022.csv``.
+
+    Examples
+    --------
+    >>> guess_survey("exports/cs_ops_2023_final.xlsx")
+    ('cs_ops', 2023)
+    >>> guess_survey("my_export.csv")
+    (None, None)
+    """
+    stem = Path(str(name)).stem.lower()
+    survey = next((s for s in ("cs_ops", "benchmark", "trends") if s in stem.replace("-", "_")), None)
+    m = re.search(r"(?<!\d)(20\d\d)(?!\d)", stem)
+    return survey, int(m.group(1)) if m else None
+
+
+def clean_survey(raw: pd.DataFrame, survey: str, wave: int | None = None, source=None,
+                 **thresholds) -> CleanResult:
+    """Clean one raw export of ``survey``: run ``STEPS`` and keep the audit trail.
+
+    Parameters
+    ----------
+    raw : DataFrame
+        The export as text (``supportstats.io.read_table``); ``raw.attrs["header_rows"]`` (default 1)
+        and ``raw.attrs["source"]`` are used for row numbers and messages.
+    survey : {"benchmark", "trends", "cs_ops"}
+    wave : int, optional
+        Default: from the file name in ``source``, else the survey's only wave.
+    source : str or Path, optional
+        File name for messages (default ``raw.attrs["source"]``).
+    **thresholds
+        ``min_duration_sec`` (default 120: speeders), ``min_grid_items`` (default 4: answered grid
+        items needed to call a straight-liner).
+
+    Returns
+    -------
+    CleanResult
+        ``.data`` validated by ``schema.clean_schema(survey)``; ``.exclusions``; ``.report``;
+        ``n_raw == n_clean + n_excluded``.
+
+    Raises
+    ------
+    InputError
+        Missing required columns, unknown labels, out-of-range scores, unreadable numbers or sizes,
+        non-positive weights, the same id with different answers; the message names the file,
+        column, row (file line, header = line 1) and what was expected.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({c: [""] for c in schema.raw_columns("cs_ops", required_only=True)})
+    >>> r = clean_survey(raw, "cs_ops")
+    >>> r.n_raw, r.n_clean, int(r.report.set_index("step").loc["drop_blank", "n_excluded"])
+    (1, 0, 1)
+    """
+    survey = schema._check_survey(survey)
+    unknown = set(thresholds) - set(THRESHOLDS)
+    if unknown:
+        raise ValueError(f"thresholds: unknown {sorted(unknown)}; expected {sorted(THRESHOLDS)}")
+    th = {**THRESHOLDS, **thresholds}
+    source = source if source is not None else raw.attrs.get("source")
+    if wave is None:
+        wave = guess_survey(source)[1] if source else None
+        if wave is None and len(schema.SURVEYS[survey]) == 1:
+            wave = schema.SURVEYS[survey][0]
+    if wave not in schema.SURVEYS[survey]:
+        raise InputError(f"cannot tell which {survey} wave this is (pass wave=)", file=source, value=wave,
+                         expected="one of " + ", ".join(map(str, schema.SURVEYS[survey])))
+    missing = [c for c in schema.raw_columns(survey, required_only=True) if c not in raw.columns]
+    if missing:
+        raise InputError(f"missing required column(s) {', '.join(missing)}; the header is line 1",
+                         file=source, column=missing[0], row=1,
+                         expected=f"the {survey} export columns (see data/raw/README.md)")
+    ctx = _Ctx(survey, None if source is None else str(source), th)
+    keep = [c for c in schema.raw_columns(survey) if c in raw.columns]
+    df = raw[keep].copy()
+    for c in keep:
+        if df[c].dtype != "str":
+            df[c] = df[c].astype("str").fillna("")
+    first = int(raw.attrs.get("header_rows", 1)) + 1
+    df["_row"] = np.arange(first, first + len(df), dtype=np.int64)
+    excls, report = [], []
+    for name in STEPS:
+        n_in = len(df)
+        df, ex = _STEP_FUNCS[name](df, ctx)
+        excls.append(ex)
+        report.append({"step": name, "n_in": n_in, "n_excluded": len(ex), "n_out": len(df)})
+    data = df.assign(survey=survey, wave=np.int64(wave))[schema.clean_columns(survey)]
+    data["survey"] = data["survey"].astype("str")
+    data = data.sort_values("respondent_id", kind="stable").reset_index(drop=True)
+    try:
+        schema.clean_schema(survey).validate(data)
+    except pandera.errors.SchemaError as exc:  # pragma: no cover - steps should make this unreachable
+        raise InputError(f"cleaned data fails the {survey} schema: {exc}", file=ctx.source) from None
+    exclusions = pd.concat(excls, ignore_index=True).sort_values("row", kind="stable").reset_index(drop=True)
+    result = CleanResult(data, exclusions, pd.DataFrame(report), len(raw), survey, int(wave), ctx.source, th)
+    assert result.n_raw == result.n_clean + result.n_excluded
+    return result
+
+
+def _read(path, column_map=None) -> pd.DataFrame:
+    from . import io
+    if column_map is not None:
+        return io.read_survey(path, column_map)
+    return io.read_table(path)
+
+
+def clean_file(path, survey: str | None = None, column_map=None, wave: int | None = None,
+               **thresholds) -> CleanResult:
+    """Read an export (any format ``supportstats.io`` reads, optional column map) and clean it.
+
+    ``survey`` and ``wave`` are guessed from the file name when omitted.
+    """
+    g_survey, g_wave = guess_survey(path)
+    survey = survey or g_survey
+    if survey is None:
+        raise InputError("cannot tell which survey this export belongs to (pass survey=)", file=path,
+                         expected="a file name containing benchmark, trends or cs_ops, or --survey")
+    raw = _read(path, column_map)
+    return clean_survey(raw, survey, wave=wave or g_wave, source=str(path), **thresholds)
+
+
+def write_clean(result: CleanResult, out_dir=None, stem: str | None = None) -> list[Path]:
+    """Write ``<stem>_clean.parquet/.csv``, ``<stem>_exclusions.parquet/.csv`` and ``<stem>_report.csv``.
+
+    Each file is written atomically; Parquet bytes are identical across runs. Never writes under
+    ``data/raw``.
+    """
+    out = Path(out_dir or DATA_PROCESSED)
+    if out.resolve() == DATA_RAW.resolve() or DATA_RAW.resolve() in out.resolve().parents:
+        raise ValueError(f"out_dir: {out} is under data/raw, which the pipeline never writes")
+    stem = stem or (Path(result.source).stem if result.source else f"{result.survey}_{result.wave}")
+    written = []
+    for name, df in (("clean", result.data), ("exclusions", result.exclusions)):
+        for ext in ("parquet", "csv"):
+            path = out / f"{stem}_{name}.{ext}"
+            with atomic_path(path) as tmp:
+                if ext == "parquet":
+                    df.to_parquet(tmp, index=False, engine="pyarrow", compression="zstd")
+                else:
+                    df.to_csv(tmp, index=False, lineterminator="\n")
+            written.append(path)
+    path = out / f"{stem}_report.csv"
+    with atomic_path(path) as tmp:
+        result.report.assign(n_raw=result.n_raw).to_csv(tmp, index=False, lineterminator="\n")
+    return written + [path]
+
+
+def load_wave(survey: str, wave: int, path=None, **thresholds) -> CleanResult:
+    """Cleaned data of one wave: the SYNTHETIC reconstruction, or your own export via ``path``.
+
+    Examples
+    --------
+    >>> r = load_wave("benchmark", 2022)  # doctest: +SKIP
+    >>> r.n_clean  # doctest: +SKIP
+    296
+    """
+    path = path or DATA_RAW / f"synthetic_{survey}_{wave}.csv"
+    return clean_file(path, survey=survey, wave=wave, **thresholds)

@@ -112,12 +112,12 @@ B, T, C = ("benchmark",), ("trends",), ("cs_ops",)
 FIELDS: tuple[Field, ...] = (
     # -- metadata every export carries ------------------------------------------------------
     _f("respondent_id", "respondent_id", "id", "Response id assigned by the survey tool", dtype="str"),
-    _f("", "submitted_at", "meta", "Submission time (ISO 8601, UTC)"),
-    _f("", "duration_sec", "meta", "Seconds from start to submission (speeders are fast)"),
-    _f("", "progress", "meta", "Percent of the questionnaire completed (partials < 100)"),
-    _f("", "finished", "meta", "1 if the respondent reached the end, else 0"),
-    _f("", "status", "meta", "Response type: 'IP Address' for real answers, 'Survey Preview'/'Survey Test' for tests"),
-    _f("", "email", "meta", "Contact e-mail (test responses use addresses like test@...)", required=False),
+    _f("", "submitted_at", "meta", required=False, question="Submission time (ISO 8601, UTC)"),
+    _f("", "duration_sec", "meta", required=False, question="Seconds from start to submission (speeders are fast)"),
+    _f("", "progress", "meta", required=False, question="Percent of the questionnaire completed (partials < 100)"),
+    _f("", "finished", "meta", required=False, question="1 if the respondent reached the end, else 0"),
+    _f("", "status", "meta", required=False, question="Response type: 'IP Address' for real answers, 'Survey Preview'/'Survey Test' for tests"),
+    _f("", "email", "meta", required=False, question="Contact e-mail (test responses use addresses like test@...)"),
     _f("weight", "weight", "number", "Survey weight (1.0 when the export has none)", dtype="float64",
        low=0.0, high=float("inf"), required=False),
     # -- firmographics (all surveys) ---------------------------------------------------------
@@ -372,7 +372,8 @@ CLAIM_MEASURES: pd.DataFrame = _measures(_M)
 #: Registered claims that are neither a share nor a mean but that the reconstruction also honours:
 #: ``max`` of a column, and ``risk_ratio`` = share(column | group) / share(column | not group).
 CLAIM_OTHER_MEASURES: pd.DataFrame = _measures([
-    ("benchmark_2022.frt_max_hours", "frt_hours", "max", None, None, "longest average first response time, hours"),
+    ("benchmark_2022.frt_max_hours", "frt_hours", "max", None, None,
+     "'some industries have FRTs longer than 24 hours': the largest frt_hours exceeds the value"),
     ("cs_ops_2023.automation_csat_likelihood", "csat_improved", "risk_ratio", None, "uses_automation",
      "automation users are N times as likely to report improved CSAT; domain is the grouping column"),
 ])

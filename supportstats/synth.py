@@ -1,2 +1,754 @@
-"""synth (being written)."""
-__all__: list[str] = []
+"""A labelled, seeded reconstruction of every survey wave: SYNTHETIC microdata.
+
+The responses behind the articles are not public. This module builds, for each wave, a
+*clean core* whose shares and means equal the published figures to the published rounding
+(targets read from the claims registry), then writes it the way a survey tool exports it,
+with the faults real exports carry (duplicates, tests, speeders, straight-liners, partials,
+blank rows, labels in five languages, percentages and company sizes in several spellings,
+a UTF-8 byte-order mark). Correct cleaning (:func:`supportstats.clean.clean_survey`) gives
+the clean core back exactly.
+
+Shares use exact counts: ``k = round(p * n)``, checked so that ``k / n`` rounds back to ``p``;
+*which* rows are True follows a plausible propensity (burnout where headcount was cut and
+volume rose, ...), so items go together the way they plausibly would. Means are nudged in
+steps of the recorded precision until they round to the published integer.
+"""
+from __future__ import annotations
+
+import math
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import schema
+from .io import atomic_path
+from .paths import DATA_RAW
+
+__all__ = ["SEED", "SAMPLE_SIZES", "FAULT_RATES", "DEFAULTS", "SynthWave", "targets", "generate_wave",
+           "generate_raw", "raw_to_csv_bytes", "write_synthetic", "synthetic_path", "render_readme"]
+
+SEED = 20220522  # publication date of the 2022 benchmark article
+
+#: Clean-core sample sizes. Published: benchmark 2022 "nearly 300" -> 296 (just under 300, and
+#: every whole percentage is reachable: 1/296 < 0.5 pp); trends 2022 "1,200+" -> 1,214.
+#: Unpublished (defaults): the first benchmark edition is taken as somewhat smaller (250); the
+#: 2021 trends wave and the 2023 operations research as 1,000 each (round, typical of vendor panels).
+SAMPLE_SIZES: dict[tuple[str, int], int] = {("benchmark", 2021): 250, ("benchmark", 2022): 296,
+                                            ("trends", 2021): 1000, ("trends", 2022): 1214,
+                                            ("cs_ops", 2023): 1000}
+
+#: Faulty rows added on top of the clean core, as a share of the core size (at least one each).
+FAULT_RATES: dict[str, float] = {"blank": 0.01, "duplicate": 0.02, "test": 0.01, "partial": 0.04,
+                                 "speeder": 0.03, "straightliner": 0.02}
+
+#: Parameters the articles do not give: (value, why). Percentages are in points.
+DEFAULTS: dict[str, tuple[float, str]] = {
+    "benchmark_2021.tracks_csat": (70.0, "2021 CSAT-tracking share; the 2022 article says '10% more teams' "
+                                         "track CSAT, read as relative: 70% x 1.10 = 77% in 2022"),
+    "csat_sd": (8.0, "SD of team CSAT (points): team averages cluster in the 80s-90s"),
+    "iqs_sd": (7.0, "SD of team internal quality scores (points)"),
+    "nps_sd": (25.0, "SD of company NPS across teams (points on -100..100)"),
+    "score_floor": (30.0, "lowest team CSAT/IQS generated; keeps every score well above 1 so a plain "
+                          "'0.89' can only mean a fraction"),
+    "frt_median_hours": (3.0, "median average first response time, hours (lognormal)"),
+    "frt_sigma": (1.2, "lognormal sigma of first response time: heavy right tail (about 7% above 12 h, "
+                       "1-2% above 24 h: 'some industries have FRTs longer than 24 hours')"),
+    "frt_cap_hours": (96.0, "longest first response time generated (4 days); recorded to 0.1 h"),
+    "carry_over": (1.0, "an item the wave's article does not report takes the other wave's published value "
+                        "(no-change assumption)"),
+    "pain_other_levels": (1.0, "biggest challenge besides quality at scale: repetitive queries 18%, hiring and "
+                               "onboarding 14%, disconnected tools 12%, measuring impact 8%"),
+    "leadership_values_support": (60.0, "share agreeing leadership sees support as a value driver"),
+    "qa_program_effective": (65.0, "share agreeing their QA process helps agents improve"),
+    "uses_automation": (40.0, "share of support teams using automation (2023)"),
+    "csat_improved_base": (15.0, "share reporting improved CSAT among teams without automation; with the "
+                                 "published 4x, 60% of automation users"),
+    "data_driven_decisions": (55.0, "share agreeing they use support data for decisions"),
+    "budget_pressure": (70.0, "share agreeing they must do more with the same budget"),
+    "duration_median_sec": (420.0, "median completion time of real responses (7 minutes)"),
+    "min_duration_sec": (120.0, "speeder threshold used by cleaning; real responses never go below 150 s"),
+}
+
+_PAIN_OTHER = {"repetitive_queries": 18, "hiring_onboarding": 14, "disconnected_tools": 12, "measuring_impact": 8}
+_MIX = {  # firmographic mixes (shares), documented in the README
+    "industry": {"software_internet": 34, "ecommerce": 15, "finance": 12, "retail": 10, "consumer_services": 11,
+                 "education": 8, "other": 10},
+    "company_size": {"10-49": 22, "50-199": 28, "200-999": 24, "1000-9999": 17, "10000+": 9},
+    "region": {"north_america": 45, "europe": 34, "asia_pacific": 12, "latin_america": 6, "middle_east_africa": 3},
+    "role": {"vp_head": 22, "director": 26, "manager": 37, "team_lead": 15},
+}
+_TEAM_MEDIAN = (3, 8, 25, 80, 300)  # support-team size by company-size band
+
+
+# ------------------------------------------------------------------------------------------ targets
+def _registry() -> dict[str, float]:
+    from .claims import load_claims  # late: claims may import schema
+    reg = load_claims()
+    if "claim_id" in reg.columns:
+        reg = reg.set_index("claim_id")
+    return pd.to_numeric(reg["value"], errors="coerce").to_dict()
+
+
+def _round(x: float) -> int:
+    """Round half up, as reports do (Python's round() goes half-to-even)."""
+    return math.floor(x + 0.5)
+
+
+def targets(survey: str, wave: int, claims: dict | None = None) -> pd.DataFrame:
+    """Targets of one wave's clean core: one row per quantity, with where it comes from.
+
+    Parameters
+    ----------
+    survey, wave : str, int
+    claims : dict, optional
+        claim id -> numeric value; defaults to the registry (``load_claims()``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``name, statistic, value, domain, source``: ``share`` values in percent, ``mean``/``max``
+        in the column's unit, ``risk_ratio`` as a multiple; ``source`` is ``registry: <claim id>``,
+        ``derived: ...`` or ``default: ...``.
+
+    Examples
+    --------
+    >>> t = targets("trends", 2021).set_index("name")
+    >>> t.loc["expectations_rising", "value"], t.loc["expectations_rising", "source"][:8]
+    (73.0, 'derived:')
+    """
+    if survey not in schema.SURVEYS or wave not in schema.SURVEYS[survey]:
+        raise KeyError(f"survey/wave: unknown wave {survey}_{wave}")
+    reg = _registry() if claims is None else claims
+    other = {2021: 2022, 2022: 2021}.get(wave)
+    rows = []
+
+    def add(name, stat, value, source, domain=None):
+        rows.append({"name": name, "statistic": stat, "value": float(value), "domain": domain, "source": source})
+
+    def claim(name, stat, cid, domain=None):
+        """Published value of this wave, else the other wave's (carry-over default)."""
+        own = f"{survey}_{wave}.{cid}"
+        if own in reg and not pd.isna(reg[own]):
+            return add(name, stat, reg[own], f"registry: {own}", domain)
+        alt = f"{survey}_{other}.{cid}"
+        if other and alt in reg and not pd.isna(reg[alt]):
+            return add(name, stat, reg[alt], f"default (carry-over): {alt}", domain)
+        if name in DEFAULTS:
+            return add(name, stat, DEFAULTS[name][0], f"default: {DEFAULTS[name][1]}", domain)
+        raise KeyError(f"claims: no value for {own} (nor {alt})")
+
+    if survey == "benchmark":
+        base = DEFAULTS["benchmark_2021.tracks_csat"][0]
+        if wave == 2021:
+            add("tracks_csat", "share", base, "default: " + DEFAULTS["benchmark_2021.tracks_csat"][1])
+        else:
+            rel = reg["benchmark_2022.csat_tracking_change"]
+            add("tracks_csat", "share", _round(base * (1 + rel / 100)),
+                f"derived: default 2021 {base:g}% x (1 + benchmark_2022.csat_tracking_change {rel:g}%), relative reading")
+        claim("csat", "mean", "csat_mean", "tracks_csat")
+        claim("tracks_iqs", "share", "iqs_tracking")
+        claim("iqs", "mean", "iqs_mean", "tracks_iqs")
+        claim("tracks_nps", "share", "nps_tracking")
+        claim("nps", "mean", "nps_mean", "tracks_nps")
+        claim("frt_hours", "max", "frt_max_hours")
+        claim("quality_at_scale", "share", "quality_at_scale_pain")
+        claim("repetitive_top3", "share", "repetitive_queries_top3")
+        claim("proactive_use", "share", "proactive_use")
+        claim("proactive_invest_more", "share", "proactive_invest_more")
+        claim("self_service_reduced_workload", "share", "self_service_reduced_workload")
+        for name in ("leadership_values_support", "qa_program_effective"):
+            add(name, "share", DEFAULTS[name][0], "default: " + DEFAULTS[name][1])
+    elif survey == "trends":
+        if wave == 2021:
+            now, d = reg["trends_2022.expectations_rising"], reg["trends_2022.expectations_change"]
+            add("expectations_rising", "share", now - d,
+                f"derived: trends_2022.expectations_rising {now:g}% - trends_2022.expectations_change {d:g}, "
+                "'up 2%' read as percentage points")
+        else:
+            claim("expectations_rising", "share", "expectations_rising")
+        for name in ("volume_increased", "headcount_cut", "tools_slow_weekly", "team_burnout", "leader_burnout",
+                     "empathy_priority", "empathy_lack_tools"):
+            claim(name, "share", name)
+        claim("cut_hurt_cx", "share", "cut_hurt_cx", "headcount_cut")
+    else:
+        claim("morale_decline", "share", "morale_decline")
+        claim("morale_hurt_performance", "share", "morale_hurt_performance")
+        for name in ("uses_automation", "data_driven_decisions", "budget_pressure"):
+            add(name, "share", DEFAULTS[name][0], "default: " + DEFAULTS[name][1])
+        add("csat_improved_base", "share", DEFAULTS["csat_improved_base"][0],
+            "default: " + DEFAULTS["csat_improved_base"][1], "not uses_automation")
+        claim("csat_improved", "risk_ratio", "automation_csat_likelihood", "uses_automation")
+    out = pd.DataFrame(rows)
+    out["domain"] = out["domain"].astype("string")
+    return out
+
+
+# ------------------------------------------------------------------------------------------ exact counts
+def _count(n: int, pct: float) -> int:
+    """k with round_half_up(100 k / n) == pct, closest to pct * n / 100."""
+    k0 = _round(pct * n / 100)
+    for k in sorted(range(max(0, k0 - 3), min(n, k0 + 3) + 1), key=lambda k: abs(k - pct * n / 100)):
+        if _round(100 * k / n) == _round(pct):
+            return k
+    raise ValueError(f"n: {n} rows cannot show {pct:g}% at whole-percent rounding")
+
+
+def _pick(k: int, score: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Boolean mask with exactly k True, more likely where ``score`` is high (logistic noise)."""
+    key = np.asarray(score, float) + rng.logistic(size=len(score))
+    out = np.zeros(len(score), bool)
+    out[np.argsort(-key, kind="stable")[:k]] = True
+    return out
+
+
+def _share(n, pct, score, rng):
+    return _pick(_count(n, pct), score, rng)
+
+
+def _exact_mix(n: int, mix: dict, rng) -> np.ndarray:
+    """Codes 0..len(mix)-1 with counts from largest remainders of the mix, in random order."""
+    p = np.array(list(mix.values()), float)
+    raw = p / p.sum() * n
+    counts = np.floor(raw).astype(int)
+    counts[np.argsort(-(raw - counts), kind="stable")[: n - counts.sum()]] += 1
+    return rng.permutation(np.repeat(np.arange(len(p)), counts))
+
+
+def _scores(n, mean, sd, lo, hi, rng, decimals=1):
+    """0-100 scores (beta distributed, recorded to ``decimals``) whose mean rounds to ``mean``."""
+    mu, var = mean / 100, (sd / 100) ** 2
+    conc = max(mu * (1 - mu) / var - 1, 2.0)
+    x = rng.beta(mu * conc, (1 - mu) * conc, size=n) * 100
+    return _fix_mean(x, mean, lo, hi, decimals, rng)
+
+
+def _fix_mean(x, mean, lo, hi, decimals, rng):
+    # k / 10**d (a division) is the double nearest the decimal literal, the value a parser reads back
+    scale = 10.0 ** decimals
+    x = np.clip(np.round(x * scale), lo * scale, hi * scale)
+    for _ in range(20):  # shift, re-clip, re-round until close
+        x = np.clip(np.round(x + (mean * scale - x.mean())), lo * scale, hi * scale)
+        if abs(x.mean() - mean * scale) < 1:
+            break
+    units = _round(mean * scale * len(x) - x.sum())  # remaining nudge, one unit per row
+    room = x < hi * scale if units > 0 else x > lo * scale
+    idx = rng.permutation(np.flatnonzero(room))[: abs(units)]
+    x[idx] += np.sign(units)
+    x = x / scale
+    if _round(x.mean()) != _round(mean):
+        raise ValueError(f"mean: cannot reach {mean:g} within [{lo:g}, {hi:g}] with n={len(x)}")
+    return x
+
+
+# ------------------------------------------------------------------------------------------ the clean core
+@dataclass
+class SynthWave:
+    """One generated wave: ``raw`` export (all text), the ``core`` it cleans to, and ``faults``.
+
+    ``faults`` has one row per injected faulty row: ``respondent_id`` (blank for blank rows),
+    ``row`` (1-based line in the CSV, header = line 1) and ``fault`` (a key of ``FAULT_RATES``).
+    """
+
+    survey: str
+    wave: int
+    raw: pd.DataFrame
+    core: pd.DataFrame
+    faults: pd.DataFrame
+    targets: pd.DataFrame
+
+
+def _core(survey, wave, n, t, rng) -> dict:
+    """Analysis values of the clean core as numpy arrays (likert items as level codes 0..4)."""
+    tv = dict(zip(t["name"], t["value"]))
+    a = {name: _exact_mix(n, mix, rng) for name, mix in _MIX.items()}
+    size = a["company_size"]
+    size_z = (size - 1.7) / 1.2
+    a["team_size"] = np.maximum(1, np.round(np.exp(np.log(np.take(_TEAM_MEDIAN, size)) + 0.6 * rng.normal(size=n))))
+    a["team_size"] = a["team_size"].astype(np.int64)
+    likert = {}
+    if survey == "benchmark":
+        tc = _share(n, tv["tracks_csat"], 0.5 * size_z, rng)
+        ti = _share(n, tv["tracks_iqs"], 1.0 * tc + 0.3 * size_z, rng)
+        tn = _share(n, tv["tracks_nps"], 0.6 * tc, rng)
+        a["tracks_csat"], a["tracks_iqs"], a["tracks_nps"] = tc, ti, tn
+        floor = DEFAULTS["score_floor"][0]
+        for col, track, sd in (("csat", tc, "csat_sd"), ("iqs", ti, "iqs_sd")):
+            v = np.full(n, np.nan)
+            v[track] = _scores(track.sum(), tv[col], DEFAULTS[sd][0], floor, 100.0, rng)
+            a[col] = v
+        nps = np.full(n, np.nan)
+        nps[tn] = _fix_mean(rng.normal(tv["nps"], DEFAULTS["nps_sd"][0], tn.sum()), tv["nps"], -100, 100, 0, rng)
+        a["nps"] = nps
+        cap, over = DEFAULTS["frt_cap_hours"][0], tv["frt_hours"]
+        frt = np.exp(np.log(DEFAULTS["frt_median_hours"][0]) + DEFAULTS["frt_sigma"][0] * rng.normal(size=n))
+        frt = np.clip(np.round(frt * 10) / 10, 0.1, cap)
+        if frt.max() <= over:  # 'some industries have FRTs longer than 24 hours'
+            frt[np.argmax(frt)] = _round(over * 1.5)
+        a["frt_hours"] = frt
+        pain = np.full(n, -1)
+        levels = list(schema.CHOICE_LABELS["biggest_pain"])
+        q = _share(n, tv["quality_at_scale"], 0.5 * size_z, rng)
+        pain[q] = levels.index("quality_at_scale")
+        rest = np.flatnonzero(~q)
+        other = _exact_mix(len(rest), _PAIN_OTHER, rng)
+        pain[rest] = np.array([levels.index(k) for k in _PAIN_OTHER])[other]
+        a["biggest_pain"] = pain
+        rep_pain = pain == levels.index("repetitive_queries")
+        # naming repetitive queries the single biggest challenge implies it is in the top 3
+        a["repetitive_top3"] = _pick(_count(n, tv["repetitive_top3"]), 10.0 * rep_pain, rng)
+        pu = _share(n, tv["proactive_use"], 0.3 * size_z, rng)
+        a["proactive_use"] = pu
+        bools = {"proactive_invest_more": _share(n, tv["proactive_invest_more"], 1.0 * pu, rng),
+                 "self_service_reduced_workload": _share(n, tv["self_service_reduced_workload"],
+                                                         0.5 * a["repetitive_top3"], rng),
+                 "leadership_values_support": _share(n, tv["leadership_values_support"], 0.3 * tc, rng),
+                 "qa_program_effective": _share(n, tv["qa_program_effective"], 1.0 * ti, rng)}
+    elif survey == "trends":
+        ind = a["industry"]
+        vol = _share(n, tv["volume_increased"], 0.6 * (ind == 1) + 0.3 * (ind == 3), rng)
+        cut = _share(n, tv["headcount_cut"], -0.2 * size_z, rng)
+        hurt = np.zeros(n, bool)
+        hurt[cut] = _share(cut.sum(), tv["cut_hurt_cx"], 1.0 * vol[cut], rng)
+        a["volume_increased"], a["headcount_cut"] = vol, cut
+        a["cut_hurt_cx"] = np.where(cut, hurt.astype(np.int8), -1)  # -1: not asked
+        team = _share(n, tv["team_burnout"], 1.0 * cut + 0.8 * vol + 0.4 * (cut & vol), rng)
+        exp = _share(n, tv["expectations_rising"], 0.8 * vol, rng)
+        tools = _share(n, tv["tools_slow_weekly"], 0.5 * team, rng)
+        bools = {"expectations_rising": exp, "tools_slow_weekly": tools, "team_burnout": team,
+                 "leader_burnout": _share(n, tv["leader_burnout"], 2.0 * team + 0.5 * cut, rng),
+                 "empathy_priority": _share(n, tv["empathy_priority"], 0.3 * exp, rng),
+                 "empathy_lack_tools": _share(n, tv["empathy_lack_tools"], 1.0 * tools, rng)}
+    else:
+        auto = _share(n, tv["uses_automation"], 0.4 * size_z, rng)
+        base, ratio = tv["csat_improved_base"] / 100, tv["csat_improved"]
+        n1, n0 = int(auto.sum()), int((~auto).sum())
+        k0 = _round(base * n0)
+        k1 = _round(ratio * base * n1)
+        if _round((k1 / n1) / (k0 / n0)) != _round(ratio):
+            raise ValueError(f"n: cannot show a {ratio:g}x ratio with {n1}/{n0} rows")
+        imp = np.zeros(n, bool)
+        imp[auto] = _pick(k1, np.zeros(n1), rng)
+        imp[~auto] = _pick(k0, np.zeros(n0), rng)
+        a["uses_automation"], a["csat_improved"] = auto, imp
+        dec = _share(n, tv["morale_decline"], np.zeros(n), rng)
+        bools = {"morale_decline": dec,
+                 "morale_hurt_performance": _share(n, tv["morale_hurt_performance"], 3.0 * dec, rng),
+                 "data_driven_decisions": _share(n, tv["data_driven_decisions"], 0.5 * auto, rng),
+                 "budget_pressure": _share(n, tv["budget_pressure"], 0.5 * dec, rng)}
+    # Likert levels behind each boolean: True -> agree/strongly agree, False -> the other three
+    for name, b in bools.items():
+        hi = np.where(rng.random(n) < 0.55, 3, 4)
+        lo = rng.choice([0, 1, 2], size=n, p=[0.15, 0.45, 0.40])
+        likert[name] = np.where(b, hi, lo)
+    # no clean respondent straight-lines: move one item to the other level of the same side
+    grid = np.column_stack(list(likert.values()))
+    flat = (grid == grid[:, :1]).all(axis=1)
+    first = next(iter(likert))
+    likert[first] = np.where(flat, np.array([1, 2, 1, 4, 3])[likert[first]], likert[first])
+    a["_likert"] = likert
+    return a
+
+
+def _ids(rng, m: int) -> np.ndarray:
+    """m distinct Qualtrics-like response ids ``R_`` + 15 base-62 characters."""
+    alphabet = np.frombuffer(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", np.uint8)
+    codes = alphabet[rng.integers(0, 62, size=(m, 15))]
+    ids = np.char.add("R_", codes.view("S15").ravel().astype(str))
+    if len(np.unique(ids)) != m:  # pragma: no cover - 62**15 makes this astronomically rare
+        raise RuntimeError("id collision; change the seed")
+    return ids
+
+
+def _core_frame(survey, wave, ids, a) -> pd.DataFrame:
+    """The clean core as the cleaned analysis table (dtypes as in the pandera schema)."""
+    n = len(ids)
+    cols = {"respondent_id": pd.array(ids, dtype="str"), "survey": pd.array([survey] * n, dtype="str"),
+            "wave": np.full(n, wave, np.int64)}
+    for f in schema.fields(survey):
+        if not f.name or f.name == "respondent_id":
+            continue
+        if f.name == "weight":
+            cols["weight"] = np.ones(n)
+        elif f.kind in ("choice", "size"):
+            cols[f.name] = pd.Categorical.from_codes(a[f.name], dtype=schema._dtype(f))
+        elif f.kind == "likert":
+            cols[f.name] = pd.array(a["_likert"][f.name] >= 3, dtype="boolean")
+        elif f.kind == "yesno":
+            v = np.asarray(a[f.name])
+            arr = pd.array(v.astype(bool), dtype="boolean")
+            if v.dtype != bool:
+                arr[v < 0] = pd.NA
+            cols[f.name] = arr
+        elif f.kind == "integer":
+            cols[f.name] = pd.array(a[f.name], dtype="Int64")
+        else:
+            cols[f.name] = np.asarray(a[f.name], float)
+    df = pd.DataFrame(cols)[schema.clean_columns(survey)]
+    return df.sort_values("respondent_id", kind="stable").reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------------------ raw export
+_VARIANT_RATE = 0.15  # share of label cells written in another language or spelling
+_PERCENT_FORMATS = (0.45, 0.30, 0.12, 0.13)  # '89.5%', '89.5', '0.895', '89,5'
+_SIZE_TEXT_RATE = 0.35
+#: Free-text spellings of each company-size band (first = canonical). Ranges map to the band
+#: holding their midpoint, so '11 to 50 employees' is the 10-49 band.
+SIZE_TEXT = {"10-49": ("10-49", "10 to 49 employees", "11 to 50 employees", "10–49", " 10 - 49 "),
+             "50-199": ("50-199", "51 to 200 employees", "50 to 199", "50–199"),
+             "200-999": ("200-999", "201 to 1,000 employees", "201-1000", "200 – 999"),
+             "1000-9999": ("1000-9999", "1,000-9,999", "1001 to 10,000 employees", "1,001-10,000"),
+             "10000+": ("10000+", "10,000+", "10k+", "More than 10,000 employees", "10,001+ employees")}
+_START = {2021: "2021-02-01", 2022: "2022-02-01", 2023: "2022-10-03"}  # fieldwork opens; six weeks long
+
+
+def _spellings(label: str) -> list[str]:
+    return [label.lower(), label.upper(), label + " ", " " + label.lower(), label.replace(" ", "  ")]
+
+
+def _label_table(survey_kind: str, levels) -> list[list[str]]:
+    """Per level: canonical English label first, then the variants a messy export shows."""
+    if survey_kind == "likert":
+        rows = [[schema.LIKERT_LABELS[lv][0], *schema.LIKERT_LABELS[lv][1:], *_spellings(schema.LIKERT_LABELS[lv][0])]
+                for lv in levels]
+    elif survey_kind == "yesno":
+        rows = [[schema.YESNO_LABELS[b][0], *schema.YESNO_LABELS[b][1:], *_spellings(schema.YESNO_LABELS[b][0])]
+                for b in (False, True)]
+    else:
+        rows = [[lab, *_spellings(lab)] for lab in levels]
+    width = max(map(len, rows))
+    return [r + r[1:2] * (width - len(r)) for r in rows]  # pad so the table is rectangular
+
+
+def _labels(codes, table, rng) -> np.ndarray:
+    """Text for level codes (-1 -> blank), canonical or, at _VARIANT_RATE, a random variant."""
+    tab = np.array([r + [""] for r in table] + [[""] * (len(table[0]) + 1)], dtype=object)
+    codes = np.asarray(codes)
+    var = np.where(rng.random(len(codes)) < _VARIANT_RATE, rng.integers(1, tab.shape[1] - 1, len(codes)), 0)
+    return tab[np.where(codes < 0, len(table), codes), var]
+
+
+def _fmt_num(v: float) -> str:
+    s = f"{v:.6f}".rstrip("0").rstrip(".")
+    return "0" if s == "-0" else s
+
+
+def _percent_text(values, rng) -> np.ndarray:
+    """Percent scores as an export shows them; NaN -> blank."""
+    values = np.asarray(values, float)
+    out = np.full(len(values), "", dtype=object)
+    ok = ~np.isnan(values)
+    codes, uniq = pd.factorize(values[ok])
+    forms = []
+    for v in uniq:
+        frac = f"{v / 100:.6f}".rstrip("0")
+        forms.append((_fmt_num(v) + "%", _fmt_num(v), frac + "0" if frac.endswith(".") else frac,
+                      f"{v:.1f}".replace(".", ",")))
+    forms = np.array(forms, dtype=object).reshape(-1, 4)
+    fmt = rng.choice(4, size=len(codes), p=_PERCENT_FORMATS)
+    out[ok] = forms[codes, fmt]
+    return out
+
+
+def _num_text(values) -> np.ndarray:
+    values = np.asarray(values, float)
+    out = np.full(len(values), "", dtype=object)
+    ok = ~np.isnan(values)
+    codes, uniq = pd.factorize(values[ok])
+    out[ok] = np.array([_fmt_num(v) for v in uniq], dtype=object)[codes]
+    return out
+
+
+def _raw_core(survey, wave, ids, a, rng) -> dict[str, np.ndarray]:
+    """The clean core written as the survey tool would export it (with label/number variants)."""
+    n = len(ids)
+    dur = np.clip(np.exp(np.log(DEFAULTS["duration_median_sec"][0]) + 0.45 * rng.normal(size=n)), 150, 3600)
+    out = {"respondent_id": ids.astype(object),
+           "submitted_at": _times(wave, rng, n),
+           "duration_sec": np.round(dur).astype(np.int64).astype(str).astype(object),
+           "progress": np.full(n, "100", dtype=object), "finished": np.full(n, "1", dtype=object),
+           "status": np.full(n, "IP Address", dtype=object), "email": np.full(n, "", dtype=object)}
+    for f in schema.fields(survey):
+        if f.raw in out or f.name == "weight":
+            continue
+        if f.kind == "likert":
+            out[f.raw] = _labels(a["_likert"][f.name], _label_table("likert", schema.LIKERT_LEVELS), rng)
+        elif f.kind == "yesno":
+            out[f.raw] = _labels(np.asarray(a[f.name]).astype(np.int8), _label_table("yesno", None), rng)
+        elif f.kind == "choice":
+            out[f.raw] = _labels(a[f.name], _label_table("choice", schema.CHOICE_LABELS[f.name].values()), rng)
+        elif f.kind == "size":
+            tab = [list(SIZE_TEXT[b]) for b in schema.SIZE_BANDS]
+            width = max(map(len, tab))
+            tab = np.array([r + r[1:2] * (width - len(r)) for r in tab], dtype=object)
+            var = np.where(rng.random(n) < _SIZE_TEXT_RATE, rng.integers(1, width, n), 0)
+            out[f.raw] = tab[a[f.name], var]
+        elif f.kind == "percent":
+            out[f.raw] = _percent_text(a[f.name], rng)
+        else:
+            out[f.raw] = _num_text(a[f.name])
+    return out
+
+
+def _times(wave, rng, m) -> np.ndarray:
+    start = np.datetime64(_START[wave] + "T08:00:00")
+    secs = rng.integers(0, 42 * 86400, m).astype("timedelta64[s]")
+    return np.char.add(np.datetime_as_string(start + secs, unit="s"), "Z").astype(object)
+
+
+def _inject_faults(survey, wave, raw: dict, n_new_ids: np.ndarray, counts: dict, rng):
+    """Append faulty rows (see FAULT_RATES) built from random clean rows; return rows and labels."""
+    n = len(raw["respondent_id"])
+    cols = list(raw)
+    grid = [f.raw for f in schema.likert_grid(survey)]
+    answers = [f.raw for f in schema.fields(survey) if f.kind != "meta" and f.kind != "id" and f.raw in raw]
+    blocks, kinds = [], []
+    ids = iter(n_new_ids)
+    for kind in FAULT_RATES:
+        m = counts[kind]
+        tmpl = rng.integers(0, n, m)
+        rows = {c: raw[c][tmpl].copy() for c in cols}
+        if kind == "blank":
+            rows = {c: np.full(m, "", dtype=object) for c in cols}
+        elif kind != "duplicate":
+            rows["respondent_id"] = np.array([next(ids) for _ in range(m)], dtype=object)
+            rows["submitted_at"] = _times(wave, rng, m)
+        if kind == "test":
+            which = np.arange(m) % 3
+            rows["status"] = np.where(which == 0, "Survey Preview", np.where(which == 1, "Survey Test", "IP Address"))
+            rows["status"] = rows["status"].astype(object)
+            rows["email"] = np.where(which == 2, "test@example.com", "").astype(object)
+        elif kind == "partial":
+            prog = rng.integers(5, 96, m)
+            rows["progress"] = prog.astype(str).astype(object)
+            rows["finished"] = np.full(m, "0", dtype=object)
+            stop = np.floor(prog / 100 * len(answers)).astype(int)
+            for j, c in enumerate(answers):
+                rows[c] = np.where(j >= stop, "", rows[c]).astype(object)
+        elif kind == "speeder":
+            rows["duration_sec"] = rng.integers(20, 110, m).astype(str).astype(object)
+        elif kind == "straightliner":
+            table = np.array(_label_table("likert", schema.LIKERT_LEVELS), dtype=object)
+            pick = table[rng.integers(0, 5, m), np.where(rng.random(m) < 0.7, 0, rng.integers(1, table.shape[1], m))]
+            for c in grid:
+                rows[c] = pick.copy()
+        blocks.append(rows)
+        kinds += [kind] * m
+    return blocks, np.array(kinds, dtype=object)
+
+
+def _fault_counts(n: int) -> dict[str, int]:
+    return {k: max(1, _round(r * n)) for k, r in FAULT_RATES.items()}
+
+
+def generate_wave(survey: str, wave: int, n: int | None = None, seed: int | None = None,
+                  claims: dict | None = None) -> SynthWave:
+    """Generate one wave: the raw export, its clean core and the list of injected faults.
+
+    Parameters
+    ----------
+    survey, wave : str, int
+    n : int, optional
+        Clean-core size (default ``SAMPLE_SIZES``); the raw export has ``n`` plus the faulty rows.
+    seed : int, optional
+        Default: derived from ``SEED``, the survey and the wave, so each file has its own stream.
+    claims : dict, optional
+        claim id -> value, instead of the registry (tests use this).
+
+    Examples
+    --------
+    >>> w = generate_wave("cs_ops", 2023, n=200, seed=1,
+    ...     claims={"cs_ops_2023.morale_decline": 74, "cs_ops_2023.morale_hurt_performance": 49,
+    ...             "cs_ops_2023.automation_csat_likelihood": 4})
+    >>> len(w.core), len(w.raw) - len(w.core) == len(w.faults)
+    (200, True)
+    >>> round(100 * w.core["morale_decline"].mean())
+    74
+    """
+    n = SAMPLE_SIZES[(survey, wave)] if n is None else int(n)
+    if n < 20:
+        raise ValueError(f"n: need at least 20 clean rows, got {n}")
+    t = targets(survey, wave, claims)
+    if seed is None:
+        seed = SEED + zlib.crc32(f"{survey}_{wave}".encode())
+    rng = np.random.default_rng(seed)
+    a = _core(survey, wave, n, t, rng)
+    counts = _fault_counts(n)
+    n_new = sum(v for k, v in counts.items() if k not in ("duplicate", "blank"))
+    ids = _ids(rng, n + n_new)
+    core_ids, new_ids = ids[:n], ids[n:]
+    raw = _raw_core(survey, wave, core_ids, a, rng)
+    blocks, kinds = _inject_faults(survey, wave, raw, new_ids, counts, rng)
+    cols = list(raw)
+    allrows = {c: np.concatenate([raw[c]] + [b[c] for b in blocks]) for c in cols}
+    kind_all = np.concatenate([np.full(n, "", dtype=object), kinds])
+    # exports are in submission order; blank rows land anywhere
+    key = np.where(allrows["submitted_at"] == "", "", allrows["submitted_at"]) + allrows["respondent_id"]
+    order = np.argsort(key, kind="stable")
+    blanks = order[kind_all[order] == "blank"]
+    rest = order[kind_all[order] != "blank"]
+    pos = np.sort(rng.integers(0, len(rest) + 1, len(blanks)))
+    order = np.insert(rest, pos, blanks)
+    raw_df = pd.DataFrame({c: pd.array(allrows[c][order].astype(str), dtype="str") for c in cols})
+    kind_sorted = kind_all[order]
+    faulty = np.flatnonzero(kind_sorted != "")
+    faults = pd.DataFrame({"respondent_id": pd.array(raw_df["respondent_id"].to_numpy()[faulty], dtype="str"),
+                           "row": faulty + 2, "fault": pd.array(kind_sorted[faulty].astype(str), dtype="str")})
+    return SynthWave(survey, wave, raw_df, _core_frame(survey, wave, core_ids, a), faults, t)
+
+
+def generate_raw(survey: str, wave: int, n: int | None = None, seed: int | None = None,
+                 claims: dict | None = None) -> pd.DataFrame:
+    """The raw export (all text) of :func:`generate_wave`; ``n`` is the clean-core size.
+
+    Examples
+    --------
+    >>> raw = generate_raw("trends", 2022, n=100, seed=3)
+    >>> len(raw), raw.columns[0]
+    (113, 'respondent_id')
+    """
+    return generate_wave(survey, wave, n=n, seed=seed, claims=claims).raw
+
+
+def raw_to_csv_bytes(raw: pd.DataFrame) -> bytes:
+    """CSV bytes as an Excel-minded export writes them: UTF-8 with a byte-order mark, LF line ends."""
+    return "\ufeff".encode() + raw.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def synthetic_path(survey: str, wave: int, out_dir=None) -> Path:
+    """``<out_dir or data/raw>/synthetic_<survey>_<wave>.csv``."""
+    return Path(out_dir or DATA_RAW) / f"synthetic_{survey}_{wave}.csv"
+
+
+def write_synthetic(out_dir=None, claims: dict | None = None) -> list[Path]:
+    """Regenerate every wave's raw file and ``README.md`` into ``out_dir`` (default ``data/raw``), atomically.
+
+    Returns the paths written, files first, README last.
+    """
+    written, waves = [], []
+    for survey, ws in schema.SURVEYS.items():
+        for wave in ws:
+            w = generate_wave(survey, wave, claims=claims)
+            path = synthetic_path(survey, wave, out_dir)
+            with atomic_path(path) as tmp:
+                tmp.write_bytes(raw_to_csv_bytes(w.raw))
+            written.append(path)
+            waves.append(w)
+    readme = Path(out_dir or DATA_RAW) / "README.md"
+    with atomic_path(readme) as tmp:
+        tmp.write_text(render_readme(waves), encoding="utf-8")
+    return written + [readme]
+
+
+# ------------------------------------------------------------------------------------------ README
+def _md(df: pd.DataFrame) -> str:
+    cells = df.astype(object).where(df.notna(), "").astype(str)
+    cells = cells.map(lambda s: s.replace("|", "\\|"))
+    lines = ["| " + " | ".join(df.columns) + " |", "|" + "---|" * df.shape[1]]
+    lines += ["| " + " | ".join(r) + " |" for r in cells.itertuples(index=False)]
+    return "\n".join(lines)
+
+
+def render_readme(waves: list[SynthWave] | None = None) -> str:
+    """The text of ``data/raw/README.md``: SYNTHETIC label, provenance, defaults, faults, data dictionary.
+
+    Generated from ``schema.FIELDS`` and the generator's targets, so it cannot drift from the code.
+    """
+    if waves is None:
+        waves = [generate_wave(s, w) for s, ws in schema.SURVEYS.items() for w in ws]
+    out = [
+        "# data/raw — SYNTHETIC survey microdata (a reconstruction, not real responses)",
+        "",
+        "> **SYNTHETIC.** Every `synthetic_*.csv` file here was generated by `supportstats synth`",
+        "> (`supportstats/synth.py`, seed "
+        f"{SEED}). No row is a real respondent. The files reproduce the *published* headline",
+        "> figures of the articles; everything else about them is an assumption documented below.",
+        "> This file is generated by `supportstats.synth.render_readme()`; do not edit it by hand.",
+        "",
+        "## Provenance",
+        "",
+        "Published: the articles (`/work/shared/seeds/`) report shares, means and sample sizes of three surveys",
+        "of support leaders — the customer-service quality benchmark (2021 and 2022 editions, Klaus/Intercom/",
+        "Support Driven; the 2022 edition surveyed 'nearly 300' leaders), the customer-support trends survey",
+        "(2021 and 2022; '1,200+' leaders in 2022) and the customer-service operations research behind a 2023",
+        "article. Those figures are in `published_claims.csv` (the claims registry).",
+        "",
+        "Reconstructed: for each wave a *clean core* of respondents whose shares and means equal the registered",
+        "figures to the published rounding (whole percent, whole points). Shares are built from exact counts",
+        "(`k = round(p·n)`, checked so that `k/n` rounds back to `p`); which respondents answer yes follows a",
+        "plausible propensity (burnout where headcount was cut and volume rose; IQS only among IQS trackers;",
+        "automation users 4× as likely to report improved CSAT). Means are nudged one recorded unit at a time",
+        "until they round to the published integer. The targets are read from the registry at generation time.",
+        "",
+        "Then the core is written as a survey tool would export it and the faults of real exports are added",
+        "(below). `supportstats.clean.clean_survey` removes exactly those faults and returns the clean core; a",
+        "test proves it, and another that `supportstats synth` regenerates these files byte for byte.",
+        "",
+        "## Sample sizes",
+        "",
+        _md(pd.DataFrame([{"file": f"synthetic_{w.survey}_{w.wave}.csv", "clean_n": len(w.core),
+                           "raw_rows": len(w.raw), "faulty_rows": len(w.faults)} for w in waves])),
+        "",
+        "benchmark 2022: 'nearly 300' → 296 (just under 300; with n = 296 every whole percentage is reachable).",
+        "trends 2022: '1,200+' → 1,214. Unpublished sizes are defaults: benchmark 2021 = 250 (a somewhat smaller",
+        "first edition), trends 2021 = 1,000 and cs_ops 2023 = 1,000 (round sizes typical of vendor panels).",
+        "",
+        "## Targets of every wave (what the clean core reproduces, and where each number comes from)",
+        "",
+    ]
+    for w in waves:
+        t = w.targets.copy()
+        t["value"] = t["value"].map(lambda v: f"{v:g}")
+        out += [f"### {w.survey} {w.wave}", "", _md(t), ""]
+    out += [
+        "Two readings of vague wording, chosen and documented: the 2022 benchmark's '10% more teams track CSAT'",
+        "is read as *relative* (2021 default 70% → 77%); the trends survey's expectations 'up 2%' is read as",
+        "*percentage points* (75% in 2022 → 73% in 2021). `trends_2022.cut_hurt_cx` (48%, base unclear) is read",
+        "as a share of the leaders whose headcount was cut.",
+        "",
+        "## Defaults (parameters the articles do not give)",
+        "",
+        _md(pd.DataFrame([{"parameter": k, "value": f"{v:g}", "why": why} for k, (v, why) in DEFAULTS.items()])),
+        "",
+        "Firmographic mixes (percent, exact counts per wave): "
+        + "; ".join(f"{k}: " + ", ".join(f"{lv} {p}" for lv, p in mix.items()) for k, mix in _MIX.items())
+        + ". Support-team size: lognormal around a median of "
+        + ", ".join(f"{m} ({b})" for m, b in zip(_TEAM_MEDIAN, schema.SIZE_BANDS)) + " people, sigma 0.6.",
+        "",
+        "## Faults injected into each raw file",
+        "",
+        _md(pd.DataFrame([{"fault": k, "share_of_clean_n": f"{r:.0%}",
+                           "what": {"blank": "an entirely empty row (all fields blank)",
+                                    "duplicate": "an exact copy of a clean response (same id, same answers)",
+                                    "test": "status 'Survey Preview' / 'Survey Test', or e-mail test@...",
+                                    "partial": "progress < 100, finished = 0, later answers blank",
+                                    "speeder": "duration_sec 20-109 (threshold 120 s; real ones take >= 150 s)",
+                                    "straightliner": "the same answer to every item of the Likert grid"}[k],
+                           "removed_by": {"blank": "drop_blank", "duplicate": "deduplicate", "test": "drop_tests",
+                                          "partial": "drop_partials", "speeder": "drop_speeders",
+                                          "straightliner": "drop_straightliners"}[k]}
+                          for k, r in FAULT_RATES.items()])),
+        "",
+        "Each faulty row has exactly one fault (at least one of each kind per file). Clean respondents never",
+        "straight-line and never answer in under 150 s. Beyond those rows, in the clean rows themselves: "
+        f"{_VARIANT_RATE:.0%} of answer labels are written in Spanish, Japanese, Chinese or Korean or with other",
+        "case and spacing (`strongly agree `, `YES`); percentages are written `89.5%`, `89.5`, `0.895` or `89,5`",
+        f"(45/30/12/13%); {_SIZE_TEXT_RATE:.0%} of company sizes are free text (`11 to 50 employees`, `10k+`);",
+        "every file starts with a UTF-8 byte-order mark, as Excel writes it.",
+        "",
+        "## Data dictionary",
+        "",
+        "Generated from `supportstats/schema.py` (`data_dictionary()`). Raw columns are all text; `clean_column`",
+        "is the analysis column in the cleaned table (blank: metadata used by cleaning, then dropped).",
+        "",
+    ]
+    for s in schema.SURVEYS:
+        out += [f"### {s}", "", _md(schema.data_dictionary(s)), ""]
+    out += ["Accepted answer labels (any case or spacing, full-width forms too):", ""]
+    out += [f"- {lv}: " + ", ".join(f"`{x}`" for x in labs) for lv, labs in schema.LIKERT_LABELS.items()]
+    out += [f"- {'yes' if b else 'no'}: " + ", ".join(f"`{x}`" for x in labs) for b, labs in schema.YESNO_LABELS.items()]
+    out += [f"- company size {b}: " + ", ".join(f"`{x.strip()}`" for x in SIZE_TEXT[b]) for b in schema.SIZE_BANDS]
+    out += [f"- {k}: " + ", ".join(f"{c} = `{lab}`" for c, lab in v.items()) for k, v in schema.CHOICE_LABELS.items()]
+    return "\n".join(out) + "\n"
