@@ -29,7 +29,11 @@ def claims(check, path):
 @click.option("--out", type=click.Path(file_okay=False), default=None, help="Folder to write into (default: data/raw).")
 def synth(out):
     """Regenerate the synthetic reconstruction of every survey wave, byte for byte."""
-    raise click.ClickException("not implemented yet")
+    from .synth import write_synthetic
+
+    for path in write_synthetic(out):
+        click.echo(f"wrote {path}")
+    return 0
 
 
 @cli.command()

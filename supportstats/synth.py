@@ -109,14 +109,14 @@ def targets(survey: str, wave: int, claims: dict | None = None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``name, statistic, value, domain, source``: ``share`` values in percent, ``mean``/``max``
-        in the column's unit, ``risk_ratio`` as a multiple; ``source`` is ``registry: <claim id>``,
+        ``name, statistic, value, domain, source``: ``share`` values in percent, ``mean`` in the
+        column's unit, ``max_exceeds`` (the largest value is above this), ``risk_ratio`` as a multiple; ``source`` is ``registry: <claim id>``,
         ``derived: ...`` or ``default: ...``.
 
     Examples
     --------
     >>> t = targets("trends", 2021).set_index("name")
-    >>> t.loc["expectations_rising", "value"], t.loc["expectations_rising", "source"][:8]
+    >>> float(t.loc["expectations_rising", "value"]), t.loc["expectations_rising", "source"][:8]
     (73.0, 'derived:')
     """
     if survey not in schema.SURVEYS or wave not in schema.SURVEYS[survey]:
@@ -153,7 +153,7 @@ def targets(survey: str, wave: int, claims: dict | None = None) -> pd.DataFrame:
         claim("iqs", "mean", "iqs_mean", "tracks_iqs")
         claim("tracks_nps", "share", "nps_tracking")
         claim("nps", "mean", "nps_mean", "tracks_nps")
-        claim("frt_hours", "max", "frt_max_hours")
+        claim("frt_hours", "max_exceeds", "frt_max_hours")
         claim("quality_at_scale", "share", "quality_at_scale_pain")
         claim("repetitive_top3", "share", "repetitive_queries_top3")
         claim("proactive_use", "share", "proactive_use")
@@ -634,11 +634,13 @@ def write_synthetic(out_dir=None, claims: dict | None = None) -> list[Path]:
             path = synthetic_path(survey, wave, out_dir)
             with atomic_path(path) as tmp:
                 tmp.write_bytes(raw_to_csv_bytes(w.raw))
+                tmp.chmod(0o644)  # mkstemp's 0600 would hide the data from other users
             written.append(path)
             waves.append(w)
     readme = Path(out_dir or DATA_RAW) / "README.md"
     with atomic_path(readme) as tmp:
         tmp.write_text(render_readme(waves), encoding="utf-8")
+        tmp.chmod(0o644)
     return written + [readme]
 
 
