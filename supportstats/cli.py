@@ -51,8 +51,14 @@ def clean(path, survey, column_map, out):
 @click.option("--only", default=None, help="Run only notebooks whose name matches this glob/substring.")
 @click.option("-p", "params", multiple=True, metavar="NAME=VALUE", help="Override a notebook parameter.")
 def reproduce(jobs, only, params):
-    """Run every findings notebook with papermill and rebuild figures, tables and the report."""
-    raise click.ClickException("not implemented yet")
+    """Run every findings notebook with papermill and rebuild figures, tables and the report.
+
+    Exits 1 when a notebook fails (the others still run), 2 on a bad option.
+    """
+    from .reproduce import reproduce as run_notebooks  # papermill loads only for this command
+
+    summary = run_notebooks(jobs=jobs, only=only, params=list(params))
+    return int((summary["status"] != "ok").any())
 
 
 def main(argv=None):
