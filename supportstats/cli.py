@@ -43,7 +43,54 @@ def synth(out):
 @click.option("--out", type=click.Path(file_okay=False), default=None, help="Output folder (default: data/processed).")
 def clean(path, survey, column_map, out):
     """Clean one raw export and print the exclusions report."""
-    raise click.ClickException("not implemented yet")
+    from pathlib import Path
+
+    from . import schema
+    from .clean import clean_survey, guess_survey, write_clean
+    from .errors import InputError
+    from .io import apply_column_map, load_column_map, read_table
+    from .paths import DATA_PROCESSED, DATA_RAW
+
+    out_dir = Path(out) if out else DATA_PROCESSED
+    resolved = out_dir.resolve()
+    if resolved == DATA_RAW.resolve() or DATA_RAW.resolve() in resolved.parents:
+        raise InputError("the pipeline never writes under data/raw", file=out_dir,
+                         expected="an --out folder outside data/raw")
+    # every check that can fail runs before anything is written, so bad input leaves --out untouched
+    cmap = load_column_map(column_map) if column_map else None
+    raw = read_table(path)
+    guessed_survey, guessed_wave = guess_survey(path)
+    if survey and cmap and cmap["survey"] and survey != cmap["survey"]:
+        raise InputError(f"--survey {survey} contradicts the map", file=column_map, column="survey",
+                         value=cmap["survey"], expected=f"survey: {survey}")
+    survey = survey or (cmap and cmap["survey"]) or guessed_survey
+    if survey is None:
+        raise InputError("cannot tell which survey this export belongs to", file=path,
+                         expected="--survey NAME, a map with 'survey:', or a file name containing it")
+    if survey not in schema.SURVEYS:
+        raise InputError("unknown survey", file=path, column="survey", value=survey,
+                         expected="one of " + ", ".join(schema.SURVEYS))
+    wave = guessed_wave
+    if cmap and "wave" in cmap["constants"]:
+        text = cmap["constants"]["wave"]
+        if not text.isdigit():
+            raise InputError("not a year", file=column_map, column="wave", value=text,
+                             expected="a wave such as " + ", ".join(map(str, schema.SURVEYS[survey])))
+        wave = int(text)
+    if cmap:
+        raw = apply_column_map(raw, cmap, source=path)
+    result = clean_survey(raw, survey, wave=wave, source=str(path))
+    written = write_clean(result, out_dir)
+    click.echo(f"{path}: {survey} {result.wave}")
+    click.echo(result.report.to_string(index=False))
+    click.echo(f"n_raw = n_clean + n_excluded: {result.n_raw} = {result.n_clean} + {result.n_excluded}")
+    if result.n_excluded:
+        by_reason = result.exclusions.groupby(["step", "reason"], sort=True).size()
+        for (step, reason), n in by_reason.items():
+            click.echo(f"  {step}: {reason}: {n}")
+    for p in written:
+        click.echo(f"wrote {p}")
+    return 0
 
 
 @cli.command()

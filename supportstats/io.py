@@ -294,7 +294,7 @@ def _parse_text(data: bytes, sep: str, path: Path) -> pd.DataFrame:
             raise InputError(f"cannot parse as delimited text ({str(exc).splitlines()[0]})",
                              file=path, expected=f"rows of {sep!r}-separated fields") from None
         raise InputError(f"line {line} has {n} fields but the header has {k}", file=path,
-                         expected="the same number of fields on every row") from None
+                         row=line, expected="the same number of fields on every row") from None
     grid.columns = range(grid.shape[1])
     if grid.isna().to_numpy().any():
         grid = grid.fillna("")
@@ -369,7 +369,7 @@ def _split_header(grid: pd.DataFrame, header_rows, path: Path):
         if name:
             keep.append(i)
         elif (data[i] != "").any():
-            row = int((data[i] != "").to_numpy().argmax()) + 1
+            row = int((data[i] != "").to_numpy().argmax()) + header_rows + 1  # file line
             raise InputError(f"column {i + 1} has data but no name in the header", file=path,
                              row=row, expected="a name for every column with data")
     names = [names[i] for i in keep]

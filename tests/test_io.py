@@ -101,7 +101,7 @@ def test_bad_files_fail_in_one_line_naming_the_file(tmp_path):
     (tmp_path / "dup.csv").write_text("a,b,a\n1,2,3\n")
     _raises(tmp_path / "dup.csv", "column 'a'", "duplicate")
     (tmp_path / "noname.csv").write_text("a,,b\n1,,2\n3,x,4\n")
-    _raises(tmp_path / "noname.csv", "row 2", "no name")
+    _raises(tmp_path / "noname.csv", "row 3", "no name")
     (tmp_path / "dir.csv").mkdir()
     _raises(tmp_path / "dir.csv", "folder")
     (tmp_path / "fake.xlsx").write_text("a,b\n1,2\n")
@@ -121,7 +121,7 @@ def test_bad_files_fail_in_one_line_naming_the_file(tmp_path):
 def test_ragged_rows_name_the_line(tmp_path, body, line, n):
     p = tmp_path / "ragged.csv"
     p.write_text(body)
-    _raises(p, f"line {line} has {n} fields", "header has 3")
+    _raises(p, f"row {line}: ", f"line {line} has {n} fields", "header has 3")
 
 
 QUALTRICS = (
