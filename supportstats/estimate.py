@@ -9,6 +9,7 @@ tried was both faithful to R's ``survey`` and fast enough on a million rows (see
 from __future__ import annotations
 
 import math
+import reprlib
 import warnings
 from typing import NamedTuple
 
@@ -19,8 +20,10 @@ from statsmodels.stats.proportion import proportion_confint
 
 from .weights import _check_weights
 
-__all__ = ["proportion_ci", "weighted_share", "weighted_mean", "rounding_interval",
-           "PROPORTION_METHODS", "LOW_N"]
+__all__ = ["proportion_ci", "weighted_share", "weighted_mean", "PROPORTION_METHODS", "LOW_N"]
+
+# Rounding feasibility (whole k with k/n rounding to a published percent) lives in
+# claims.feasible_counts; it is not duplicated here.
 
 #: Default threshold below which an estimate is flagged ``low_n`` (on n and on n_eff).
 LOW_N = 30
@@ -54,10 +57,20 @@ def _as_float_array(name: str, value) -> np.ndarray:
         arr = np.asarray(pd.array(value, dtype="Float64") if isinstance(value, pd.Series)
                          else value, dtype=float)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must be numeric; got {name}={value!r}") from None
+        raise ValueError(f"{name} must be numeric; got {name}={_short(value)}") from None
     if np.isnan(arr).any():
-        raise ValueError(f"{name} contains NaN/missing values; got {name}={value!r}")
+        i = int(np.flatnonzero(np.isnan(arr).ravel())[0])
+        raise ValueError(f"{name} contains NaN/missing values (first at position {i}); "
+                         f"got {name}={_short(value)}")
     return arr
+
+
+def _short(value) -> str:
+    """One-line, bounded repr for error messages (arguments may be long arrays)."""
+    if isinstance(value, (pd.Series, pd.Index)):
+        value = value.to_numpy()
+    text = " ".join(reprlib.repr(value).split())
+    return text
 
 
 def _check_counts(name: str, value, *, positive: bool = False) -> np.ndarray:
@@ -65,7 +78,7 @@ def _check_counts(name: str, value, *, positive: bool = False) -> np.ndarray:
     arr = _as_float_array(name, value)
     bad = ~np.isfinite(arr) | (arr < (1 if positive else 0)) | (arr != np.round(arr))
     if bad.any():
-        first = arr.ravel()[np.flatnonzero(bad.ravel())[0]]
+        first = float(arr.ravel()[np.flatnonzero(bad.ravel())[0]])
         kind = "positive whole numbers" if positive else "non-negative whole numbers"
         raise ValueError(f"{name} must be {kind}; got {name}={first!r}")
     return arr
@@ -109,10 +122,10 @@ def _interval(x, n, level: float, method: str) -> tuple[np.ndarray, np.ndarray]:
         with np.errstate(invalid="ignore", divide="ignore"):
             lo, up = proportion_confint(x, n, alpha=alpha, method=_STATSMODELS_NAME[method])
         lo, up = np.asarray(lo, dtype=float), np.asarray(up, dtype=float)
-        if method in ("jeffreys", "clopper-pearson"):
-            # Brown, Cai & DasGupta (2001): the Jeffreys bound is 0 at x = 0 and 1 at x = n.
-            lo = np.where(x <= 0, 0.0, lo)
-            up = np.where(x >= n, 1.0, up)
+        # Exact at the boundary for every method (Brown, Cai & DasGupta 2001 for Jeffreys);
+        # statsmodels leaves rounding residue such as 1e-17 for Wilson at x = 0.
+        lo = np.where(x <= 0, 0.0, lo)
+        up = np.where(x >= n, 1.0, up)
     return np.clip(lo, 0.0, 1.0), np.clip(up, 0.0, 1.0)
 
 
@@ -540,71 +553,12 @@ def weighted_mean(data: pd.DataFrame, column: str, by=None, weight: str | None =
     return out
 
 
-def rounding_interval(percent, n, decimals: int = 0) -> pd.DataFrame:
-    """Whole counts k out of n whose percentage rounds to a published figure.
-
-    A report saying "48%" of n respondents is consistent with every k such that
-    ``100 k / n`` lies in ``[48 - 0.5, 48 + 0.5]`` (both ends included, so the check
-    holds whether the report rounded half up or half to even). Exact integer
-    arithmetic; no floating-point edge effects.
-
-    Parameters
-    ----------
-    percent : float or array-like
-        Published percentage(s), on the 0–100 scale (48 for "48%").
-    n : int or array-like of int
-        Base size(s); broadcast against ``percent`` (pass a range of n when the base is
-        only known roughly, e.g. "about 300").
-    decimals : int, default 0
-        Decimals the percentage was published with.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per (percent, n) pair with columns
-
-        - ``percent`` : the published percentage
-        - ``n`` : base size
-        - ``decimals`` : published decimals
-        - ``share_low``, ``share_high`` : the rounding interval as shares (0–1)
-        - ``k_min``, ``k_max`` : smallest and largest feasible count (-1 when none)
-        - ``n_feasible`` : number of feasible counts
-        - ``consistent`` : at least one whole count rounds to the published figure
-
-    Raises
-    ------
-    ValueError
-        If a percentage is outside [0, 100] or NaN, n is not a positive whole number,
-        or decimals is negative.
-
-    Examples
-    --------
-    >>> rounding_interval(48, [25, 300])[["n", "k_min", "k_max", "consistent"]]
-         n  k_min  k_max  consistent
-    0   25     12     12        True
-    1  300    143    145        True
-    >>> bool(rounding_interval(73, 10).consistent.iloc[0])
-    False
-    """
-    if not (isinstance(decimals, (int, np.integer)) and decimals >= 0):
-        raise ValueError(f"decimals must be a non-negative integer; got decimals={decimals!r}")
-    pct = _as_float_array("percent", percent)
-    if ((pct < 0) | (pct > 100)).any():
-        bad = pct.ravel()[np.flatnonzero(((pct < 0) | (pct > 100)).ravel())[0]]
-        raise ValueError(f"percent must be on the 0-100 scale; got percent={bad!r}")
-    size = _check_counts("n", n, positive=True)
-    pct, size = np.broadcast_arrays(np.atleast_1d(pct), np.atleast_1d(size))
-    pct, size = pct.ravel(), size.ravel().astype(np.int64)
-    scale = 10 ** int(decimals)
-    units = np.round(pct * scale).astype(np.int64)          # published value in 10^-d percent
-    den = 200 * scale
-    k_min = np.maximum(-((-size * (2 * units - 1)) // den), 0)
-    k_max = np.minimum((size * (2 * units + 1)) // den, size)
-    ok = k_max >= k_min
-    return pd.DataFrame({
-        "percent": pct, "n": size, "decimals": int(decimals),
-        "share_low": np.maximum((units - 0.5) / (100 * scale), 0.0),
-        "share_high": np.minimum((units + 0.5) / (100 * scale), 1.0),
-        "k_min": np.where(ok, k_min, -1), "k_max": np.where(ok, k_max, -1),
-        "n_feasible": np.where(ok, k_max - k_min + 1, 0), "consistent": ok,
-    })
+def __getattr__(name):
+    # Some callers import the tests from this module; they live in significance.py
+    # (imported lazily here because significance imports this module).
+    if name in ("compare_proportions", "compare_means_from_summary", "adjust_pvalues",
+                "sd_sensitivity", "min_detectable_difference", "paired_proportions",
+                "crosstab_test", "risk_ratio_odds_ratio"):
+        from . import significance
+        return getattr(significance, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

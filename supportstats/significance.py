@@ -17,7 +17,7 @@ from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from .estimate import (LOW_N, _as_float_array, _check_choice, _check_counts, _check_level,
-                       _column, _design, _design_cov, _interval)
+                       _column, _design, _design_cov, _interval, _short)
 
 __all__ = ["compare_proportions", "compare_means_from_summary", "sd_sensitivity",
            "min_detectable_difference", "paired_proportions", "adjust_pvalues",
@@ -130,7 +130,7 @@ def compare_proportions(x1, n1, x2, n2, level: float = 0.95, test: str = "z",
 def _positive(name, value):
     arr = _as_float_array(name, value)
     if (~np.isfinite(arr) | (arr <= 0)).any():
-        bad = arr.ravel()[np.flatnonzero((~np.isfinite(arr) | (arr <= 0)).ravel())[0]]
+        bad = float(arr.ravel()[np.flatnonzero((~np.isfinite(arr) | (arr <= 0)).ravel())[0]])
         raise ValueError(f"{name} must be positive and finite; got {name}={bad!r}")
     return arr
 
@@ -341,7 +341,7 @@ def min_detectable_difference(p1, n1, n2, alpha: float = 0.05, power: float = 0.
             raise ValueError(f"{name} must be strictly between 0 and 1; got {name}={v!r}")
     base = _as_float_array("p1", p1)
     if ((base <= 0) | (base >= 1)).any():
-        raise ValueError(f"p1 must be strictly between 0 and 1; got p1={p1!r}")
+        raise ValueError(f"p1 must be strictly between 0 and 1; got p1={_short(p1)}")
     k1 = _check_counts("n1", n1, positive=True)
     k2 = _check_counts("n2", n2, positive=True)
     base, k1, k2 = (np.atleast_1d(a).ravel() for a in np.broadcast_arrays(base, k1, k2))
@@ -509,7 +509,7 @@ def adjust_pvalues(p, method: str) -> pd.DataFrame:
                                       if isinstance(p, pd.Series) else p, dtype=float)).ravel()
     ok = ~np.isnan(values)
     if ((values[ok] < 0) | (values[ok] > 1)).any():
-        raise ValueError(f"p-values must lie in [0, 1]; got {values[ok][(values[ok] < 0) | (values[ok] > 1)][0]!r}")
+        raise ValueError(f"p-values must lie in [0, 1]; got {float(values[ok][(values[ok] < 0) | (values[ok] > 1)][0])!r}")
     adjusted = np.full(values.shape, np.nan)
     if ok.any():
         adjusted[ok] = multipletests(values[ok], method=names[method])[1]
@@ -688,7 +688,7 @@ def risk_ratio_odds_ratio(p0, ratio, kind: str = "risk") -> pd.DataFrame:
     _check_choice("kind", kind, ("risk", "odds"))
     base = np.atleast_1d(_as_float_array("p0", p0)).ravel()
     if ((base <= 0) | (base >= 1)).any():
-        raise ValueError(f"p0 must be strictly between 0 and 1; got p0={p0!r}")
+        raise ValueError(f"p0 must be strictly between 0 and 1; got p0={_short(p0)}")
     rr = np.atleast_1d(_positive("ratio", ratio)).ravel()
     base, rr = (a.ravel() for a in np.meshgrid(np.sort(base), np.sort(rr), indexing="ij"))
     if kind == "risk":

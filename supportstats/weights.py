@@ -33,7 +33,7 @@ def _check_weights(weights, name: str = "weights") -> np.ndarray:
         i = int(np.flatnonzero(bad)[0])
         where = f"row {index[i]!r}" if index is not None else f"position {i}"
         raise ValueError(f"{name} must be positive and finite (no missing, zero or negative "
-                         f"weights); got {arr[i]!r} at {where}")
+                         f"weights); got {float(arr[i])!r} at {where}")
     return arr
 
 

@@ -1,0 +1,222 @@
+# Reference numbers for tests/test_estimate.py, test_significance.py and test_weights.py.
+#
+# Run from the repository root:   Rscript tests/reference/make_reference.R [out_dir]
+# Needs R with the Debian packages r-base-core, r-cran-survey, r-cran-pwr, r-cran-jsonlite.
+# Writes tests/reference/api_strat.csv, api_clus1.csv (R's `api` example data, the columns
+# we use), rake_*.csv and reference.json. The Python tests read only these files, so they
+# run without R; tests marked `needs_r` re-run this script when Rscript is present.
+suppressMessages({
+  library(survey)
+  library(pwr)
+  library(jsonlite)
+})
+args <- commandArgs(trailingOnly = TRUE)
+out_dir <- if (length(args)) args[1] else "tests/reference"
+options(digits = 17)
+
+# ---------------------------------------------------------------- data (exported, then re-read
+# so that R and Python use exactly the same numbers)
+data(api)
+add_cols <- function(d) {
+  d$yes <- as.integer(d$sch.wide == "Yes")
+  d$meals3 <- as.character(cut(d$meals, c(-1, 33, 66, 101), labels = c("low", "mid", "high")))
+  d$api00_na <- ifelse(seq_len(nrow(d)) %% 7 == 0, NA, d$api00)
+  d
+}
+keep <- c("cds", "stype", "sch.wide", "comp.imp", "awards", "both", "api00", "api99",
+          "enroll", "meals", "yes", "meals3", "api00_na", "pw", "fpc")
+s <- add_cols(apistrat)
+write.csv(s[, c(keep[1:11], "snum", keep[12:15])], file.path(out_dir, "api_strat.csv"), row.names = FALSE)
+c1 <- add_cols(apiclus1)
+write.csv(c1[, c(keep[1:11], "dnum", "snum", keep[12:15])], file.path(out_dir, "api_clus1.csv"), row.names = FALSE)
+s <- read.csv(file.path(out_dir, "api_strat.csv"))
+c1 <- read.csv(file.path(out_dir, "api_clus1.csv"))
+
+ref <- list()
+
+# ---------------------------------------------------------------- single proportions
+cases <- data.frame(x = c(81, 15, 0, 1, 29, 5, 0, 1, 7, 48, 150, 3),
+                    n = c(263, 148, 20, 29, 29, 10, 1, 1, 50, 100, 300, 7))
+rows <- list()
+for (level in c(0.95, 0.90, 0.99)) {
+  z <- qnorm(1 - (1 - level) / 2)
+  for (i in seq_len(nrow(cases))) {
+    x <- cases$x[i]; n <- cases$n[i]
+    w <- suppressWarnings(prop.test(x, n, correct = FALSE, conf.level = level)$conf.int)
+    # prop.test drops the correction when |x - n p0| < 0.5; pick p0 away from x/n.
+    p0 <- if (abs(x - n / 2) >= 0.5) 0.5 else 0.01
+    wc <- suppressWarnings(prop.test(x, n, p = p0, correct = TRUE, conf.level = level)$conf.int)
+    cp <- binom.test(x, n, conf.level = level)$conf.int
+    nt <- n + z^2; pt <- (x + z^2 / 2) / nt
+    ac <- c(max(0, pt - z * sqrt(pt * (1 - pt) / nt)), min(1, pt + z * sqrt(pt * (1 - pt) / nt)))
+    jf <- c(if (x == 0) 0 else qbeta((1 - level) / 2, x + 0.5, n - x + 0.5),
+            if (x == n) 1 else qbeta(1 - (1 - level) / 2, x + 0.5, n - x + 0.5))
+    for (m in list(list("wilson", w), list("wilson-cc", wc), list("clopper-pearson", cp),
+                   list("agresti-coull", ac), list("jeffreys", jf))) {
+      rows[[length(rows) + 1]] <- data.frame(x = x, n = n, level = level, method = m[[1]],
+                                             ci_low = m[[2]][1], ci_high = m[[2]][2])
+    }
+  }
+}
+ref$proportion_ci <- do.call(rbind, rows)
+
+# ---------------------------------------------------------------- two independent proportions
+pairs <- data.frame(x1 = c(56, 9, 6, 5, 10, 120, 15, 0), n1 = c(70, 10, 7, 56, 10, 300, 40, 10),
+                    x2 = c(48, 3, 2, 0, 0, 150, 25, 0), n2 = c(80, 10, 7, 29, 20, 300, 45, 20))
+rows <- list()
+for (i in seq_len(nrow(pairs))) {
+  p <- pairs[i, ]
+  x <- c(p$x1, p$x2); n <- c(p$n1, p$n2)
+  z <- suppressWarnings(prop.test(x, n, correct = FALSE))
+  y <- suppressWarnings(prop.test(x, n, correct = TRUE))
+  f <- fisher.test(matrix(c(p$x2, p$n2 - p$x2, p$x1, p$n1 - p$x1), nrow = 2, byrow = TRUE))
+  rows[[i]] <- data.frame(p, z_chi2 = unname(z$statistic), z_p = z$p.value,
+                          yates_chi2 = unname(y$statistic), yates_p = y$p.value,
+                          fisher_p = f$p.value, fisher_or = unname(f$estimate))
+}
+ref$compare_proportions <- do.call(rbind, rows)
+
+# ---------------------------------------------------------------- means from summaries
+set.seed(20240601)
+exact_sample <- function(m, s, n) { z <- rnorm(n); (z - mean(z)) / sd(z) * s + m }
+summ <- data.frame(mean1 = c(78, 45, 10, 81), sd1 = c(15, 40, 2, 9), n1 = c(300, 25, 5, 120),
+                   mean2 = c(89, 51, 12, 89), sd2 = c(12, 35, 6, 14), n2 = c(300, 30, 8, 310))
+rows <- list()
+for (i in seq_len(nrow(summ))) {
+  r <- summ[i, ]
+  y1 <- exact_sample(r$mean1, r$sd1, r$n1); y2 <- exact_sample(r$mean2, r$sd2, r$n2)
+  for (ev in c(FALSE, TRUE)) {
+    t <- t.test(y2, y1, var.equal = ev)
+    rows[[length(rows) + 1]] <- data.frame(r, equal_var = ev, statistic = unname(t$statistic),
+                                           df = unname(t$parameter), p_value = t$p.value,
+                                           ci_low = t$conf.int[1], ci_high = t$conf.int[2])
+  }
+}
+ref$compare_means <- do.call(rbind, rows)
+
+# ---------------------------------------------------------------- power: Cohen's h
+mdd <- data.frame(p1 = c(0.5, 0.3, 0.75, 0.1), n1 = c(300, 300, 1200, 50), n2 = c(300, 1200, 1200, 80))
+mdd$h <- mapply(function(a, b) pwr.2p2n.test(n1 = a, n2 = b, sig.level = 0.05, power = 0.8)$h,
+                mdd$n1, mdd$n2)
+ref$min_detectable_difference <- mdd
+
+# ---------------------------------------------------------------- McNemar + paired interval
+tabs <- data.frame(n11 = c(15, 40, 12, 30), n10 = c(5, 30, 2, 0), n01 = c(12, 12, 9, 0), n00 = c(18, 118, 7, 10))
+rows <- list()
+for (i in seq_len(nrow(tabs))) {
+  t <- tabs[i, ]
+  b <- t$n10; cc <- t$n01; n <- sum(t)
+  m <- mcnemar.test(matrix(c(t$n11, t$n01, t$n10, t$n00), 2))
+  ex <- if (b + cc > 0) binom.test(min(b, cc), b + cc)$p.value else 1
+  # Newcombe (1998b) method 10, written out independently of the Python code.
+  pa <- (t$n11 + t$n10) / n; pb <- (t$n11 + t$n01) / n
+  wa <- suppressWarnings(prop.test(t$n11 + t$n10, n, correct = FALSE)$conf.int)
+  wb <- suppressWarnings(prop.test(t$n11 + t$n01, n, correct = FALSE)$conf.int)
+  den <- (t$n11 + t$n10) * (t$n01 + t$n00) * (t$n11 + t$n01) * (t$n10 + t$n00)
+  phi <- if (den == 0) 0 else (t$n11 * t$n00 - t$n10 * t$n01) / sqrt(den)
+  th <- pb - pa   # reported direction: b minus a
+  lo <- th - sqrt(max(0, (pb - wb[1])^2 - 2 * phi * (pb - wb[1]) * (wa[2] - pa) + (wa[2] - pa)^2))
+  hi <- th + sqrt(max(0, (wb[2] - pb)^2 - 2 * phi * (wb[2] - pb) * (pa - wa[1]) + (pa - wa[1])^2))
+  rows[[i]] <- data.frame(t, chi2 = if (b + cc > 0) unname(m$statistic) else NA,
+                          chi2_p = if (b + cc > 0) m$p.value else NA, exact_p = ex,
+                          ci_low = lo, ci_high = hi)
+}
+ref$paired <- do.call(rbind, rows)
+
+# ---------------------------------------------------------------- multiple testing
+pv <- c(0.01, 0.04, 0.03, 0.005, 0.2, NA, 0.5, 0.049)
+ref$p_adjust <- list(p = pv, holm = p.adjust(pv, "holm"), bonferroni = p.adjust(pv, "bonferroni"),
+                     bh = p.adjust(pv, "BH"), by = p.adjust(pv, "BY"))
+
+# ---------------------------------------------------------------- design-based estimates
+designs <- list(
+  strat_fpc = svydesign(id = ~1, strata = ~stype, weights = ~pw, fpc = ~fpc, data = s),
+  strat = svydesign(id = ~1, strata = ~stype, weights = ~pw, data = s),
+  weights_only = svydesign(id = ~1, weights = ~pw, data = s),
+  unweighted = suppressWarnings(svydesign(id = ~1, data = s)),
+  clus1_fpc = svydesign(id = ~dnum, weights = ~pw, fpc = ~fpc, data = c1),
+  clus1 = svydesign(id = ~dnum, weights = ~pw, data = c1)
+)
+kish <- function(w) sum(w)^2 / sum(w^2)
+wilson <- function(p, n, level = 0.95) {
+  z <- qnorm(1 - (1 - level) / 2)
+  c((p + z^2 / (2 * n) - z * sqrt(p * (1 - p) / n + z^2 / (4 * n^2))) / (1 + z^2 / n),
+    (p + z^2 / (2 * n) + z * sqrt(p * (1 - p) / n + z^2 / (4 * n^2))) / (1 + z^2 / n))
+}
+rows <- list()
+extra_cols <- c("ci_low_t", "ci_high_t", "df", "n_eff", "wilson_kish_low", "wilson_kish_high",
+                "beta_low", "beta_high")
+add <- function(design_name, variable, by, est, se, extra = list()) {
+  full <- setNames(lapply(extra_cols, function(k) if (is.null(extra[[k]])) NA else unname(extra[[k]])),
+                   extra_cols)
+  rows[[length(rows) + 1]] <<- data.frame(design = design_name, variable = variable, by = by,
+                                          group = names(est), estimate = unname(est),
+                                          se = unname(se), full)
+}
+for (dn in names(designs)) {
+  d <- designs[[dn]]
+  w <- weights(d)
+  for (v in c("api00", "yes", "api00_na")) {
+    f <- as.formula(paste0("~", v))
+    m <- svymean(f, d, na.rm = TRUE)
+    ci <- confint(m, df = degf(d))
+    ok <- !is.na(d$variables[[v]])
+    extra <- list(ci_low_t = ci[1], ci_high_t = ci[2], df = degf(d), n_eff = kish(w[ok]))
+    if (v == "yes") {
+      wl <- wilson(coef(m), kish(w))
+      kg <- svyciprop(~yes, d, method = "beta")
+      extra <- c(extra, list(wilson_kish_low = wl[1], wilson_kish_high = wl[2],
+                             beta_low = unname(attr(kg, "ci")[1]), beta_high = unname(attr(kg, "ci")[2])))
+    }
+    add(dn, v, "", setNames(coef(m), "all"), SE(m), extra)
+    for (by in c("stype", "awards", "stype+awards")) {
+      b <- svyby(f, as.formula(paste0("~", by)), d, svymean, na.rm = TRUE)
+      g <- if (by == "stype+awards") paste(b$stype, b$awards, sep = "|") else as.character(b[[1]])
+      keys <- if (by == "stype+awards") paste(d$variables$stype, d$variables$awards, sep = "|")
+              else as.character(d$variables[[by]])
+      neff <- sapply(g, function(k) kish(w[keys == k & ok]))
+      add(dn, v, by, setNames(coef(b), g), SE(b), list(n_eff = neff))
+    }
+  }
+}
+ref$survey_means <- do.call(rbind, rows)
+
+# ---------------------------------------------------------------- Rao-Scott
+rows <- list()
+for (dn in names(designs)) {
+  d <- designs[[dn]]
+  for (tab in list(c("sch.wide", "stype"), c("meals3", "stype"), c("awards", "both"))) {
+    f <- as.formula(paste0("~", tab[1], "+", tab[2]))
+    F <- svychisq(f, d, statistic = "F")
+    C <- svychisq(f, d, statistic = "Chisq")
+    rows[[length(rows) + 1]] <- data.frame(
+      design = dn, row = tab[1], col = tab[2], F = unname(F$statistic), ndf = unname(F$parameter[1]),
+      ddf = unname(F$parameter[2]), F_p = F$p.value, pearson_x2 = unname(C$statistic),
+      chisq_df = unname(C$parameter), chisq_p = C$p.value)
+  }
+}
+ref$svychisq <- do.call(rbind, rows)
+tab <- table(s$meals3, s$stype)
+pc <- chisq.test(tab, correct = FALSE)
+ref$pearson <- list(row = "meals3", col = "stype", statistic = unname(pc$statistic),
+                    df = unname(pc$parameter), p_value = pc$p.value)
+
+# ---------------------------------------------------------------- raking
+pop_stype <- data.frame(stype = c("E", "H", "M"), Freq = c(4421, 755, 1018))
+pop_sw <- data.frame(sch.wide = c("No", "Yes"), Freq = c(1100, 5094))
+pop_aw <- data.frame(awards = c("No", "Yes"), Freq = c(2400, 3794))
+ctrl <- list(maxit = 200, epsilon = 1e-12)
+r1 <- rake(designs$weights_only, list(~stype, ~sch.wide), list(pop_stype, pop_sw), control = ctrl)
+write.csv(data.frame(cds = s$cds, weight = weights(r1)), file.path(out_dir, "rake_strat.csv"), row.names = FALSE)
+d0 <- suppressWarnings(svydesign(id = ~1, data = c1))
+r2 <- rake(d0, list(~stype, ~sch.wide, ~awards), list(pop_stype, pop_sw, pop_aw), control = ctrl)
+write.csv(data.frame(cds = c1$cds, weight = weights(r2)), file.path(out_dir, "rake_clus1.csv"), row.names = FALSE)
+ref$rake_margins <- list(stype = setNames(pop_stype$Freq, pop_stype$stype),
+                         sch.wide = setNames(pop_sw$Freq, pop_sw$sch.wide),
+                         awards = setNames(pop_aw$Freq, pop_aw$awards))
+
+ref$versions <- list(R = R.version.string, survey = as.character(packageVersion("survey")),
+                     pwr = as.character(packageVersion("pwr")))
+writeLines(toJSON(ref, digits = NA, auto_unbox = TRUE, pretty = TRUE, na = "null"),
+           file.path(out_dir, "reference.json"))
+cat("wrote", file.path(out_dir, "reference.json"), "\n")
