@@ -42,7 +42,8 @@ from .errors import InputError
 from .paths import CLAIMS_CSV
 
 __all__ = ["CLAIM_COLUMNS", "SURVEYS", "STATISTICS", "UNITS", "CHECK_COLUMNS",
-           "load_claims", "check_claims", "feasible_counts", "value_interval", "change_readings"]
+           "load_claims", "check_claims", "feasible_counts", "value_interval", "change_readings",
+           "claims_table", "format_table"]
 
 #: Columns of the registry, in file order.
 CLAIM_COLUMNS = (
@@ -157,11 +158,11 @@ def change_readings(earlier, later) -> pd.DataFrame:
 
     Examples
     --------
-    >>> change_readings(78, 89).round(2)
+    >>> change_readings(78, 89).round(2)  # doctest: +NORMALIZE_WHITESPACE
               estimate  implied_low  implied_high
     reading
-    points       11.00        10.00         12.00
-    relative     14.10        12.74         15.48
+    points        11.0        10.00         12.00
+    relative      14.1        12.74         15.48
     """
     e_lo, e_hi = earlier if isinstance(earlier, tuple) else value_interval(earlier)
     l_lo, l_hi = later if isinstance(later, tuple) else value_interval(later)
@@ -464,7 +465,8 @@ def load_claims(path=None) -> pd.DataFrame:
     try:
         schema.validate(raw, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        _fail(path, [_case(raw, c, ids) for c in exc.failure_cases.itertuples(index=False)])
+        cases = [_case(raw, c, ids) for c in exc.failure_cases.itertuples(index=False)]
+        _fail(path, [c for c in cases if c is not None])
     df = _typed(raw)
     cases = [(int(i) + 1, col, raw.at[i, col], expected)
              for col, expected, ok in _row_rules(df) for i in ok.index[~ok.astype(bool)]]
@@ -473,16 +475,20 @@ def load_claims(path=None) -> pd.DataFrame:
     return df.sort_values("claim_id", kind="stable").reset_index(drop=True)
 
 
-def _case(raw: pd.DataFrame, c, ids) -> tuple[int | None, str, object, str]:
-    """One pandera failure case as (data row, column, value, expected)."""
+def _case(raw: pd.DataFrame, c, ids) -> tuple[int | None, str, object, str] | None:
+    """One pandera failure case as (data row, column, value, expected); None to skip it."""
     row = None if c.index is None or pd.isna(c.index) else int(c.index) + 1
     column, check = c.column, str(c.check)
     if check == "column_in_dataframe":
-        return None, str(c.failure_case), None, "a column of that name (the header is missing it)"
+        return None, str(c.failure_case), None, f"a column named {str(c.failure_case)!r} in the header"
     if check == "not_nullable":
         return row, column, None, "a value (this column may not be blank)"
     if check == "field_uniqueness":
-        return row, column, c.failure_case, "a claim_id used by no other row (duplicate)"
+        # blame the repeats, not the first occurrence a reader would keep
+        if not raw[column].duplicated(keep="first").iloc[row - 1]:
+            return None
+        first = int(raw.index[raw[column] == c.failure_case][0]) + 1
+        return row, column, c.failure_case, f"a claim_id used by no other row (data row {first} has it)"
     expected = _expected_for(column, ids)
     k = int(c.check_number) if c.check_number is not None and not pd.isna(c.check_number) else 0
     text = expected[k][1] if k < len(expected) else check
@@ -613,13 +619,13 @@ def _check_base(r, by_id) -> dict:
     p_lo, p_hi = _interval(parent)
     if r.statistic != "share":
         if pd.isna(parent.n):
-            detail = f"{r.metric} is among the {_show(parent)} ({parent.metric}); no n published"
+            detail = f"{_show(r)} is a {r.statistic} over the {_show(parent)} ({parent.metric}); no n published"
             return _row("conditional_base", r.claim_id, "ok", detail)
         n_lo = parent.n_low if not pd.isna(parent.n_low) else parent.n
         n_hi = parent.n_high if not pd.isna(parent.n_high) else parent.n
         est, lo, hi = parent.value * parent.n / 100, p_lo * n_lo / 100, p_hi * n_hi / 100
-        detail = (f"{r.metric} is among the {_show(parent)} of {'~' if parent.n_approx else ''}{parent.n} "
-                  f"({parent.metric}): about {est:.0f} respondents ({lo:.0f}..{hi:.0f})")
+        detail = (f"{_show(r)} is a {r.statistic} over the {_show(parent)} of {'~' if parent.n_approx else ''}"
+                  f"{parent.n} ({parent.metric}): about {est:.0f} respondents ({lo:.0f}..{hi:.0f})")
         return _row("conditional_base", r.claim_id, "ok", detail, reading="subgroup n",
                     estimate=est, implied_low=lo, implied_high=hi)
     s_lo, s_hi = _interval(r)
@@ -737,3 +743,71 @@ def check_claims(claims: pd.DataFrame | None = None) -> pd.DataFrame:
     for col in ("n_low", "n_high", "n_feasible"):
         out[col] = out[col].astype("Int64")
     return out.sort_values(["claim_id", "check"], kind="stable").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- display
+def claims_table(claims: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The registry as a readable table: one row per claim, values written as published.
+
+    Parameters
+    ----------
+    claims : pandas.DataFrame, optional
+        As returned by :func:`load_claims` (default: the project registry).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Text columns ``claim_id``, ``value`` (with unit, range and bound: ``"89%"``,
+        ``"+11 pp"``, ``"$550,000"``, ``"20%+"``), ``unit``, ``base``, ``n`` (``"~300"`` when
+        approximate) and ``sources`` (seed file numbers).
+
+    Examples
+    --------
+    >>> t = claims_table()
+    >>> t.loc[t.claim_id == "trends_2022.n_respondents", ["value", "n", "sources"]].iloc[0].tolist()
+    ['1,200+', '~1200', '002']
+    """
+    claims = load_claims() if claims is None else claims
+    if "decimals" not in claims:
+        claims = claims.assign(decimals=claims["value"].map(_decimals))
+    rows = []
+    for r in claims.itertuples(index=False):
+        n = "" if pd.isna(r.n) else ("~" if r.n_approx else "") + str(int(r.n))
+        sources = ";".join(f.split("_")[0] for f in r.source_files.split(";"))
+        rows.append((r.claim_id, _show(r), r.unit, "" if pd.isna(r.base) else r.base, n, sources))
+    return pd.DataFrame(rows, columns=["claim_id", "value", "unit", "base", "n", "sources"])
+
+
+def format_table(df: pd.DataFrame, max_width: int | dict = 40) -> str:
+    """Plain-text table with left-aligned columns; cells longer than ``max_width`` end in '…'.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    max_width : int or dict, default 40
+        Widest cell; a dict gives per-column widths (columns not named are not trimmed).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> print(format_table(pd.DataFrame({"a": ["x", "a long cell"], "b": [1, 22]}), max_width=6))
+    a       b
+    x       1
+    a lon…  22
+    """
+    def cell(col, v):
+        text = "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+        text = " ".join(text.split())
+        w = max_width.get(col) if isinstance(max_width, dict) else max_width
+        return text if w is None or len(text) <= w else text[: w - 1] + "…"
+
+    cols = [str(c) for c in df.columns]
+    body = [[cell(c, v) for c, v in zip(cols, row)] for row in df.itertuples(index=False)]
+    widths = [max([len(c)] + [len(r[i]) for r in body]) for i, c in enumerate(cols)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(cols, widths)).rstrip()]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in body]
+    return "\n".join(lines)

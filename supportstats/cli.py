@@ -22,7 +22,24 @@ def cli():
 @click.option("--path", type=click.Path(dir_okay=False), default=None, help="Registry CSV (default: data/raw/published_claims.csv).")
 def claims(check, path):
     """Print the registry of published claims, or check it (--check)."""
-    raise click.ClickException("not implemented yet")
+    from .claims import check_claims, claims_table, format_table, load_claims
+
+    registry = load_claims(path)
+    if not check:
+        click.echo(format_table(claims_table(registry), {"value": 24, "base": 40}))
+        click.echo(f"{len(registry)} claims")
+        return 0
+    checks = check_claims(registry)
+    click.echo(format_table(checks[["check", "claim_id", "status", "detail"]], {"detail": 100}))
+    counts = checks["status"].value_counts()
+    summary = ", ".join(f"{counts.get(s, 0)} {s}" for s in ("ok", "warning", "inconsistent"))
+    click.echo(f"{len(checks)} checks on {checks['claim_id'].nunique()} claims: {summary}")
+    flagged = checks[checks["status"] != "ok"]
+    if len(flagged):
+        click.echo("")
+        for r in flagged.itertuples(index=False):
+            click.echo(f"{r.status.upper()} {r.check} {r.claim_id}: {r.detail}")
+    return 1 if counts.get("inconsistent", 0) else 0
 
 
 @cli.command()
