@@ -25,7 +25,7 @@ from .io import atomic_path
 __all__ = [
     "VERDICTS", "DATA_SOURCES", "FINDING_COLUMNS", "data_source_of", "data_source_banner",
     "matches_published", "finding_row", "level_findings", "change_findings",
-    "aggregate_change_findings", "stated_change_readings", "record_findings", "assemble_findings", "load_findings",
+    "aggregate_change_findings", "stated_change_readings", "base_readings", "sample_size_findings", "record_findings", "assemble_findings", "load_findings",
 ]
 
 VERDICTS = ("reproduced", "not reproduced", "significant change", "change within noise",
@@ -369,6 +369,87 @@ def stated_change_readings(earlier: pd.DataFrame, later: pd.DataFrame, column: s
               f"(estimated here: {p1:.1f}% → {p2:.1f}%).")
     out["detail"] = detail
     return out
+
+
+def base_readings(frame: pd.DataFrame, column: str, base: str, *, published: float,
+                  base_published: float, weight=None, level=0.95) -> pd.DataFrame:
+    """A share whose base is unclear, estimated both ways (as a domain and of everyone).
+
+    "48% say the cut hurt" can be 48% of everyone or 48% of the 52% who cut. This
+    estimates the share of everyone (yes to ``column`` *and* to ``base``; not asked counts
+    as no) and the share within the ``base`` domain, and gives what the published figure
+    would imply under the other reading.
+
+    Returns
+    -------
+    DataFrame
+        Index ``reading`` (``share of everyone``, ``share of the base group``) with
+        ``estimate``, ``ci_low``, ``ci_high`` (percent), ``n`` and ``implied_by_published``:
+        the published figure converted to this reading, assuming it was stated in the other.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"cut": pd.array([True] * 52 + [False] * 48, dtype="boolean"),
+    ...                   "hurt": pd.array([True] * 25 + [False] * 27 + [pd.NA] * 48, dtype="boolean")})
+    >>> base_readings(f, "hurt", "cut", published=48, base_published=52)[["estimate", "implied_by_published"]].round(1)
+                             estimate  implied_by_published
+    reading
+    share of everyone            25.0                  25.0
+    share of the base group      48.1                  92.3
+    """
+    from .estimate import weighted_share
+
+    both = (frame[column].astype("boolean").fillna(False) & frame[base].astype("boolean").fillna(False))
+    everyone = weighted_share(frame.assign(_both=both.astype("boolean")), "_both", weight=weight, level=level).iloc[0]
+    within = weighted_share(frame, column, by=base, weight=weight, level=level)
+    within = within[within[base].astype("boolean").fillna(False)].iloc[0]
+    out = pd.DataFrame({
+        "reading": ["share of everyone", "share of the base group"],
+        "estimate": [100 * everyone["estimate"], 100 * within["estimate"]],
+        "ci_low": [100 * everyone["ci_low"], 100 * within["ci_low"]],
+        "ci_high": [100 * everyone["ci_high"], 100 * within["ci_high"]],
+        "n": [int(everyone["n"]), int(within["n"])],
+        "implied_by_published": [published * base_published / 100, 100 * published / base_published],
+    }).set_index("reading")
+    return out
+
+
+def sample_size_findings(data, *, notebook, data_source, claims=None) -> pd.DataFrame:
+    """Check stated sample sizes ("nearly 300", "1,200+") and the company-size range.
+
+    A wave's cleaned n reproduces a stated size when it lies in the registry's
+    ``n_low``–``n_high`` (the plausible reading of "nearly" or "+"). The size range
+    "10 to 10,000+ employees" holds when the smallest and largest size bands occur.
+
+    Returns
+    -------
+    DataFrame
+        One row per covered claim with the :data:`FINDING_COLUMNS`.
+    """
+    from .schema import SIZE_BANDS
+
+    claims = _claims(claims)
+    rows = []
+    for cid, c in claims.iterrows():
+        key = cid.split(".")[0]
+        if key not in data:
+            continue
+        frame = data[key]
+        if cid.endswith(".n_respondents"):
+            n = len(frame)
+            ok = c["n_low"] <= n <= c["n_high"]
+            rows.append(finding_row(
+                cid, notebook=notebook, kind="count", published=c["value"], unit="count", reproduced=n, n=n,
+                data_source=data_source, verdict="reproduced" if ok else "not reproduced",
+                detail=(f"{n} cleaned respondents; the wording allows {c['n_low']:g}–{c['n_high']:g}.")))
+        elif cid.endswith((".company_size_min", ".company_size_max")) and "company_size" in frame:
+            band = SIZE_BANDS[0] if cid.endswith("_min") else SIZE_BANDS[-1]
+            count = int((frame["company_size"].astype("string") == band).sum())
+            rows.append(finding_row(
+                cid, notebook=notebook, kind="count", published=c["value"], unit="count", reproduced=count, n=len(frame),
+                data_source=data_source, verdict="reproduced" if count > 0 else "not reproduced",
+                detail=f"{count} respondents in the '{band}' employees band."))
+    return pd.DataFrame(rows, columns=FINDING_COLUMNS)
 
 
 def record_findings(rows: pd.DataFrame, notebook: str, folder=None) -> Path:
