@@ -17,7 +17,10 @@
 Which check runs on a row follows from its ``statistic``, ``compared_to``, ``relates_to``,
 ``base_claim`` and ``implied`` columns, never from its id.
 
-Registry columns beyond the issue's list: ``value_high`` (upper end of a stated range),
+``published`` is the earliest publication date among a row's source articles; ``quote`` is
+the verbatim sentence from the first of its ``source_files``, ``quote_other`` those of the
+others (``file: sentence``, ``" | "``-separated). ``n`` is the sample size an article gives for
+the row's base (blank when none is given). Registry columns beyond the issue's list: ``value_high`` (upper end of a stated range),
 ``bound`` (``min`` for "20%+", ``max``, ``approx`` for "about", ``exact`` for a definition
 or rule such as "1 head per point", which is not a rounded measurement), ``n_low``/``n_high`` (the
 range of n the wording allows, scanned by the rounding check), ``relates_to`` (for a change:
@@ -534,9 +537,12 @@ def _show(r) -> str:
     sign = "+" if r.statistic.startswith("change") and r.value > 0 else ""
     unit = {"percent": "%", "points": " pp" if r.statistic.startswith("change") else "", "ratio": "x",
             "count": "", "usd": ""}.get(r.unit, f" {r.unit}")
+    if unit.startswith(" ") and r.bound == "min":     # "24+ hours", but "20%+" and "2x+"
+        v += "+"
+    elif r.bound == "min":
+        unit += "+"
     text = ("$" if r.unit == "usd" else "") + sign + v + unit
-    return ("~" + text if r.bound == "approx" else text + "+" if r.bound == "min"
-            else "<" + text if r.bound == "max" else text)
+    return "~" + text if r.bound == "approx" else "<" + text if r.bound == "max" else text
 
 
 def _check_change(r, by_id) -> dict:
