@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import optimize, stats
 from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.power import NormalIndPower
@@ -295,8 +295,9 @@ def min_detectable_difference(p1, n1, n2, alpha: float = 0.05, power: float = 0.
                               alternative: str = "two-sided") -> pd.DataFrame:
     """Smallest change from a share ``p1`` that two samples of n1 and n2 detect with power.
 
-    Solves the arcsine (Cohen's h) normal approximation for the effect size with
-    statsmodels' ``NormalIndPower`` and converts it back to shares above and below p1.
+    Solves the arcsine (Cohen's h) normal approximation for the effect size (statsmodels'
+    ``NormalIndPower`` power function, solved to machine precision) and converts it back to
+    shares above and below p1.
 
     Parameters
     ----------
@@ -346,9 +347,16 @@ def min_detectable_difference(p1, n1, n2, alpha: float = 0.05, power: float = 0.
     k2 = _check_counts("n2", n2, positive=True)
     base, k1, k2 = (np.atleast_1d(a).ravel() for a in np.broadcast_arrays(base, k1, k2))
     solver = NormalIndPower()
-    h = np.array([solver.solve_power(effect_size=None, nobs1=a, alpha=alpha, power=power,
-                                     ratio=b / a, alternative=alternative)
-                  for a, b in zip(k1, k2)], dtype=float)
+
+    def solve(a, b):
+        # statsmodels' own solve_power stops ~1e-6 short in power; brentq on its power
+        # function pins h to machine precision.
+        def gap(h):
+            return solver.power(effect_size=h, nobs1=a, alpha=alpha, ratio=b / a,
+                                alternative=alternative) - power
+        return optimize.brentq(gap, 1e-12, 2 * np.pi, xtol=1e-14, rtol=1e-14)
+
+    h = np.array([solve(a, b) for a, b in zip(k1, k2)], dtype=float)
     phi = np.arcsin(np.sqrt(base))
     up_angle, down_angle = phi + h / 2, phi - h / 2
     p_up = np.where(up_angle <= np.pi / 2, np.sin(np.minimum(up_angle, np.pi / 2)) ** 2, np.nan)
@@ -422,7 +430,8 @@ def paired_proportions(data: pd.DataFrame, a: str, b: str, level: float = 0.95,
     cols = []
     for name, arg in ((a, "a"), (b, "b")):
         col = _column(data, name, arg)
-        vals = col.astype("Float64") if not pd.api.types.is_bool_dtype(col.dtype) else col
+        vals = col if pd.api.types.is_bool_dtype(col.dtype) else \
+            pd.to_numeric(col, errors="coerce").astype("Float64")
         ok = col.isna() | vals.isin([0, 1]).fillna(False)
         if not ok.all():
             raise ValueError(f"{arg}={name!r} must be yes/no (boolean or 0/1); got "
