@@ -392,3 +392,12 @@ def test_cli_bad_registry_one_line_exit_2(capsys):
     assert main(["claims", "--path", str(BAD / "unknown_unit.csv")]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "unknown_unit.csv: row 2: column 'unit'" in err
+
+
+def test_claim_measures_point_at_registered_claims():
+    from supportstats import schema
+    measures = getattr(schema, "CLAIM_MEASURES", None)
+    if measures is None or not len(measures):
+        pytest.skip("schema.CLAIM_MEASURES not written yet")
+    ids = measures["claim_id"] if isinstance(measures, pd.DataFrame) else pd.Series(list(measures))
+    assert set(ids) - set(load_claims()["claim_id"]) == set()
