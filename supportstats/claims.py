@@ -396,13 +396,13 @@ def _typed(raw: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def _fail(path, cases: list[tuple[int | None, str, object, str]], note: str = ""):
+def _fail(path, cases: list[tuple[int | None, str, object, str]]):
     """Raise one InputError for the first problem (file order), counting the others."""
     order = {c: i for i, c in enumerate(CLAIM_COLUMNS)}
     cases = sorted(cases, key=lambda c: (-1 if c[0] is None else c[0], order.get(c[1], 99)))
     row, column, value, expected = cases[0]
     more = len(cases) - 1
-    msg = ("data rows counted from 1 below the header" if row is not None else "") + note
+    msg = "data rows counted from 1 below the header" if row is not None else ""
     if more:
         msg += ("; " if msg else "") + f"{more} more problem{'s' if more > 1 else ''} in the file"
     raise InputError(msg, file=Path(path).name, row=row, column=column,
@@ -470,6 +470,9 @@ def load_claims(path=None) -> pd.DataFrame:
     except pa.errors.SchemaErrors as exc:
         cases = [_case(raw, c, ids) for c in exc.failure_cases.itertuples(index=False)]
         _fail(path, [c for c in cases if c is not None])
+    for col in CLAIM_COLUMNS:          # optional columns may be left out of the file
+        if col not in raw:
+            raw[col] = None
     df = _typed(raw)
     cases = [(int(i) + 1, col, raw.at[i, col], expected)
              for col, expected, ok in _row_rules(df) for i in ok.index[~ok.astype(bool)]]

@@ -154,6 +154,16 @@ def test_bad_registry_names_file_row_column(name, row, column, expected):
         assert f"row {row}:" in msg
 
 
+def test_optional_columns_may_be_left_out(tmp_path):
+    path = tmp_path / "lean.csv"
+    path.write_text("claim_id,survey,report,publisher,published,metric,statistic,value,unit,n_approx,"
+                    "source_files,language,quote\n"
+                    f"external.a,external,r,p,2022-05-06,m,share,66,percent,false,{SEED},ja,q\n", encoding="utf-8")
+    claims = load_claims(path)
+    assert claims.loc[0, "value"] == 66 and pd.isna(claims.loc[0, "n"])
+    assert len(check_claims(claims)) == 0
+
+
 def test_missing_file_is_input_error(tmp_path):
     with pytest.raises(InputError, match="not found"):
         load_claims(tmp_path / "nope.csv")
