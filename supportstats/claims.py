@@ -44,7 +44,7 @@ import pandera.pandas as pa
 from .errors import InputError
 from .paths import CLAIMS_CSV
 
-__all__ = ["CLAIM_COLUMNS", "SURVEYS", "STATISTICS", "UNITS", "CHECK_COLUMNS",
+__all__ = ["CLAIM_COLUMNS", "CLAIM_SURVEYS", "CLAIM_STATISTICS", "CLAIM_UNITS", "CHECK_COLUMNS",
            "load_claims", "check_claims", "feasible_counts", "value_interval", "change_readings",
            "claims_table", "format_table"]
 
@@ -55,15 +55,15 @@ CLAIM_COLUMNS = (
     "relates_to", "base_claim", "base_clear", "implied", "source_files", "language", "quote",
     "quote_other", "notes",
 )
-SURVEYS = ("benchmark", "trends", "cs_ops", "external", "anecdote")
+CLAIM_SURVEYS = ("benchmark", "trends", "cs_ops", "external", "anecdote")
 #: Statistics and the units each may carry.
-STATISTICS = {
+CLAIM_STATISTICS = {
     "share": ("percent",), "mean": ("percent", "points"), "score": ("points", "percent"),
     "change_pp": ("points",), "change_relative": ("percent",), "change_unspecified": ("percent", "points"),
     "ratio": ("ratio",), "count": ("count",), "amount": ("usd",),
     "duration": ("hours", "weeks", "months", "years"),
 }
-UNITS = ("percent", "points", "usd", "ratio", "count", "hours", "weeks", "months", "years")
+CLAIM_UNITS = ("percent", "points", "usd", "ratio", "count", "hours", "weeks", "months", "years")
 BOUNDS = ("min", "max", "approx", "exact")
 LANGUAGES = ("ja", "zh", "es", "ko", "en")
 #: Columns of :func:`check_claims`' result.
@@ -314,15 +314,15 @@ def _expected_for(column: str, ids=()) -> list[tuple[pa.Check, str]]:
     return {
         "claim_id": [(pa.Check.str_matches(rf"^{_ID}$"),
                       "a slug 'survey_wave.name' (benchmark|trends|cs_ops, 4-digit wave) or 'external.name'/'anecdote.name'")],
-        "survey": [(pa.Check.isin(SURVEYS), "one of " + ", ".join(SURVEYS))],
+        "survey": [(pa.Check.isin(CLAIM_SURVEYS), "one of " + ", ".join(CLAIM_SURVEYS))],
         "published": [(pa.Check.str_matches(r"^\d{4}-\d{2}-\d{2}$"), "a date YYYY-MM-DD"),
                       (pa.Check(lambda s: pd.to_datetime(s, format="%Y-%m-%d", errors="coerce").notna()),
                        "a real calendar date YYYY-MM-DD")],
         "wave": [(pa.Check.str_matches(r"^(19|20)\d{2}$"), "a 4-digit survey year, or blank")],
-        "statistic": [(pa.Check.isin(list(STATISTICS)), "one of " + ", ".join(STATISTICS))],
+        "statistic": [(pa.Check.isin(list(CLAIM_STATISTICS)), "one of " + ", ".join(CLAIM_STATISTICS))],
         "value": [num], "value_high": [num],
         "bound": [(pa.Check.isin(BOUNDS), "blank or one of " + ", ".join(BOUNDS))],
-        "unit": [(pa.Check.isin(UNITS), "one of " + ", ".join(UNITS))],
+        "unit": [(pa.Check.isin(CLAIM_UNITS), "one of " + ", ".join(CLAIM_UNITS))],
         "n": [whole], "n_low": [whole], "n_high": [whole],
         "n_approx": [truth], "base_clear": [truth],
         "compared_to": [ref], "relates_to": [ref], "base_claim": [ref],
@@ -359,7 +359,7 @@ def _row_rules(df: pd.DataFrame) -> list[tuple[str, str, pd.Series]]:
     sid = df["survey"].where(df["survey"].isin(["external", "anecdote"]),
                              df["survey"] + "_" + df["wave"].astype("string"))
     prefix_ok = df["claim_id"].str.split(".").str[0] == sid
-    unit_ok = pd.Series([u in STATISTICS.get(s, ()) for s, u in zip(df["statistic"], df["unit"])], index=df.index)
+    unit_ok = pd.Series([u in CLAIM_STATISTICS.get(s, ()) for s, u in zip(df["statistic"], df["unit"])], index=df.index)
     nsrc = df["source_files"].str.count(";")
     nlang = df["language"].str.count(";")
     share = df["statistic"].eq("share")
@@ -369,7 +369,7 @@ def _row_rules(df: pd.DataFrame) -> list[tuple[str, str, pd.Series]]:
     dup_src = df["source_files"].map(lambda s: len(set(s.split(";"))) == len(s.split(";")))
     return [
         ("claim_id", "an id starting with '<survey>_<wave>.' (or 'external.'/'anecdote.') matching the survey and wave columns", prefix_ok),
-        ("unit", "a unit that fits the statistic (" + "; ".join(f"{k}: {'/'.join(v)}" for k, v in STATISTICS.items()) + ")", unit_ok),
+        ("unit", "a unit that fits the statistic (" + "; ".join(f"{k}: {'/'.join(v)}" for k, v in CLAIM_STATISTICS.items()) + ")", unit_ok),
         ("value", "a share from 0 to 100", ~share | df["value"].between(0, 100)),
         ("value_high", "a number above value", df["value_high"].isna() | (df["value_high"] > df["value"])),
         ("n", "n present when n_approx is true", ~df["n_approx"].fillna(False) | df["n"].notna()),
