@@ -281,7 +281,14 @@ def _sniff_sep(sample: str) -> str:
     return best if counts[best] else ","
 
 
+_EMPTY_LINE = re.compile(rb"\n\r?\n\s*\S")  # an empty line with content after it
+
+
 def _parse_text(data: bytes, sep: str, path: Path) -> pd.DataFrame:
+    if _EMPTY_LINE.search(data):
+        # both fast parsers drop empty lines, which would shift every later row number;
+        # the csv module keeps them, and cleaning counts them as blank rows
+        return _parse_keeping_empty_lines(data.decode("utf-8"), sep, path)
     try:
         # pyarrow rejects rows with too few *and* too many fields (the C engine pads short
         # rows silently), skips a UTF-8 BOM, and parses on both cores
@@ -289,29 +296,29 @@ def _parse_text(data: bytes, sep: str, path: Path) -> pd.DataFrame:
                            keep_default_na=False, na_values=[], engine="pyarrow",
                            encoding="utf-8")
     except (pd.errors.ParserError, ValueError) as exc:
-        line, n, k = _first_ragged(data.decode("utf-8"), sep)
-        if line is None:
-            raise InputError(f"cannot parse as delimited text ({str(exc).splitlines()[0]})",
-                             file=path, expected=f"rows of {sep!r}-separated fields") from None
-        raise InputError(f"line {line} has {n} fields but the header has {k}", file=path,
-                         row=line, expected="the same number of fields on every row") from None
+        _parse_keeping_empty_lines(data.decode("utf-8"), sep, path)  # raises, naming the line
+        raise InputError(f"cannot parse as delimited text ({str(exc).splitlines()[0]})",
+                         file=path, expected=f"rows of {sep!r}-separated fields") from None
     grid.columns = range(grid.shape[1])
     if grid.isna().to_numpy().any():
         grid = grid.fillna("")
     return grid
 
 
-def _first_ragged(text: str, sep: str):
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=sep)
-    width = None
+def _parse_keeping_empty_lines(text: str, sep: str, path: Path) -> pd.DataFrame:
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff").rstrip("\r\n")), delimiter=sep)
+    rows = []
     for row in reader:
-        if not row:
-            continue
-        if width is None:
-            width = len(row)
-        elif len(row) != width:
-            return reader.line_num, len(row), width
-    return None, None, None
+        if rows and not row:
+            row = [""] * len(rows[0])
+        elif rows and len(row) != len(rows[0]):
+            line = reader.line_num
+            raise InputError(f"line {line} has {len(row)} fields but the header has "
+                             f"{len(rows[0])}", file=path, row=line,
+                             expected="the same number of fields on every row")
+        if row:
+            rows.append(row)
+    return pd.DataFrame(rows, dtype="str")
 
 
 def _read_excel_grid(path: Path, sheet) -> pd.DataFrame:

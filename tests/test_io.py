@@ -75,6 +75,16 @@ def test_single_column_and_blank_rows_are_kept(tmp_path):
     assert read_table(q)["a"].tolist() == ["1", "", "3"]  # cleaning counts blank rows itself
 
 
+def test_empty_lines_become_blank_rows_so_row_numbers_stay_file_lines(tmp_path):
+    p = tmp_path / "gaps.csv"
+    p.write_text('a,b\n1,2\n\n3,"x\n\ny"\n\n\n')
+    df = read_table(p)
+    assert df["a"].tolist() == ["1", "", "3"] and df["b"].tolist() == ["2", "", "x\n\ny"]
+    q = tmp_path / "gaps_ragged.csv"
+    q.write_text("a,b\n1,2\n\n3,4,5\n")
+    _raises(q, "row 4: ", "line 4 has 3 fields")
+
+
 def _raises(path, *fragments, **kw):
     with pytest.raises(InputError) as err:
         read_table(path, **kw)
