@@ -441,8 +441,8 @@ def weighted_share(data: pd.DataFrame, column: str, by=None, weight: str | None 
     >>> weighted_share(df, "yes", by="team", weight="w")[
     ...     ["team", "estimate", "se", "n", "n_eff", "low_n"]].round(3)
       team  estimate     se  n  n_eff  low_n
-    0    a      0.50  0.276  3  2.667   True
-    1    b      0.75  0.242  3  2.667   True
+    0    a      0.50  0.335  3  2.667   True
+    1    b      0.75  0.256  3  2.667   True
     """
     level = _check_level(level)
     _check_choice("method", method, PROPORTION_METHODS)
@@ -531,8 +531,8 @@ def weighted_mean(data: pd.DataFrame, column: str, by=None, weight: str | None =
     --------
     >>> df = pd.DataFrame({"csat": [70.0, 80.0, 90.0, 85.0], "w": [1.0, 1.0, 2.0, 1.0]})
     >>> weighted_mean(df, "csat", weight="w")[["estimate", "se", "n", "df"]].round(3)
-       estimate     se  n   df
-    0      83.0  4.199  4  3.0
+       estimate    se  n   df
+    0      83.0  4.49  4  3.0
     """
     level = _check_level(level)
     col = _column(data, column, "column")

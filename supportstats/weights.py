@@ -222,9 +222,11 @@ def rake(data: pd.DataFrame, margins: dict, weight: str | None = None, max_iter:
     >>> df = pd.DataFrame({"size": ["small", "small", "large", "large", "large"],
     ...                    "region": ["east", "west", "east", "west", "west"]})
     >>> w = rake(df, {"size": {"small": 0.5, "large": 0.5},
-    ...               "region": {"east": 0.5, "west": 0.5}})
+    ...               "region": {"east": 0.6, "west": 0.4}})
     >>> w.round(4).tolist()
-    [1.25, 1.25, 1.25, 0.625, 0.625]
+    [1.7056, 0.7944, 1.2944, 0.6028, 0.6028]
+    >>> w.groupby(df["region"]).sum().round(6).to_dict()   # 60% of the 5 rows are east
+    {'east': 3.0, 'west': 2.0}
     >>> w.attrs["rake"]["converged"]
     True
     """
@@ -279,6 +281,11 @@ def rake(data: pd.DataFrame, margins: dict, weight: str | None = None, max_iter:
             converged = True
             break
         w = np.minimum(w, cap)
+    if trim is not None:
+        # Report the margins of the weights returned, not of the last raking pass.
+        err = max(float(np.max(np.abs(np.bincount(code, weights=w, minlength=t.size) / w.sum() - t)))
+                  for code, t in zip(codes, targets))
+        trimmed = int(np.sum(w >= trim * out_total / w.size * (1 - 1e-9)))
     if not converged:
         warnings.warn(f"rake did not converge within max_iter={max_iter} "
                       f"(max margin error {err:.3g} > tol={tol:g}); check for empty or "

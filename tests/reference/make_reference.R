@@ -211,9 +211,9 @@ write.csv(data.frame(cds = s$cds, weight = weights(r1)), file.path(out_dir, "rak
 d0 <- suppressWarnings(svydesign(id = ~1, data = c1))
 r2 <- rake(d0, list(~stype, ~sch.wide, ~awards), list(pop_stype, pop_sw, pop_aw), control = ctrl)
 write.csv(data.frame(cds = c1$cds, weight = weights(r2)), file.path(out_dir, "rake_clus1.csv"), row.names = FALSE)
-ref$rake_margins <- list(stype = setNames(pop_stype$Freq, pop_stype$stype),
-                         sch.wide = setNames(pop_sw$Freq, pop_sw$sch.wide),
-                         awards = setNames(pop_aw$Freq, pop_aw$awards))
+ref$rake_margins <- list(stype = as.list(setNames(pop_stype$Freq, pop_stype$stype)),
+                         sch.wide = as.list(setNames(pop_sw$Freq, pop_sw$sch.wide)),
+                         awards = as.list(setNames(pop_aw$Freq, pop_aw$awards)))
 
 ref$versions <- list(R = R.version.string, survey = as.character(packageVersion("survey")),
                      pwr = as.character(packageVersion("pwr")))
