@@ -1,2 +1,422 @@
-"""plots (being written)."""
-__all__: list[str] = []
+"""Publication figures in one theme: the finding as the title, estimates with CIs, a footer.
+
+Every figure says what it shows (the title is the finding), how sure we are (the CI as
+error bars), on how many respondents and from which source (the footer), and, whenever
+the data are the synthetic reconstruction, says so in the footer. :func:`save_figure`
+writes PNG and SVG whose bytes repeat from run to run, so committed figures only change
+when the numbers do.
+
+Outside a Jupyter kernel the Agg backend is used (no GUI, same pixels everywhere);
+inside one, the inline backend is kept so notebooks can show the figure.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+from pathlib import Path
+
+import matplotlib
+
+if not os.environ.get("MPLBACKEND") and "matplotlib.pyplot" not in sys.modules:
+    matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+from matplotlib.ticker import FuncFormatter, PercentFormatter  # noqa: E402
+
+from .io import atomic_path  # noqa: E402
+from .paths import FIGURES  # noqa: E402
+
+__all__ = ["set_theme", "plot_estimates", "plot_forest", "add_footer", "save_figure",
+           "SYNTHETIC_NOTE", "PALETTE", "DPI"]
+
+#: The footer's warning whenever a figure is drawn from the synthetic reconstruction.
+SYNTHETIC_NOTE = "SYNTHETIC RECONSTRUCTION — not the published respondents"
+#: Colour-blind-safe palette (seaborn "colorblind", Okabe–Ito-like); shapes differ too.
+PALETTE = "colorblind"
+#: Fixed resolution of saved PNGs (8 in wide → 1200 px).
+DPI = 150
+_SEP = "  ·  "
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+_FILE_MODE = 0o666 & ~_UMASK
+_WIDTH = 8.0  # inches; an editor's single-column web figure
+_FOOTER_PT = 8
+_TITLE_PT = 13
+
+
+def set_theme() -> None:
+    """Apply the project theme: seaborn whitegrid, colour-blind palette, stable output.
+
+    Fixes the SVG hash salt (element ids) and keeps text as paths, so SVG bytes repeat.
+    Called on import; call again after anything else changed ``rcParams``.
+
+    Examples
+    --------
+    >>> set_theme()
+    >>> import matplotlib as mpl
+    >>> mpl.rcParams["svg.hashsalt"], mpl.rcParams["savefig.dpi"]
+    ('supportstats', 150.0)
+    """
+    sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE, font="DejaVu Sans", rc={
+        "svg.hashsalt": "supportstats",
+        "svg.fonttype": "path",
+        "savefig.dpi": DPI,
+        "figure.dpi": 100,
+        "axes.titlesize": _TITLE_PT,
+        "axes.titleweight": "bold",
+        "axes.titlelocation": "left",
+        "axes.labelsize": 10,
+        "xtick.labelsize": 9,
+        "ytick.labelsize": 10,
+        "legend.fontsize": 9,
+        "legend.frameon": False,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    })
+
+
+set_theme()
+
+
+# ------------------------------------------------------------------------------ helpers
+
+def _wrap(text: str, width: int) -> str:
+    return "\n".join(textwrap.wrap(" ".join(str(text).split()), width=width)) if text else ""
+
+
+def _columns(df: pd.DataFrame, *names):
+    missing = [c for c in names if c is not None and c not in df.columns]
+    if missing:
+        raise KeyError(f"column {missing[0]!r} not in df; columns are {', '.join(map(str, df.columns))}")
+
+
+def _scale(values, scale):
+    """'share' (0–1 shown as %), 'percent' (0–100 shown as %) or None (plain numbers)."""
+    if scale == "auto":
+        v = np.asarray(values, dtype=float)
+        v = v[np.isfinite(v)]
+        return "share" if v.size and v.min() >= 0 and v.max() <= 1 else None
+    if scale not in ("share", "percent", None):
+        raise ValueError(f"scale must be 'auto', 'share', 'percent' or None; got scale={scale!r}")
+    return scale
+
+
+def _fmt(value, scale, change=False) -> str:
+    if not np.isfinite(value):
+        return ""
+    if scale == "share":
+        value *= 100
+    if change:
+        text = f"{value:+.0f} pp" if scale else f"{value:+.3g}"
+    else:
+        text = f"{value:.0f}%" if scale else f"{value:.3g}"
+    return text.replace("-", "\u2212")  # a typographic minus, as the axis ticks use
+
+
+def _n_text(n, df) -> str | None:
+    if n is None and "n" in df.columns:
+        n = pd.to_numeric(df["n"], errors="coerce").dropna()
+        if n.empty:
+            return None
+        lo, hi = int(n.min()), int(n.max())
+        return f"{lo:,}" if lo == hi else f"{lo:,}–{hi:,}"
+    if n is None:
+        return None
+    return f"{n:,}" if isinstance(n, (int, np.integer)) else str(n)
+
+
+def _new_figure(rows: int, ax):
+    if ax is not None:
+        return ax.figure, ax
+    height = max(3.2, 1.9 + 0.5 * rows)
+    fig, ax = plt.subplots(figsize=(_WIDTH, height), layout="constrained")
+    return fig, ax
+
+
+def _finish(fig, ax, title, n, source, synthetic, xlabel, ylabel=None):
+    if len(fig.axes) == 1:  # the figure's own title, from its left edge: long labels don't clip it
+        fig.suptitle(_wrap(title, int(fig.get_figwidth() * 72 / (_TITLE_PT * 0.68))), x=0.01, ha="left",
+                     fontsize=_TITLE_PT, fontweight="bold")
+    else:
+        ax.set_title(_wrap(title, 50))
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=3, borderaxespad=0.3, handletextpad=0.4,
+              columnspacing=1.5)
+    ax.set_xlabel(xlabel or "")
+    ax.set_ylabel(ylabel or "")
+    ax.grid(axis="y", visible=False)
+    add_footer(fig, n=n, source=source, synthetic=synthetic)
+    return fig
+
+
+def _errorbars(ax, x, y, low, high, color, marker, label, filled=True, size=8):
+    err = np.vstack([x - low, high - x])
+    err = np.where(np.isfinite(err), np.clip(err, 0, None), 0)
+    ax.errorbar(x, y, xerr=err, fmt=marker, color=color, ecolor=color, elinewidth=2, capsize=4,
+                markersize=size, markerfacecolor=color if filled else "white", markeredgewidth=1.8,
+                label=label, zorder=3)
+
+
+# -------------------------------------------------------------------------------- plots
+
+def plot_estimates(df, *, title, x="estimate", y="label", ci=("ci_low", "ci_high"), published=None,
+                   n=None, source=None, synthetic=False, xlabel=None, scale="auto", ax=None):
+    """Draw one row per estimate: the point, its CI as error bars, and the published value.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per estimate, top to bottom in row order.
+    title : str
+        The finding, as a sentence (wrapped when long).
+    x, y : str
+        Columns holding the estimate and the row label.
+    ci : (str, str) or None
+        Columns with the interval bounds; None draws points only.
+    published : str or sequence, optional
+        Column name, or one value per row, of the published figure (NaN where none);
+        drawn as a hollow diamond.
+    n : int or str, optional
+        Respondents, for the footer (default: the ``n`` column, as a range if it varies).
+    source : str, optional
+        Where the numbers come from, for the footer.
+    synthetic : bool
+        Adds :data:`SYNTHETIC_NOTE` to the footer.
+    xlabel : str, optional
+        Axis label.
+    scale : {"auto", "share", "percent", None}
+        ``share``: values in 0–1 shown as percent; ``percent``: values already in 0–100;
+        None: plain numbers; ``auto``: ``share`` when every value is within 0–1.
+    ax : matplotlib Axes, optional
+        Draw into this axes (the footer goes on its figure).
+
+    Returns
+    -------
+    matplotlib Figure
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"label": ["2021", "2022"], "estimate": [0.28, 0.48],
+    ...                    "ci_low": [0.23, 0.42], "ci_high": [0.33, 0.54], "n": [300, 310]})
+    >>> fig = plot_estimates(df, title="NPS tracking rose from 28% to 48%", published=[0.28, 0.48],
+    ...                      source="Benchmark report", synthetic=True)
+    >>> fig.axes[0].xaxis.get_major_formatter()(0.5), SYNTHETIC_NOTE in fig.texts[-1].get_text()
+    ('50%', True)
+    >>> plt.close(fig)
+    """
+    df = pd.DataFrame(df).reset_index(drop=True)
+    low_col, high_col = ci if ci is not None else (None, None)
+    pub_col = published if isinstance(published, str) else None
+    _columns(df, x, y, low_col, high_col, pub_col)
+    est = pd.to_numeric(df[x], errors="coerce").to_numpy(float)
+    low = pd.to_numeric(df[low_col], errors="coerce").to_numpy(float) if low_col else est
+    high = pd.to_numeric(df[high_col], errors="coerce").to_numpy(float) if high_col else est
+    if published is None:
+        pub = None
+    elif pub_col is not None:
+        pub = pd.to_numeric(df[pub_col], errors="coerce").to_numpy(float)
+    else:
+        pub = np.asarray(pd.to_numeric(pd.Series(list(published)), errors="coerce"), dtype=float)
+        if len(pub) != len(df):
+            raise ValueError(f"published has {len(pub)} values for {len(df)} rows of df")
+    scale = _scale(np.concatenate([est, low, high] + ([pub] if pub is not None else [])), scale)
+    labels = df[y].astype(str).tolist()
+    pos = np.arange(len(df))[::-1]  # first row on top
+    colors = sns.color_palette(PALETTE)
+    fig, ax = _new_figure(len(df), ax)
+    level = df["level"].iloc[0] if "level" in df.columns and len(df) else 0.95
+    what = f"Reproduced ({float(level):.0%} CI)" if ci is not None else "Reproduced"
+    _errorbars(ax, est, pos, low, high, colors[0], "o", what)
+    if pub is not None and np.isfinite(pub).any():
+        ok = np.isfinite(pub)
+        ax.scatter(pub[ok], pos[ok], marker="D", s=70, facecolor="white", edgecolor=colors[3], linewidth=2,
+                   label="Published", zorder=4)
+    span = np.nanmax(np.r_[high, est, pub if pub is not None else []]) - np.nanmin(np.r_[low, est, pub if pub is not None else []])
+    span = span if np.isfinite(span) and span > 0 else 1.0
+    for xi, hi, yi in zip(est, high, pos):
+        right = hi if np.isfinite(hi) else xi
+        ax.annotate(_fmt(xi, scale), (right, yi), xytext=(6, 0), textcoords="offset points",
+                    va="center", ha="left", fontsize=9, color="0.2")
+    lo_lim = np.nanmin(np.r_[low, est, pub if pub is not None else []])
+    hi_lim = np.nanmax(np.r_[high, est, pub if pub is not None else []])
+    if scale == "share":
+        ax.set_xlim(max(0.0, lo_lim - 0.08 * span) if lo_lim >= 0 else lo_lim - 0.08 * span, hi_lim + 0.18 * span)
+        ax.xaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
+    elif scale == "percent":
+        ax.set_xlim(lo_lim - 0.08 * span, hi_lim + 0.18 * span)
+        ax.xaxis.set_major_formatter(PercentFormatter(xmax=100, decimals=0))
+    else:
+        ax.set_xlim(lo_lim - 0.08 * span, hi_lim + 0.18 * span)
+    ax.set_yticks(pos, labels)
+    ax.set_ylim(-0.6, len(df) - 0.4)
+    return _finish(fig, ax, title, _n_text(n, df), source, synthetic, xlabel)
+
+
+def plot_forest(df, *, title, x="estimate", y="label", ci=("ci_low", "ci_high"), n=None, source=None,
+                synthetic=False, xlabel="Change on the previous wave", scale="auto", ax=None):
+    """Forest plot of changes (e.g. year over year) with CIs and a zero line.
+
+    A change whose CI excludes zero is drawn as a filled circle, one that includes zero
+    as a hollow square, so the reading does not depend on colour.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per change: ``x`` (the change), ``ci`` bounds and a ``y`` label.
+    title, n, source, synthetic, xlabel, ax
+        As in :func:`plot_estimates`.
+    scale : {"auto", "share", "percent", None}
+        ``share``/``percent``: the changes are in proportion/percent units and are shown as
+        percentage points (``+11 pp``); ``auto`` picks ``share`` when every bound is within −1…1.
+
+    Returns
+    -------
+    matplotlib Figure
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"label": ["NPS tracking", "CSAT tracking"], "estimate": [0.20, 0.03],
+    ...                    "ci_low": [0.12, -0.04], "ci_high": [0.28, 0.10]})
+    >>> fig = plot_forest(df, title="Year-over-year changes, 2021 → 2022", source="Benchmark report")
+    >>> [t.get_text() for t in fig.axes[0].texts]
+    ['+20 pp', '+3 pp']
+    >>> plt.close(fig)
+    """
+    df = pd.DataFrame(df).reset_index(drop=True)
+    _columns(df, x, y, *ci)
+    est = pd.to_numeric(df[x], errors="coerce").to_numpy(float)
+    low = pd.to_numeric(df[ci[0]], errors="coerce").to_numpy(float)
+    high = pd.to_numeric(df[ci[1]], errors="coerce").to_numpy(float)
+    if scale == "auto":
+        bounds = np.r_[est, low, high]
+        bounds = bounds[np.isfinite(bounds)]
+        scale = "share" if bounds.size and np.abs(bounds).max() <= 1 else None
+    else:
+        _scale(est, scale)
+    pos = np.arange(len(df))[::-1]
+    colors = sns.color_palette(PALETTE)
+    fig, ax = _new_figure(len(df), ax)
+    ax.axvline(0, color="0.3", linewidth=1.2, zorder=1)
+    excludes = (low > 0) | (high < 0)
+    level = df["level"].iloc[0] if "level" in df.columns and len(df) else 0.95
+    for mask, color, marker, filled, label in [
+            (excludes, colors[0], "o", True, f"{float(level):.0%} CI excludes 0"),
+            (~excludes, colors[1], "s", False, f"{float(level):.0%} CI includes 0")]:
+        if mask.any():
+            _errorbars(ax, est[mask], pos[mask], low[mask], high[mask], color, marker, label, filled=filled)
+    for xi, hi, yi in zip(est, high, pos):
+        ax.annotate(_fmt(xi, scale, change=True), (hi if np.isfinite(hi) else xi, yi), xytext=(6, 0),
+                    textcoords="offset points", va="center", ha="left", fontsize=9, color="0.2")
+    lo_lim, hi_lim = np.nanmin(np.r_[low, est, 0.0]), np.nanmax(np.r_[high, est, 0.0])
+    span = (hi_lim - lo_lim) or 1.0
+    ax.set_xlim(lo_lim - 0.08 * span, hi_lim + 0.2 * span)
+    if scale:
+        mult = 100 if scale == "share" else 1
+        ax.xaxis.set_major_formatter(FuncFormatter(
+            lambda v, _: f"{v * mult:+.0f} pp".replace("-", "\u2212") if round(v * mult) else "0"))
+    ax.set_yticks(pos, df[y].astype(str).tolist())
+    ax.set_ylim(-0.6, len(df) - 0.4)
+    return _finish(fig, ax, title, _n_text(n, df), source, synthetic, xlabel)
+
+
+# ------------------------------------------------------------------------ footer, saving
+
+def add_footer(fig, *, n=None, source=None, synthetic=False):
+    """Write the footer: ``n = …  ·  Source: …  ·  SYNTHETIC RECONSTRUCTION — …``.
+
+    One line when it fits the figure's width; otherwise the synthetic warning gets a line
+    of its own, so it is never the part that wraps or is cut. Space is reserved below the
+    axes (constrained layout), so the footer does not overlap the tick labels. Calling it
+    again replaces the footer.
+
+    Examples
+    --------
+    >>> fig, ax = plt.subplots(figsize=(10, 4), layout="constrained")
+    >>> add_footer(fig, n=1200, source="Trends report 2022", synthetic=True).get_text()
+    'n = 1,200  ·  Source: Trends report 2022  ·  SYNTHETIC RECONSTRUCTION — not the published respondents'
+    >>> add_footer(fig, n="298–305", source="Benchmark report").get_text()
+    'n = 298–305  ·  Source: Benchmark report'
+    >>> plt.close(fig)
+    """
+    for old in [t for t in fig.texts if t.get_gid() == "supportstats-footer"]:
+        old.remove()
+    parts = []
+    if n is not None:
+        parts.append(f"n = {n:,}" if isinstance(n, (int, np.integer)) else f"n = {n}")
+    if source:
+        parts.append(f"Source: {source}")
+    width = max(40, int(fig.get_figwidth() * 72 / (_FOOTER_PT * 0.6)))  # DejaVu Sans ~0.6 em a char
+    full = _SEP.join(parts + ([SYNTHETIC_NOTE] if synthetic else []))
+    if len(full) <= width:
+        lines = [full]
+    else:
+        lines = textwrap.wrap(_SEP.join(parts), width=width, break_on_hyphens=False)
+        lines += [SYNTHETIC_NOTE] if synthetic else []
+    footer = fig.text(0.01, 0.012, "\n".join(lines), ha="left", va="bottom", fontsize=_FOOTER_PT,
+                      color="#8a3b00" if synthetic else "0.3", gid="supportstats-footer", linespacing=1.4)
+    reserve = (len(lines) * _FOOTER_PT * 1.45 + 10) / 72 / fig.get_figheight()
+    engine = fig.get_layout_engine()
+    if engine is not None and hasattr(engine, "set") and "rect" in engine.get():
+        engine.set(rect=(0, reserve, 1, 1 - reserve))
+    else:
+        fig.subplots_adjust(bottom=max(fig.subplotpars.bottom, reserve + 0.08))
+    return footer
+
+
+def save_figure(fig, name, folder=None) -> list[Path]:
+    """Write ``<name>.png`` and ``<name>.svg`` atomically, byte-identical across runs; close ``fig``.
+
+    PNG at :data:`DPI` without the ``Software`` tag; SVG with text as paths, a fixed hash
+    salt and no ``Date``/``Creator``. In a notebook, show the (closed) figure afterwards
+    with ``fig`` as the cell's last line, or ``IPython.display.Image(paths[0])``.
+
+    Parameters
+    ----------
+    fig : matplotlib Figure
+    name : str
+        File stem, e.g. ``"01_csat_rise"``.
+    folder : path-like, optional
+        Default ``figures/``.
+
+    Returns
+    -------
+    list of Path
+        ``[png, svg]``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pandas as pd
+    >>> out = pathlib.Path(tempfile.mkdtemp())
+    >>> df = pd.DataFrame({"label": ["CSAT"], "estimate": [0.89], "ci_low": [0.86], "ci_high": [0.92]})
+    >>> paths = save_figure(plot_estimates(df, title="Average CSAT 89%"), "csat", folder=out)
+    >>> [p.name for p in paths]
+    ['csat.png', 'csat.svg']
+    >>> first = [p.read_bytes() for p in paths]
+    >>> _ = save_figure(plot_estimates(df, title="Average CSAT 89%"), "csat", folder=out)
+    >>> [p.read_bytes() for p in paths] == first
+    True
+    """
+    name = str(name)
+    if not name or "/" in name or "\\" in name or name.startswith("."):
+        plt.close(fig)
+        raise ValueError(f"name must be a plain file stem; got name={name!r}")
+    folder = Path(FIGURES if folder is None else folder)
+    paths = [folder / f"{name}.png", folder / f"{name}.svg"]
+    settings = [
+        dict(format="png", dpi=DPI, metadata={"Software": None}),
+        dict(format="svg", metadata={"Date": None, "Creator": None}),
+    ]
+    try:
+        with matplotlib.rc_context({"svg.hashsalt": "supportstats", "svg.fonttype": "path"}):
+            for path, kw in zip(paths, settings):
+                with atomic_path(path) as tmp:
+                    fig.savefig(tmp, facecolor="white", **kw)
+                    tmp.chmod(_FILE_MODE)  # mkstemp's 0600 would make figures private
+    finally:
+        plt.close(fig)
+    return paths

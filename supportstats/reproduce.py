@@ -48,6 +48,9 @@ SUMMARY_COLUMNS = ["notebook", "status", "seconds", "cell", "error", "output"]
 # the jupyterlab-execute-time extension); everything else a notebook author set is kept.
 _VOLATILE_CELL_KEYS = ("papermill", "execution", "ExecuteTime")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+_FILE_MODE = 0o666 & ~_UMASK
 
 
 # --------------------------------------------------------------------------- discovery
@@ -315,8 +318,10 @@ def _write_if_changed(path: Path, text: str) -> bool:
     data = text.encode("utf-8")
     if path.exists() and path.read_bytes() == data:
         return False
+    mode = path.stat().st_mode & 0o777 if path.exists() else _FILE_MODE
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
+        tmp.chmod(mode)  # keep the file's mode; mkstemp alone would leave 0600
     return True
 
 
@@ -609,9 +614,19 @@ def reproduce(notebooks=None, jobs=None, only=None, params=None, *, reports=None
 
     Examples
     --------
-    >>> reproduce(params=["no_such_parameter=1"], progress=False)  # doctest: +SKIP
+    Overrides are checked before any kernel starts:
+
+    >>> import nbformat, tempfile, pathlib
+    >>> cell = nbformat.v4.new_code_cell("alpha = 0.05")
+    >>> cell.metadata["tags"] = ["parameters"]
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> nbformat.write(nbformat.v4.new_notebook(cells=[cell]), str(folder / "01_test.ipynb"))
+    >>> reproduce(folder, params=["alpha=high"], progress=False)
     Traceback (most recent call last):
-    InputError: got 'no_such_parameter' ... (unknown parameter)
+    supportstats.errors.InputError: 01_test.ipynb: got 'high'; expected float like its default 0.05 (wrong type for parameter alpha)
+    >>> reproduce(folder, params=["beta=1"], progress=False)
+    Traceback (most recent call last):
+    supportstats.errors.InputError: got 'beta'; expected one of: alpha (unknown parameter)
     """
     if notebooks is None or isinstance(notebooks, (str, os.PathLike)) and Path(notebooks).is_dir():
         paths = discover_notebooks(notebooks, only=only)
