@@ -601,6 +601,17 @@ def _check_ambiguous(r, by_id) -> dict:
                 implied_low=min(pts[1], rel[1]), implied_high=max(pts[2], rel[2]))
 
 
+def _runs(values: list[int]) -> str:
+    """Sorted integers as compact runs: [6, 8, 9, 10] -> '6, 8..10'."""
+    out, start = [], None
+    for i, v in enumerate(values):
+        start = v if start is None else start
+        if i + 1 == len(values) or values[i + 1] != v + 1:
+            out.append(str(v) if v == start else f"{start}..{v}")
+            start = None
+    return ", ".join(out)
+
+
 def _check_rounding(r) -> dict:
     """Whole counts k out of n (or a plausible range of n) that round to the published share."""
     n = int(r.n)
@@ -612,6 +623,8 @@ def _check_rounding(r) -> dict:
     nf = int(scan["feasible"].sum())
     ks = (f"k = {at_n.k_low}..{at_n.k_high} of n = {n}" if at_n.feasible else f"no whole k of n = {n}")
     where = "" if lo == hi else f"; {nf} of {hi - lo + 1} n in {lo}..{hi} feasible"
+    if 0 < nf < hi - lo + 1:
+        where += f" ({_runs(scan.loc[scan['feasible'], 'n'].tolist())})"
     status = "ok" if nf else "inconsistent"
     if not at_n.feasible and nf and not r.n_approx:
         status = "inconsistent"

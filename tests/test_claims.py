@@ -296,6 +296,7 @@ def test_approximate_n_scans_range(tmp_path):
     rows = [claim("benchmark_2022.a", 50, n=7, n_approx="true", n_low=6, n_high=8)]
     r = one(check_claims(registry(tmp_path, rows)), "rounding_feasibility", "benchmark_2022.a")
     assert r.status == "ok" and r.n_feasible == 2          # n = 6 (3/6) and n = 8 (4/8); not 7
+    assert "(6, 8)" in r.detail
     assert math.isnan(r.implied_low)                        # no whole k at the nominal n = 7
 
 
