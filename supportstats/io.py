@@ -592,9 +592,9 @@ def apply_column_map(df: pd.DataFrame, cmap, *, source=None) -> pd.DataFrame:
     missing = [c for c in cmap["columns"] if c not in df.columns]
     if missing:
         raise InputError(
-            f"names {len(missing)} column(s) not in the export {source} "
-            f"(it has: {_trim(list(df.columns))})",
-            file=cmap["source"], column=missing[0], expected="a column of the export")
+            f"the map names {len(missing)} column(s) that the export {source} does not have "
+            f"({', '.join(map(repr, missing[:5]))}); its columns are: {_trim(list(df.columns))}",
+            file=cmap["source"], column=missing[0])
     out = {}
     for theirs, ours in cmap["columns"].items():
         col = df[theirs]
