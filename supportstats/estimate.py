@@ -305,16 +305,46 @@ def _design_cov(z: np.ndarray, design: _Design) -> np.ndarray:
 
 
 def _domains(data: pd.DataFrame, by) -> tuple[np.ndarray, pd.DataFrame]:
-    """Integer domain code per row (-1 where a grouping value is missing) and the keys."""
+    """Integer domain code per row (-1 where a grouping value is missing) and the keys.
+
+    Same groups and order as ``groupby(by, sort=True, observed=True, dropna=True)``, built
+    from per-column codes: several times faster than ``GroupBy.ngroup`` on a million rows.
+    """
     if by is None:
         return np.zeros(len(data), dtype=np.int64), pd.DataFrame(index=[0])
     cols = [by] if isinstance(by, str) else list(by)
+    codes, levels = [], []
     for c in cols:
-        _column(data, c, "by")
-    grouped = data.groupby(cols, sort=True, observed=True, dropna=True)
-    codes = grouped.ngroup().to_numpy(dtype=np.int64, na_value=-1)
-    keys = grouped.size().index.to_frame(index=False)
-    return codes, keys
+        col = _column(data, c, "by")
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            code, lev = col.cat.codes.to_numpy().astype(np.int64), col.cat.categories
+        else:
+            code, lev = pd.factorize(col, sort=True)
+            code = code.astype(np.int64)
+        codes.append(code)
+        levels.append((lev, col.dtype))
+    missing = np.zeros(len(data), dtype=bool)
+    for code in codes:
+        missing |= code < 0
+    dims = tuple(max(len(lev), 1) for lev, _ in levels)
+    flat = np.ravel_multi_index([np.where(missing, 0, code) for code in codes], dims)
+    flat = np.where(missing, -1, flat)
+    if np.prod(dims, dtype=float) <= 5e7:
+        seen = np.flatnonzero(np.bincount(flat[~missing], minlength=int(np.prod(dims))))
+        remap = np.full(int(np.prod(dims)), -1, dtype=np.int64)
+        remap[seen] = np.arange(seen.size)
+        dom = np.where(missing, -1, remap[np.where(missing, 0, flat)])
+    else:
+        seen, inv = np.unique(flat[~missing], return_inverse=True)
+        dom = np.full(len(data), -1, dtype=np.int64)
+        dom[~missing] = inv
+    keys = {}
+    for c, idx, (lev, dtype) in zip(cols, np.unravel_index(seen, dims), levels):
+        if isinstance(dtype, pd.CategoricalDtype):
+            keys[c] = pd.Categorical.from_codes(idx, dtype=dtype)
+        else:
+            keys[c] = lev.take(idx)
+    return dom.astype(np.int64), pd.DataFrame(keys)
 
 
 def _domain_ratio(data, y, present, by, weight, strata, cluster, fpc):

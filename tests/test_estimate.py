@@ -269,3 +269,18 @@ def test_reference_script_reproduces_the_stored_numbers(tmp_path):
         warnings.simplefilter("ignore")
         np.testing.assert_allclose(pd.read_csv(tmp_path / "rake_strat.csv").weight,
                                    pd.read_csv(REF / "rake_strat.csv").weight, rtol=1e-9)
+
+
+def test_groups_match_pandas_groupby_including_boolean_and_missing_keys():
+    df = pd.DataFrame({
+        "y": pd.array([True, False, True, None, True, False, True, True], dtype="boolean"),
+        "cut": pd.array([True, True, False, False, None, True, False, True], dtype="boolean"),
+        "size": pd.Categorical(["s", "l", "s", "l", "s", None, "l", "s"], categories=["s", "m", "l"]),
+    })
+    res = weighted_share(df, "y", by=["cut", "size"])
+    answered = df[df.y.notna()]
+    expected = answered.groupby(["cut", "size"], observed=True, sort=True)["y"].agg(["mean", "size"])
+    assert [tuple(k) for k in res[["cut", "size"]].itertuples(index=False)] == list(expected.index)
+    np.testing.assert_allclose(res.estimate, expected["mean"].astype(float))
+    assert res.n.tolist() == expected["size"].tolist()
+    assert res["size"].dtype == df["size"].dtype
