@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): ``python -m benchmarks`` runs every ``bench_*.py`` here."""
