@@ -284,3 +284,33 @@ def test_groups_match_pandas_groupby_including_boolean_and_missing_keys():
     np.testing.assert_allclose(res.estimate, expected["mean"].astype(float))
     assert res.n.tolist() == expected["size"].tolist()
     assert res["size"].dtype == df["size"].dtype
+
+
+def test_interval_properties_hold_for_random_counts():
+    hypothesis = pytest.importorskip("hypothesis")
+    st = hypothesis.strategies
+
+    @hypothesis.settings(max_examples=150, deadline=None)
+    @hypothesis.given(n=st.integers(1, 5000), frac=st.floats(0, 1), level=st.floats(0.5, 0.999))
+    def check(n, frac, level):
+        x = int(round(frac * n))
+        for method in ["wilson", "wilson-cc", "clopper-pearson", "agresti-coull", "jeffreys"]:
+            r = proportion_ci(x, n, level=level, method=method).iloc[0]
+            assert 0 <= r.ci_low <= r.estimate <= r.ci_high <= 1
+            assert r.ci_high - r.ci_low > 0
+        wide = proportion_ci(x, n, level=min(level + 0.0005, 0.9995)).iloc[0]
+        narrow = proportion_ci(x, n, level=level).iloc[0]
+        assert wide.ci_low <= narrow.ci_low + 1e-15 and wide.ci_high >= narrow.ci_high - 1e-15
+
+    check()
+
+
+def test_design_results_do_not_depend_on_weight_scale_or_row_order():
+    data = _api("clus1")
+    design = dict(weight="pw", cluster="dnum", fpc="fpc")
+    base = weighted_share(data, "yes", by="stype", **design)
+    scaled = weighted_share(data.assign(pw=data.pw * 123.4), "yes", by="stype", **design)
+    shuffled = weighted_share(data.sample(frac=1, random_state=1), "yes", by="stype", **design)
+    cols = ["estimate", "se", "ci_low", "ci_high", "n_eff"]
+    np.testing.assert_allclose(scaled[cols], base[cols], rtol=1e-10)
+    np.testing.assert_allclose(shuffled[cols], base[cols], rtol=1e-10)
