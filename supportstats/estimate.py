@@ -582,13 +582,3 @@ def weighted_mean(data: pd.DataFrame, column: str, by=None, weight: str | None =
     out["low_n"] = (out["n"] < min_n) | (out["n_eff"] < min_n)
     return out
 
-
-def __getattr__(name):
-    # Some callers import the tests from this module; they live in significance.py
-    # (imported lazily here because significance imports this module).
-    if name in ("compare_proportions", "compare_means_from_summary", "adjust_pvalues",
-                "sd_sensitivity", "min_detectable_difference", "paired_proportions",
-                "crosstab_test", "risk_ratio_odds_ratio"):
-        from . import significance
-        return getattr(significance, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
