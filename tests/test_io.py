@@ -16,13 +16,13 @@ from supportstats.io import (apply_column_map, atomic_path, load_column_map, rea
 ROWS = [["respondent_id", "Q7_csat", "Q1_industry", "note"],
         ["r001", "89,0", "E-commerce", ""],
         ["r002", "", "Café & Co", "says \"hi\"; ok, fine"],
-        ["007", "0.89", "Retail", "強くそう思う"]]
+        ["007", "0.89", "Retail", "強くそう思う\nsecond line"]]
 EXPECTED = pd.DataFrame(ROWS[1:], columns=ROWS[0])
 
 
 def _csv_text(sep, rows=ROWS):
     def cell(c):
-        return f'"{c.replace(chr(34), chr(34) * 2)}"' if any(x in c for x in ',;\t|"') else c
+        return f'"{c.replace(chr(34), chr(34) * 2)}"' if any(x in c for x in ',;\t|"\n') else c
     return "".join(sep.join(cell(c) for c in r) + "\r\n" for r in rows)
 
 
