@@ -22,12 +22,10 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from . import schema
 from .errors import InputError
 
 __all__ = ["atomic_path", "read_table", "load_column_map", "apply_column_map", "read_survey"]
-
-# surveys a column map may name when schema.py does not list them (the contract in TEAM.md)
-_SURVEYS = ("benchmark", "trends", "cs_ops")
 
 _TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ""}
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
@@ -511,9 +509,9 @@ def load_column_map(path_or_dict) -> dict:
                          expected=f"only {', '.join(sorted(_MAP_KEYS))}")
     survey = raw.get("survey")
     survey = None if survey in (None, "", "~", "null") else str(survey).strip()
-    if survey is not None and survey not in _known_surveys():
+    if survey is not None and survey not in schema.SURVEYS:
         raise InputError("unknown survey", file=source, column="survey", value=survey,
-                         expected=f"one of {', '.join(_known_surveys())}")
+                         expected=f"one of {', '.join(schema.SURVEYS)}")
 
     def mapping(key):
         val = raw.get(key) or {}
@@ -667,12 +665,3 @@ def _code(value) -> str:
 def _trim(names, limit=12) -> str:
     shown = ", ".join(map(str, names[:limit]))
     return shown + (f", … (+{len(names) - limit} more)" if len(names) > limit else "")
-
-
-def _known_surveys():
-    try:
-        from . import schema
-        surveys = getattr(schema, "SURVEYS", None)
-        return tuple(sorted(surveys)) if surveys else _SURVEYS
-    except ImportError:  # schema is optional for reading; the contract's names suffice
-        return _SURVEYS
