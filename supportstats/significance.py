@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
-from statsmodels.stats.contingency_tables import mcnemar
+from statsmodels.stats.contingency_tables import Table2x2, mcnemar
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import confint_proportions_2indep
@@ -21,7 +21,7 @@ from .estimate import (LOW_N, _as_float_array, _check_choice, _check_counts, _ch
 
 __all__ = ["compare_proportions", "compare_means_from_summary", "sd_sensitivity",
            "min_detectable_difference", "paired_proportions", "adjust_pvalues",
-           "crosstab_test", "risk_ratio_odds_ratio"]
+           "crosstab_test", "risk_ratio_odds_ratio", "mcnemar_from_margins", "two_by_two"]
 
 
 def _pair_counts(x, n, xname, nname):
@@ -449,7 +449,7 @@ def paired_proportions(data: pd.DataFrame, a: str, b: str, level: float = 0.95,
     use_exact = disc < 25 if exact is None else bool(exact)
     res = mcnemar([[n11, n10], [n01, n00]], exact=use_exact, correction=True)
     pa, pb = (n11 + n10) / n, (n11 + n01) / n
-    lo, up = _newcombe_paired(n11, n10, n01, n00, level)
+    lo, up = (float(v) for v in _newcombe_paired(n11, n10, n01, n00, level))
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.float64(n01) / n10
     return pd.DataFrame({
@@ -462,17 +462,200 @@ def paired_proportions(data: pd.DataFrame, a: str, b: str, level: float = 0.95,
 
 
 def _newcombe_paired(n11, n10, n01, n00, level):
-    """Newcombe (1998b) method 10 for p_b - p_a, from the 2x2 table of pairs."""
+    """Newcombe (1998b) method 10 for p_b - p_a, from the 2x2 table(s) of pairs (vectorised)."""
+    n11, n10, n01, n00 = (np.asarray(v, dtype=float) for v in (n11, n10, n01, n00))
     n = n11 + n10 + n01 + n00
     pa, pb = (n11 + n10) / n, (n11 + n01) / n
-    (la, lb), (ua, ub) = _interval(np.array([n11 + n10, n11 + n01]), np.array([n, n]), level, "wilson")
+    la, ua = _interval(n11 + n10, n, level, "wilson")
+    lb, ub = _interval(n11 + n01, n, level, "wilson")
     margins = (n11 + n10) * (n01 + n00) * (n11 + n01) * (n10 + n00)
-    phi = 0.0 if margins == 0 else (n11 * n00 - n10 * n01) / np.sqrt(float(margins))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        phi = np.where(margins > 0, (n11 * n00 - n10 * n01) / np.sqrt(margins), 0.0)
     # theta = p_a - p_b in Newcombe's notation; we report p_b - p_a, so swap and negate.
-    dl = np.sqrt(max((pa - la) ** 2 - 2 * phi * (pa - la) * (ub - pb) + (ub - pb) ** 2, 0.0))
-    du = np.sqrt(max((ua - pa) ** 2 - 2 * phi * (ua - pa) * (pb - lb) + (pb - lb) ** 2, 0.0))
+    dl = np.sqrt(np.maximum((pa - la) ** 2 - 2 * phi * (pa - la) * (ub - pb) + (ub - pb) ** 2, 0.0))
+    du = np.sqrt(np.maximum((ua - pa) ** 2 - 2 * phi * (ua - pa) * (pb - lb) + (pb - lb) ** 2, 0.0))
     theta = pa - pb
     return -(theta + du), -(theta - dl)
+
+
+def _mcnemar_arrays(n10, n01, exact):
+    """McNemar statistic and p-value, vectorised; exact = binomial on the discordant pairs."""
+    n10, n01 = np.asarray(n10, dtype=float), np.asarray(n01, dtype=float)
+    disc = n10 + n01
+    use_exact = disc < 25 if exact is None else np.full(disc.shape, bool(exact))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        chi2 = np.where(disc > 0, (np.abs(n10 - n01) - 1) ** 2 / disc, 0.0)
+    small = np.minimum(n10, n01)
+    p_exact = np.minimum(1.0, 2 * stats.binom.cdf(small, disc, 0.5))
+    p_chi2 = np.where(disc > 0, stats.chi2.sf(chi2, 1), 1.0)
+    return (np.where(use_exact, small, chi2), np.where(use_exact, np.nan, 1.0),
+            np.where(use_exact, p_exact, p_chi2), use_exact)
+
+
+def mcnemar_from_margins(p_a, p_b, n, level: float = 0.95, exact: bool | None = None
+                         ) -> pd.DataFrame:
+    """Bound a paired (McNemar) comparison when only the two published shares are known.
+
+    Two shares of the same n respondents ("64% of teams, 55% of leaders") fix the yes
+    counts ``x_a`` and ``x_b`` but not how many said yes to both. Every overlap the
+    margins allow gives a different McNemar test; this lists them all. The difference is
+    the same for every overlap; the least overlap is the least favourable to significance.
+
+    Parameters
+    ----------
+    p_a, p_b : float
+        Published shares (0–1) of the two items; counts are ``round(p * n)``.
+    n : int
+        Number of respondents answering both.
+    level : float, default 0.95
+    exact : bool, optional
+        As in :func:`paired_proportions` (``None``: exact below 25 discordant pairs).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per feasible overlap, sorted by ``n_both``, with columns
+
+        - ``n`` : respondents; ``x_a``, ``x_b`` : yes counts; ``n_both`` : yes to both
+        - ``p_a``, ``p_b`` : shares; ``diff`` : ``p_b - p_a``
+        - ``ci_low``, ``ci_high`` : Newcombe's paired score interval (method 10)
+        - ``level`` : confidence level
+        - ``n_discordant`` : pairs answering differently
+        - ``statistic``, ``df``, ``p_value`` : McNemar test (as R ``mcnemar.test``)
+        - ``method`` : ``"mcnemar-exact"`` or ``"mcnemar-chi2"``
+
+    Raises
+    ------
+    ValueError
+        Shares outside [0, 1], n not a positive whole number, or a bad level.
+
+    References
+    ----------
+    McNemar, Q. (1947). *Psychometrika* 12, 153–157. Newcombe, R. G. (1998). *Statistics in
+    Medicine* 17, 2635–2650.
+
+    Examples
+    --------
+    >>> b = mcnemar_from_margins(0.64, 0.55, 1200)
+    >>> b.iloc[[0, -1]][["n_both", "n_discordant", "diff", "p_value"]].round(4)
+         n_both  n_discordant  diff  p_value
+    0       228           972 -0.09   0.0006
+    432     660           108 -0.09   0.0000
+    """
+    level = _check_level(level)
+    size = int(_check_counts("n", n, positive=True))
+    counts = []
+    for name, p in (("p_a", p_a), ("p_b", p_b)):
+        if np.ndim(p) or not 0 <= float(_as_float_array(name, p)) <= 1:
+            raise ValueError(f"{name} must be one share between 0 and 1; got {name}={p!r}")
+        counts.append(int(round(float(p) * size)))
+    xa, xb = counts
+    both = np.arange(max(0, xa + xb - size), min(xa, xb) + 1)
+    n10, n01 = xa - both, xb - both
+    n00 = size - xa - xb + both
+    lo, up = _newcombe_paired(both, n10, n01, n00, level)
+    stat, df, pval, use_exact = _mcnemar_arrays(n10, n01, exact)
+    return pd.DataFrame({
+        "n": size, "x_a": xa, "x_b": xb, "n_both": both, "p_a": xa / size, "p_b": xb / size,
+        "diff": (xb - xa) / size, "ci_low": lo, "ci_high": up, "level": level,
+        "n_discordant": n10 + n01, "statistic": stat, "df": df, "p_value": pval,
+        "method": np.where(use_exact, "mcnemar-exact", "mcnemar-chi2"),
+    })
+
+
+def two_by_two(data: pd.DataFrame, exposure: str, outcome: str, level: float = 0.95,
+               min_n: int = LOW_N) -> pd.DataFrame:
+    """Risk ratio, odds ratio and risk difference of a yes/no outcome by a yes/no exposure.
+
+    For claims like "companies using automation are 4x more likely to see CSAT improve":
+    the exposed group (exposure true) is compared with the rest. Rows with either value
+    missing are dropped. Unweighted counts.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    exposure, outcome : str
+        Boolean (or 0/1) columns.
+    level : float, default 0.95
+    min_n : int, default 30
+        Flag ``low_n`` when either group is smaller.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Three rows (``measure`` = ``risk_ratio``, ``odds_ratio``, ``risk_difference``) with
+
+        - ``measure`` : the effect measure
+        - ``estimate``, ``ci_low``, ``ci_high`` : estimate and interval (Katz log interval
+          for the risk ratio, Woolf logit interval for the odds ratio, both via statsmodels
+          ``Table2x2``, with 0.5 added to every cell when one is empty; Newcombe's hybrid
+          score interval for the difference)
+        - ``level`` : confidence level
+        - ``p_exposed``, ``p_unexposed`` : outcome shares; ``n_exposed``, ``n_unexposed`` : sizes
+        - ``statistic``, ``p_value`` : two-proportion z test of no association (same each row)
+        - ``method`` : interval method
+        - ``low_n`` : either group smaller than ``min_n``
+
+    Raises
+    ------
+    KeyError
+        A named column is missing.
+    ValueError
+        A column is not yes/no, or a group is empty.
+
+    References
+    ----------
+    Katz, D. et al. (1978). *Biometrics* 34, 469–474. Woolf, B. (1955). *Ann. Hum. Genet.*
+    19, 251–253. Newcombe, R. G. (1998). *Statistics in Medicine* 17, 873–890.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"auto": [True] * 40 + [False] * 40,
+    ...                    "improved": [True] * 30 + [False] * 10 + [True] * 15 + [False] * 25})
+    >>> two_by_two(df, "auto", "improved")[["measure", "estimate", "ci_low", "ci_high"]].round(3)
+               measure  estimate  ci_low  ci_high
+    0       risk_ratio     2.000   1.290    3.100
+    1       odds_ratio     5.000   1.914   13.061
+    2  risk_difference     0.375   0.158    0.546
+    """
+    level = _check_level(level)
+    cols = []
+    for name, arg in ((exposure, "exposure"), (outcome, "outcome")):
+        col = _column(data, name, arg)
+        vals = col if pd.api.types.is_bool_dtype(col.dtype) else \
+            pd.to_numeric(col, errors="coerce").astype("Float64")
+        ok = col.isna() | vals.isin([0, 1]).fillna(False)
+        if not ok.all():
+            raise ValueError(f"{arg}={name!r} must be yes/no (boolean or 0/1); got "
+                             f"{col[~ok].iloc[0]!r}")
+        cols.append(vals)
+    both = cols[0].notna() & cols[1].notna()
+    e = cols[0][both].astype(bool).to_numpy(dtype=bool)
+    o = cols[1][both].astype(bool).to_numpy(dtype=bool)
+    a, b = int(np.sum(e & o)), int(np.sum(e & ~o))
+    c, d = int(np.sum(~e & o)), int(np.sum(~e & ~o))
+    if a + b == 0 or c + d == 0:
+        raise ValueError(f"exposure={exposure!r} must have both exposed and unexposed "
+                         f"respondents; got {a + b} exposed and {c + d} unexposed")
+    table = np.array([[a, b], [c, d]], dtype=float)
+    if (table == 0).any():
+        table = table + 0.5       # Haldane-Anscombe, on every cell
+    t2 = Table2x2(table, shift_zeros=False)
+    alpha = 1 - level
+    rr_lo, rr_hi = t2.riskratio_confint(alpha=alpha)
+    or_lo, or_hi = t2.oddsratio_confint(alpha=alpha, method="normal")
+    diff = compare_proportions(c, c + d, a, a + b, level=level, test="z").iloc[0]
+    common = {"level": level, "p_exposed": a / (a + b), "p_unexposed": c / (c + d),
+              "n_exposed": a + b, "n_unexposed": c + d, "statistic": diff.statistic,
+              "p_value": diff.p_value, "low_n": min(a + b, c + d) < min_n}
+    return pd.DataFrame([
+        {"measure": "risk_ratio", "estimate": t2.riskratio, "ci_low": rr_lo, "ci_high": rr_hi,
+         **common, "method": "katz-log"},
+        {"measure": "odds_ratio", "estimate": t2.oddsratio, "ci_low": or_lo, "ci_high": or_hi,
+         **common, "method": "woolf-logit"},
+        {"measure": "risk_difference", "estimate": diff["diff"], "ci_low": diff.ci_low,
+         "ci_high": diff.ci_high, **common, "method": "newcombe"},
+    ])
 
 
 def adjust_pvalues(p, method: str) -> pd.DataFrame:

@@ -11,8 +11,8 @@ from scipy import stats
 
 from supportstats.significance import _newcombe_paired
 from supportstats import (adjust_pvalues, compare_means_from_summary, compare_proportions,
-                          crosstab_test, min_detectable_difference, paired_proportions,
-                          risk_ratio_odds_ratio, sd_sensitivity)
+                          crosstab_test, mcnemar_from_margins, min_detectable_difference,
+                          paired_proportions, risk_ratio_odds_ratio, sd_sensitivity, two_by_two)
 
 REF = Path(__file__).parent / "reference"
 R = json.loads((REF / "reference.json").read_text())
@@ -177,7 +177,7 @@ def test_paired_interval_coverage_by_exact_enumeration():
     n = 20
     tables = np.array([(a, b, c, n - a - b - c) for a in range(n + 1) for b in range(n + 1 - a)
                        for c in range(n + 1 - a - b)])
-    cis = np.array([_newcombe_paired(*t, 0.95) for t in tables])
+    cis = np.column_stack(_newcombe_paired(*tables.T, 0.95))
     coverages = []
     for probs in [(0.3, 0.1, 0.2, 0.4), (0.5, 0.05, 0.05, 0.4), (0.1, 0.3, 0.1, 0.5)]:
         true = probs[2] - probs[1]
@@ -285,3 +285,53 @@ def test_risk_and_odds_ratio_readings():
         risk_ratio_odds_ratio(0.2, 0)
     with pytest.raises(ValueError, match="kind='hazard'"):
         risk_ratio_odds_ratio(0.2, 2, kind="hazard")
+
+
+# ---------------------------------------------------------------- margins-only McNemar, 2x2
+def test_mcnemar_from_margins_matches_r_and_the_microdata_version():
+    b = mcnemar_from_margins(0.64, 0.55, 1200).set_index("n_both")
+    assert b.index.min() == 228 and b.index.max() == 660 and len(b) == 433
+    for row in R["mcnemar_margins"]:
+        got = b.loc[row["n_both"]]
+        assert got.statistic == pytest.approx(row["statistic"], rel=TOL)
+        assert got.p_value == pytest.approx(row["p_value"], rel=TOL)
+    one = b.loc[400]
+    micro = paired_proportions(_pairs(400, 768 - 400, 660 - 400, 1200 - 768 - 660 + 400),
+                               "a", "b", exact=False).iloc[0]
+    for col in ["diff", "ci_low", "ci_high", "statistic", "p_value"]:
+        assert one[col] == pytest.approx(micro[col], rel=1e-12), col
+    assert b.p_value.is_monotonic_decreasing
+
+
+def test_mcnemar_from_margins_bad_input():
+    with pytest.raises(ValueError, match="p_a"):
+        mcnemar_from_margins(64, 0.55, 1200)
+    with pytest.raises(ValueError, match="n"):
+        mcnemar_from_margins(0.64, 0.55, 0)
+
+
+@pytest.mark.parametrize("row", R["two_by_two"], ids=lambda r: f"{r['a']}-{r['b']}-{r['c']}-{r['d']}")
+def test_two_by_two_matches_hand_written_r(row):
+    a, b, c, d = (int(row[k]) for k in "abcd")
+    data = pd.DataFrame({"exp": [True] * (a + b) + [False] * (c + d),
+                         "out": [True] * a + [False] * b + [True] * c + [False] * d})
+    res = two_by_two(data, "exp", "out").set_index("measure")
+    for measure, key in (("risk_ratio", "rr"), ("odds_ratio", "or")):
+        got = res.loc[measure]
+        assert (got.estimate, got.ci_low, got.ci_high) == pytest.approx(
+            (row[key], row[f"{key}_low"], row[f"{key}_high"]), rel=TOL)
+    rd = res.loc["risk_difference"]
+    direct = compare_proportions(c, c + d, a, a + b).iloc[0]
+    assert (rd.estimate, rd.ci_low, rd.ci_high) == pytest.approx(
+        (direct["diff"], direct.ci_low, direct.ci_high))
+    assert res.p_exposed.iloc[0] == pytest.approx(a / (a + b))
+
+
+def test_two_by_two_bad_input():
+    data = pd.DataFrame({"exp": [True] * 10, "out": [True, False] * 5, "txt": ["x"] * 10})
+    with pytest.raises(ValueError, match="unexposed"):
+        two_by_two(data, "exp", "out")
+    with pytest.raises(ValueError, match="yes/no"):
+        two_by_two(data, "txt", "out")
+    with pytest.raises(KeyError, match="zz"):
+        two_by_two(data, "exp", "zz")

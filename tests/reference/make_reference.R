@@ -123,6 +123,29 @@ for (i in seq_len(nrow(tabs))) {
 }
 ref$paired <- do.call(rbind, rows)
 
+# McNemar at the extreme overlaps two published margins allow (64% and 55% of 1,200)
+xa <- round(0.64 * 1200); xb <- round(0.55 * 1200)
+ref$mcnemar_margins <- do.call(rbind, lapply(c(max(0, xa + xb - 1200), min(xa, xb) - 50), function(both) {
+  m <- mcnemar.test(matrix(c(both, xb - both, xa - both, 1200 - xa - xb + both), 2))
+  data.frame(n_both = both, statistic = unname(m$statistic), p_value = m$p.value)
+}))
+
+# ---------------------------------------------------------------- 2x2: risk and odds ratios
+# Katz log interval (risk ratio), Woolf logit interval (odds ratio), written out by hand;
+# 0.5 is added to every cell when one is empty (Haldane-Anscombe).
+rows <- list()
+for (t in list(c(30, 10, 15, 25), c(12, 88, 3, 97), c(40, 0, 20, 20))) {
+  a <- t[1]; b <- t[2]; cc <- t[3]; d <- t[4]
+  if (any(t == 0)) { a <- a + .5; b <- b + .5; cc <- cc + .5; d <- d + .5 }
+  z <- qnorm(0.975)
+  rr <- (a / (a + b)) / (cc / (cc + d)); se_rr <- sqrt(1 / a - 1 / (a + b) + 1 / cc - 1 / (cc + d))
+  or <- a * d / (b * cc); se_or <- sqrt(1 / a + 1 / b + 1 / cc + 1 / d)
+  rows[[length(rows) + 1]] <- data.frame(a = t[1], b = t[2], c = t[3], d = t[4], rr = rr,
+    rr_low = rr * exp(-z * se_rr), rr_high = rr * exp(z * se_rr), or = or,
+    or_low = or * exp(-z * se_or), or_high = or * exp(z * se_or))
+}
+ref$two_by_two <- do.call(rbind, rows)
+
 # ---------------------------------------------------------------- multiple testing
 pv <- c(0.01, 0.04, 0.03, 0.005, 0.2, NA, 0.5, 0.049)
 ref$p_adjust <- list(p = pv, holm = p.adjust(pv, "holm"), bonferroni = p.adjust(pv, "bonferroni"),
