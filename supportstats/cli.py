@@ -55,11 +55,15 @@ def synth(out):
 
 @cli.command()
 @click.argument("path", type=click.Path())
-@click.option("--survey", default=None, help="Survey schema (benchmark, trends, cs_ops); guessed from the file name if omitted.")
+@click.option("--survey", default=None, help="Survey schema (benchmark, trends, cs_ops); default: the map's, else guessed from the file name.")
 @click.option("--map", "column_map", type=click.Path(), default=None, help="Column map (YAML) from your export to the schema.")
 @click.option("--out", type=click.Path(file_okay=False), default=None, help="Output folder (default: data/processed).")
 def clean(path, survey, column_map, out):
-    """Clean one raw export and print the exclusions report."""
+    """Clean one raw export and print the exclusions report.
+
+    PATH may be CSV (any common encoding and delimiter), .xlsx, SPSS .sav or Stata .dta,
+    including Qualtrics/SurveyMonkey exports; see docs/column_maps.md for --map.
+    """
     from pathlib import Path
 
     from . import schema
