@@ -49,7 +49,7 @@ class CleanResult:
     Attributes
     ----------
     data : DataFrame
-        Analysis columns (``schema.clean_columns``), one row per kept respondent, sorted by id.
+        Analysis columns (``schema.clean_columns``), one row per kept respondent, in file order.
     exclusions : DataFrame
         ``respondent_id, row, step, reason, value``: one row per excluded raw row.
     report : DataFrame
@@ -177,23 +177,52 @@ def _expected(f: schema.Field) -> str:
 
 
 # ---------------------------------------------------------------------------------- step helpers
+# Raw columns travel through the steps as integer codes into ``ctx.cats[column]`` (the distinct
+# texts): filtering moves integers instead of strings, and every parser runs once per distinct
+# value in use. Response ids, nearly all distinct, stay text in ``ctx.ids``; rows carry ``_pos``
+# (position in the export) and ``_row`` (file line).
 @dataclass
 class _Ctx:
     survey: str
     source: str | None
     thresholds: dict
+    cats: dict = field(default_factory=dict)
+    ids: pd.Series | None = None
 
 
-def _excl(df: pd.DataFrame, mask, step: str, reason, value) -> pd.DataFrame:
+def _codes(df, col) -> np.ndarray:
+    return df[col].to_numpy()
+
+
+def _used(df, ctx, col) -> np.ndarray:
+    """Mask over the distinct texts of ``col`` that occur in the current rows."""
+    return np.bincount(_codes(df, col), minlength=len(ctx.cats[col])) > 0
+
+
+def _text_of(df, ctx, col, mask=None) -> np.ndarray:
+    if col == "respondent_id":
+        pos = df["_pos"].to_numpy() if mask is None else df["_pos"].to_numpy()[mask]
+        return ctx.ids.take(pos).to_numpy(dtype=object)
+    codes = _codes(df, col) if mask is None else _codes(df, col)[mask]
+    return ctx.cats[col].take(codes).to_numpy(dtype=object)
+
+
+def _excl(df: pd.DataFrame, ctx, mask, step: str, reason, value) -> pd.DataFrame:
     mask = np.asarray(mask, bool)
     n = int(mask.sum())
-    reason = np.broadcast_to(np.asarray(reason, dtype=object), (len(df),))[mask] if n else []
-    value = np.broadcast_to(np.asarray(value, dtype=object), (len(df),))[mask] if n else []
-    return pd.DataFrame({"respondent_id": pd.array(df["respondent_id"].to_numpy()[mask], dtype="str"),
+
+    def pick(v):
+        return np.broadcast_to(np.asarray(v, dtype=object), (len(df),))[mask].astype(str) if n else []
+
+    return pd.DataFrame({"respondent_id": pd.array(_text_of(df, ctx, "respondent_id", mask).astype(str), dtype="str"),
                          "row": df["_row"].to_numpy()[mask].astype(np.int64),
                          "step": pd.array([step] * n, dtype="str"),
-                         "reason": pd.array(np.asarray(reason, dtype=object).astype(str), dtype="str"),
-                         "value": pd.array(np.asarray(value, dtype=object).astype(str), dtype="str")})
+                         "reason": pd.array(pick(reason), dtype="str"),
+                         "value": pd.array(pick(value), dtype="str")})
+
+
+def _none(df, ctx, step):
+    return df, _excl(df, ctx, np.zeros(len(df), bool), step, "", "")
 
 
 def _fail(ctx, df, pos, column, message, value=None, expected=None):
@@ -202,40 +231,39 @@ def _fail(ctx, df, pos, column, message, value=None, expected=None):
                      expected=expected)
 
 
-def _map_unique(series: pd.Series, fn):
-    """Apply ``fn`` to each distinct value; returns (codes, results list, uniques) or raises at first failure."""
-    codes, uniq = pd.factorize(series, use_na_sentinel=True)
-    out = []
-    for i, u in enumerate(uniq):
+def _per_value(df, ctx, col, fn, message, expected, fill=None, dtype=object) -> np.ndarray:
+    """``fn`` of every row's text in ``col``, computed once per distinct value; raises at the first failure."""
+    cats = ctx.cats[col].to_numpy(dtype=object)
+    out = np.empty(len(cats), dtype=dtype)
+    out[:] = fill
+    for i in np.flatnonzero(_used(df, ctx, col)):
         try:
-            out.append(fn(u))
+            out[i] = fn(cats[i])
         except (ValueError, KeyError):
-            return codes, None, (i, u)
-    return codes, out, None
+            pos = int(np.flatnonzero(_codes(df, col) == i)[0])
+            _fail(ctx, df, pos, col, message, value=cats[i], expected=expected)
+    return out[_codes(df, col)]
 
 
-def _bad_row(codes, i) -> int:
-    return int(np.flatnonzero(codes == i)[0])
-
-
-def _text(df, col) -> pd.Series:
-    return df[col].str.strip() if col in df.columns else None
+def _by_category(df, ctx, col, fn, dtype=bool) -> np.ndarray:
+    """A vectorized predicate on the distinct texts, broadcast to rows."""
+    return np.asarray(fn(pd.Series(ctx.cats[col], dtype="str")), dtype=dtype)[_codes(df, col)]
 
 
 # ---------------------------------------------------------------------------------- exclusion steps
 def drop_blank(df, ctx):
     """Rows with every field blank (Excel leaves them when rows are deleted)."""
-    cols = [c for c in df.columns if c != "_row"]
-    blank = np.ones(len(df), bool)
+    cols = [c for c in df.columns if c not in ("_row", "_pos")]
+    id_blank = ((ctx.ids == "") | ctx.ids.str.isspace()).to_numpy(dtype=bool)[df["_pos"].to_numpy()]
+    blank = id_blank.copy()
     for c in cols:
-        blank &= (df[c].str.strip() == "").to_numpy()
-    ex = _excl(df, blank, "drop_blank", "every field blank", "")
-    rest = df[~blank]
-    missing = (rest["respondent_id"].str.strip() == "").to_numpy()
-    if missing.any():
-        _fail(ctx, rest, int(np.flatnonzero(missing)[0]), "respondent_id", "missing respondent id",
+        if blank.any():
+            blank &= _by_category(df, ctx, c, lambda c: c.str.strip() == "")
+    ex = _excl(df, ctx, blank, "drop_blank", "every field blank", "")
+    if (id_blank & ~blank).any():
+        _fail(ctx, df, int(np.flatnonzero(id_blank & ~blank)[0]), "respondent_id", "missing respondent id",
               value="", expected="a response id on every non-blank row")
-    return rest, ex
+    return df[~blank], ex
 
 
 def deduplicate(df, ctx):
@@ -243,59 +271,64 @@ def deduplicate(df, ctx):
 
     The same id with different answers is an error: which answer is true is not ours to guess.
     """
-    ids = df["respondent_id"].str.strip()
-    dup = ids.duplicated(keep=False).to_numpy()
+    text = ctx.ids.take(df["_pos"].to_numpy())
+    dup = text.duplicated(keep=False).to_numpy()
     if not dup.any():
-        return df, _excl(df, dup, "deduplicate", "", "")
-    answers = [f.raw for f in schema.fields(ctx.survey) if f.kind not in ("meta",) and f.raw in df.columns]
-    sub = df[dup]
-    folded = pd.DataFrame({c: sub[c].map(schema.normalize_label) for c in answers})
-    key = pd.util.hash_pandas_object(folded, index=False).to_numpy()
-    per_id = pd.DataFrame({"id": ids[dup].to_numpy(), "key": key, "pos": np.flatnonzero(dup)})
-    n_keys = per_id.groupby("id", sort=True)["key"].transform("nunique").to_numpy()
-    if (n_keys > 1).any():
-        bad = per_id[n_keys > 1]
-        first_id = bad["id"].iloc[0]
-        sel = (per_id["id"] == first_id).to_numpy()
-        rows_ = df["_row"].to_numpy()[per_id["pos"].to_numpy()[sel]]
-        diff = [c for c in answers if len(set(folded[c].to_numpy()[sel])) > 1]
-        raise InputError(f"the same respondent id appears on rows {', '.join(map(str, rows_))} with different "
-                         f"answers; {_ROWS}", file=ctx.source, column=diff[0] if diff else "respondent_id",
-                         row=int(rows_[1]), value=first_id,
+        return _none(df, ctx, "deduplicate")
+    answers = [f.raw for f in schema.fields(ctx.survey) if f.kind not in ("meta", "id") and f.raw in df.columns]
+    pos = np.flatnonzero(dup)
+
+    def folded_ids(c):  # each answer as the id of its folded text, so 'Agree' and 'agree ' compare equal
+        cats = ctx.cats[c].to_numpy(dtype=object)
+        return pd.factorize(np.array([schema.normalize_label(x) for x in cats], dtype=object))[0][_codes(df, c)[dup]]
+
+    folded = np.column_stack([folded_ids(c) for c in answers])
+    ids = pd.factorize(text[dup].to_numpy())[0]
+    order = np.lexsort((pos, ids))
+    pos, folded, idk = pos[order], folded[order], ids[order]
+    same_id = idk[1:] == idk[:-1]
+    differs = same_id & (folded[1:] != folded[:-1]).any(axis=1)
+    if differs.any():
+        j = int(np.flatnonzero(differs)[0])
+        a, b = pos[j], pos[j + 1]
+        col = answers[int(np.flatnonzero(folded[j] != folded[j + 1])[0])]
+        rows_ = df["_row"].to_numpy()[[a, b]]
+        raise InputError(f"the same respondent id appears on rows {rows_[0]} and {rows_[1]} with different "
+                         f"answers; {_ROWS}", file=ctx.source, column=col, row=int(rows_[1]),
+                         value=text.iloc[a],
                          expected="one response per id (exact duplicates are dropped, conflicting ones are not)")
-    later = ids.duplicated(keep="first").to_numpy()
-    first_row = df["_row"].groupby(ids.to_numpy()).transform("min").to_numpy()
-    ex = _excl(df, later, "deduplicate", "exact duplicate of an earlier submission",
-               np.char.add("duplicate of row ", first_row.astype(str)))
+    later = np.zeros(len(df), bool)
+    later[pos[1:][same_id]] = True
+    # the first occurrence of each id is the row just before a run in the sorted order
+    run_start = np.maximum.accumulate(np.where(np.r_[True, ~same_id], np.arange(len(pos)), 0))
+    first_pos = pos[run_start]
+    value = np.full(len(df), "", dtype=object)
+    rows_all = df["_row"].to_numpy()
+    value[pos[1:][same_id]] = ["duplicate of row %d" % r for r in rows_all[first_pos[1:][same_id]]]
+    ex = _excl(df, ctx, later, "deduplicate", "exact duplicate of an earlier submission", value)
     return df[~later], ex
 
 
-_TEST_STATUS = re.compile(r"preview|test|spam", re.I)
-_TEST_EMAIL = re.compile(r"(?:^|[^a-z])test", re.I)
+_TEST_STATUS = r"(?i)preview|test|spam"
+_TEST_EMAIL = r"(?i)(?:^|[^a-z])test[^@]*@"
 
 
 def drop_tests(df, ctx):
     """Test responses: status 'Survey Preview'/'Survey Test' (or spam), or a test e-mail address."""
     bad = np.zeros(len(df), bool)
-    value = np.full(len(df), "", dtype=object)
     reason = np.full(len(df), "", dtype=object)
-    status, email = _text(df, "status"), _text(df, "email")
-    if status is not None:
-        m = status.str.contains(_TEST_STATUS).to_numpy()
-        bad |= m
-        value[m], reason[m] = status.to_numpy()[m], "status marks a test response"
-    if email is not None:
-        m = email.str.split("@").str[0].str.contains(_TEST_EMAIL).fillna(False).to_numpy() & ~bad
-        bad |= m
-        value[m], reason[m] = email.to_numpy()[m], "test e-mail address"
-    return df[~bad], _excl(df, bad, "drop_tests", reason, value)
+    value = np.full(len(df), "", dtype=object)
+    for col, pattern, why in (("status", _TEST_STATUS, "status marks a test response"),
+                              ("email", _TEST_EMAIL, "test e-mail address")):
+        if col in df.columns:
+            m = _by_category(df, ctx, col, lambda c, p=pattern: c.str.contains(p, regex=True)) & ~bad
+            bad |= m
+            reason[m], value[m] = why, _text_of(df, ctx, col, m)
+    return df[~bad], _excl(df, ctx, bad, "drop_tests", reason, value)
 
 
 def _numeric_col(df, ctx, col, what) -> np.ndarray:
-    codes, vals, err = _map_unique(df[col].str.strip(), _number)
-    if err:
-        _fail(ctx, df, _bad_row(codes, err[0]), col, f"not a number ({what})", value=err[1], expected="a number")
-    return np.asarray(vals, float)[codes] if len(codes) else np.zeros(0)
+    return _per_value(df, ctx, col, _number, f"not a number ({what})", "a number", np.nan, float)
 
 
 def drop_partials(df, ctx):
@@ -303,58 +336,51 @@ def drop_partials(df, ctx):
     bad = np.zeros(len(df), bool)
     value = np.full(len(df), "", dtype=object)
     if "finished" in df.columns:
-        fin = df["finished"].str.strip().str.casefold()
-        m = fin.isin(["0", "false", "no", "0.0"]).to_numpy()
+        m = _by_category(df, ctx, "finished", lambda c: c.str.strip().str.casefold().isin(["0", "false", "no", "0.0"]))
         bad |= m
-        value[m] = np.char.add("finished=", fin.to_numpy()[m].astype(str))
+        value[m] = np.char.add("finished=", _text_of(df, ctx, "finished", m).astype(str))
     if "progress" in df.columns:
-        prog = _numeric_col(df, ctx, "progress", "progress percent")
-        m = (prog < 100) & ~bad
+        m = (_numeric_col(df, ctx, "progress", "progress percent") < 100) & ~bad
         bad |= m
-        value[m] = np.char.add("progress=", df["progress"].to_numpy()[m].astype(str))
-    return df[~bad], _excl(df, bad, "drop_partials", "did not finish the questionnaire", value)
+        value[m] = np.char.add("progress=", _text_of(df, ctx, "progress", m).astype(str))
+    return df[~bad], _excl(df, ctx, bad, "drop_partials", "did not finish the questionnaire", value)
 
 
 def drop_speeders(df, ctx):
     """Responses completed faster than ``min_duration_sec`` (default 120 s)."""
     if "duration_sec" not in df.columns:
-        return df, _excl(df, np.zeros(len(df), bool), "drop_speeders", "", "")
+        return _none(df, ctx, "drop_speeders")
     limit = float(ctx.thresholds["min_duration_sec"])
-    dur = _numeric_col(df, ctx, "duration_sec", "seconds")
-    bad = dur < limit
-    return df[~bad], _excl(df, bad, "drop_speeders", f"completed in under {limit:g} s", df["duration_sec"].to_numpy())
+    bad = _numeric_col(df, ctx, "duration_sec", "seconds") < limit
+    value = np.full(len(df), "", dtype=object)
+    value[bad] = _text_of(df, ctx, "duration_sec", bad)
+    return df[~bad], _excl(df, ctx, bad, "drop_speeders", f"completed in under {limit:g} s", value)
 
 
 # ---------------------------------------------------------------------------------- parsing steps
 def normalize_labels(df, ctx):
     """Answer labels in any supported language or spelling -> codes; unknown labels raise."""
     df = df.copy()
+    fold = schema.normalize_label
     for f in schema.fields(ctx.survey):
         if f.kind not in ("likert", "yesno", "choice"):
             continue
         vocab = _vocab(f)
-        fold = schema.normalize_label
+        levels = {"likert": list(schema.LIKERT_LEVELS), "yesno": [False, True]}.get(f.kind, list(f.levels))
 
-        def look(u, vocab=vocab):
+        def look(u, vocab=vocab, levels=levels):
             key = fold(u)
-            return None if key == "" else vocab[key]
+            return -1 if key == "" else levels.index(vocab[key])
 
-        codes, vals, err = _map_unique(df[f.raw], look)
-        if err:
-            _fail(ctx, df, _bad_row(codes, err[0]), f.raw, "unknown answer label", value=err[1],
-                  expected=_expected(f))
+        code = _per_value(df, ctx, f.raw, look, "unknown answer label", _expected(f), -1, np.int64)
         if f.kind == "likert":
-            lv = np.array([-1 if v is None else schema.LIKERT_LEVELS.index(v) for v in vals] + [-1], np.int8)
-            df["_lk_" + f.name] = lv[codes]
-            df[f.name] = _bool_from(lv[codes] >= 3, lv[codes] < 0)
+            df["_lk_" + f.name] = code.astype(np.int8)
+            df[f.name] = _bool_from(code >= 3, code < 0)
         elif f.kind == "yesno":
-            arr = np.array([-1 if v is None else int(v) for v in vals] + [-1], np.int8)[codes]
-            df[f.name] = _bool_from(arr == 1, arr < 0)
+            df[f.name] = _bool_from(code == 1, code < 0)
         else:
-            levels = list(f.levels)
-            arr = np.array([-1 if v is None else levels.index(v) for v in vals] + [-1], np.int64)[codes]
-            df[f.name] = pd.Categorical.from_codes(arr, dtype=schema._dtype(f))
-    return df, _excl(df, np.zeros(len(df), bool), "normalize_labels", "", "")
+            df[f.name] = pd.Categorical.from_codes(code, dtype=schema._dtype(f))
+    return _none(df, ctx, "normalize_labels")
 
 
 def _bool_from(values, na) -> pd.arrays.BooleanArray:
@@ -366,42 +392,36 @@ def drop_straightliners(df, ctx):
     grid = [f.name for f in schema.likert_grid(ctx.survey)]
     need = int(ctx.thresholds["min_grid_items"])
     if len(grid) < need:
-        return df, _excl(df, np.zeros(len(df), bool), "drop_straightliners", "", "")
+        return _none(df, ctx, "drop_straightliners")
     lv = np.column_stack([df["_lk_" + g].to_numpy() for g in grid])
     answered = (lv >= 0).sum(axis=1)
     first = lv.max(axis=1)
     same = ((lv == first[:, None]) | (lv < 0)).all(axis=1)
     bad = same & (answered >= need)
     value = np.array(schema.LIKERT_LEVELS, dtype=object)[np.clip(first, 0, 4)]
-    return df[~bad], _excl(df, bad, "drop_straightliners",
-                           f"same answer to all {len(grid)} grid items", value)
+    return df[~bad], _excl(df, ctx, bad, "drop_straightliners", f"same answer to all {len(grid)} grid items", value)
 
 
 def parse_percentages(df, ctx):
     """0-100 scores written as ``89%``, ``89``, ``0.89`` or ``89,0`` -> float points."""
     df = df.copy()
     for f in schema.fields(ctx.survey):
-        if f.kind != "percent":
-            continue
-        codes, vals, err = _map_unique(df[f.raw], parse_percent)
-        if err:
-            _fail(ctx, df, _bad_row(codes, err[0]), f.raw, "not a percentage", value=err[1],
-                  expected="a percentage such as 89%, 89, 0.89 or 89,0")
-        df[f.name] = np.asarray(vals + [np.nan], float)[codes]
-    return df, _excl(df, np.zeros(len(df), bool), "parse_percentages", "", "")
+        if f.kind == "percent":
+            df[f.name] = _per_value(df, ctx, f.raw, parse_percent, "not a percentage",
+                                    "a percentage such as 89%, 89, 0.89 or 89,0", np.nan, float)
+    return _none(df, ctx, "parse_percentages")
 
 
 def parse_sizes(df, ctx):
     """Company sizes in free text (``11 to 50 employees``, ``10k+``) -> size band."""
     df = df.copy()
     f = next(f for f in schema.fields(ctx.survey) if f.kind == "size")
-    codes, vals, err = _map_unique(df[f.raw], parse_size)
-    if err:
-        _fail(ctx, df, _bad_row(codes, err[0]), f.raw, "not a company size", value=err[1],
-              expected="a size of 10 or more employees such as 10-49, 11 to 50 employees, 10,000+")
-    arr = np.array([-1 if v is None else schema.SIZE_BANDS.index(v) for v in vals] + [-1], np.int64)[codes]
-    df[f.name] = pd.Categorical.from_codes(arr, dtype=schema._dtype(f))
-    return df, _excl(df, np.zeros(len(df), bool), "parse_sizes", "", "")
+    bands = list(schema.SIZE_BANDS)
+    code = _per_value(df, ctx, f.raw, lambda t: -1 if parse_size(t) is None else bands.index(parse_size(t)),
+                      "not a company size",
+                      "a size of 10 or more employees such as 10-49, 11 to 50 employees, 10,000+", -1, np.int64)
+    df[f.name] = pd.Categorical.from_codes(code, dtype=schema._dtype(f))
+    return _none(df, ctx, "parse_sizes")
 
 
 def validate_ranges(df, ctx):
@@ -433,8 +453,7 @@ def validate_ranges(df, ctx):
             _fail(ctx, df, i, f.raw, "out of range", value=raw_text.get(f.name, df[f.raw]).iloc[i],
                   expected=f"{'a whole number' if f.kind == 'integer' else 'a number'} from {f.low:g} to {f.high:g}")
         if f.kind == "integer":
-            df[f.name] = pd.array(np.where(np.isnan(v), 0, v).astype(np.int64), dtype="Int64")
-            df.loc[np.isnan(v), f.name] = pd.NA
+            df[f.name] = pd.arrays.IntegerArray(np.where(np.isnan(v), 0, v).astype(np.int64), np.isnan(v))
     for f in schema.fields(ctx.survey):
         if f.skip_if_false:
             asked = df[f.skip_if_false].fillna(True).to_numpy(bool)
@@ -445,7 +464,7 @@ def validate_ranges(df, ctx):
                 _fail(ctx, df, i, f.raw, f"answered although {gate_raw} is No",
                       value=raw_text.get(f.name, df[f.raw]).iloc[i],
                       expected=f"blank when {gate_raw} is No (display logic)")
-    return df, _excl(df, np.zeros(len(df), bool), "validate_ranges", "", "")
+    return _none(df, ctx, "validate_ranges")
 
 
 _STEP_FUNCS = {name: globals()[name] for name in STEPS}
@@ -524,12 +543,20 @@ def clean_survey(raw: pd.DataFrame, survey: str, wave: int | None = None, source
         raise InputError(f"missing required column(s) {', '.join(missing)}; the header is line 1",
                          file=source, column=missing[0], row=1,
                          expected=f"the {survey} export columns (see data/raw/README.md)")
+    # submitted_at is not used by any step; leaving it out saves encoding a million timestamps
+    keep = [c for c in schema.raw_columns(survey) if c in raw.columns and c != "submitted_at"]
     ctx = _Ctx(survey, None if source is None else str(source), th)
-    keep = [c for c in schema.raw_columns(survey) if c in raw.columns]
-    df = raw[keep].copy()
+    cols = {}
     for c in keep:
-        if df[c].dtype != "str":
-            df[c] = df[c].astype("str").fillna("")
+        col = raw[c] if raw[c].dtype == "str" else raw[c].astype("str")
+        col = col.fillna("").reset_index(drop=True)
+        if c == "respondent_id":
+            ctx.ids = col
+            continue
+        codes, ctx.cats[c] = pd.factorize(col, use_na_sentinel=False)
+        cols[c] = codes.astype(np.int16 if len(ctx.cats[c]) < 2**15 else np.int32)  # a quarter of the memory
+    df = pd.DataFrame(cols)
+    df["_pos"] = np.arange(len(raw), dtype=np.int64)
     first = int(raw.attrs.get("header_rows", 1)) + 1
     df["_row"] = np.arange(first, first + len(df), dtype=np.int64)
     excls, report = [], []
@@ -538,9 +565,10 @@ def clean_survey(raw: pd.DataFrame, survey: str, wave: int | None = None, source
         df, ex = _STEP_FUNCS[name](df, ctx)
         excls.append(ex)
         report.append({"step": name, "n_in": n_in, "n_excluded": len(ex), "n_out": len(df)})
+    df["respondent_id"] = pd.array(ctx.ids.take(df["_pos"].to_numpy()).to_numpy(), dtype="str")
     data = df.assign(survey=survey, wave=np.int64(wave))[schema.clean_columns(survey)]
     data["survey"] = data["survey"].astype("str")
-    data = data.sort_values("respondent_id", kind="stable").reset_index(drop=True)
+    data = data.reset_index(drop=True)  # rows stay in file order
     try:
         schema.clean_schema(survey).validate(data)
     except pandera.errors.SchemaError as exc:  # pragma: no cover - steps should make this unreachable

@@ -362,7 +362,7 @@ def _ids(rng, m: int) -> np.ndarray:
     return ids
 
 
-def _core_frame(survey, wave, ids, a) -> pd.DataFrame:
+def _core_frame(survey, wave, ids, a, file_order) -> pd.DataFrame:
     """The clean core as the cleaned analysis table (dtypes as in the pandera schema)."""
     n = len(ids)
     cols = {"respondent_id": pd.array(ids, dtype="str"), "survey": pd.array([survey] * n, dtype="str"),
@@ -387,7 +387,7 @@ def _core_frame(survey, wave, ids, a) -> pd.DataFrame:
         else:
             cols[f.name] = np.asarray(a[f.name], float)
     df = pd.DataFrame(cols)[schema.clean_columns(survey)]
-    return df.sort_values("respondent_id", kind="stable").reset_index(drop=True)
+    return df.take(file_order).reset_index(drop=True)  # cleaning keeps rows in file order
 
 
 # ------------------------------------------------------------------------------------------ raw export
@@ -405,7 +405,7 @@ _START = {2021: "2021-02-01", 2022: "2022-02-01", 2023: "2022-10-03"}  # fieldwo
 
 
 def _spellings(label: str) -> list[str]:
-    return [label.lower(), label.upper(), label + " ", " " + label.lower(), label.replace(" ", "  ")]
+    return [label.lower(), label.upper(), label.lower() + " ", " " + label, label.replace(" ", "  ")]
 
 
 def _label_table(survey_kind: str, levels) -> list[list[str]]:
@@ -596,7 +596,8 @@ def generate_wave(survey: str, wave: int, n: int | None = None, seed: int | None
     faulty = np.flatnonzero(kind_sorted != "")
     faults = pd.DataFrame({"respondent_id": pd.array(raw_df["respondent_id"].to_numpy()[faulty], dtype="str"),
                            "row": faulty + 2, "fault": pd.array(kind_sorted[faulty].astype(str), dtype="str")})
-    return SynthWave(survey, wave, raw_df, _core_frame(survey, wave, core_ids, a), faults, t)
+    core = _core_frame(survey, wave, core_ids, a, order[order < n])
+    return SynthWave(survey, wave, raw_df, core, faults, t)
 
 
 def generate_raw(survey: str, wave: int, n: int | None = None, seed: int | None = None,
