@@ -233,7 +233,7 @@ def plot_estimates(df, *, title, x="estimate", y="label", ci=("ci_low", "ci_high
     _errorbars(ax, est, pos, low, high, colors[0], "o", what)
     if pub is not None and np.isfinite(pub).any():
         ok = np.isfinite(pub)
-        ax.scatter(pub[ok], pos[ok], marker="D", s=70, facecolor="white", edgecolor=colors[3], linewidth=2,
+        ax.scatter(pub[ok], pos[ok], marker="D", s=80, facecolor="none", edgecolor=colors[3], linewidth=2,
                    label="Published", zorder=4)
     span = np.nanmax(np.r_[high, est, pub if pub is not None else []]) - np.nanmin(np.r_[low, est, pub if pub is not None else []])
     span = span if np.isfinite(span) and span > 0 else 1.0

@@ -557,6 +557,9 @@ def _print_summary(summary: pd.DataFrame):
     from rich.table import Table
     from rich.text import Text
 
+    console = Console()
+    if not console.is_terminal:  # CI logs and pipes: wide enough that errors stay on one line
+        console = Console(width=200)
     table = Table(title="reproduce summary", title_justify="left")
     for col, justify in [("notebook", "left"), ("status", "left"), ("seconds", "right"),
                          ("cell", "right"), ("error", "left")]:
@@ -565,7 +568,7 @@ def _print_summary(summary: pd.DataFrame):
         status = "[green]ok[/]" if row.status == "ok" else "[bold red]failed[/]"
         cell = "" if pd.isna(row.cell) else str(row.cell)
         table.add_row(Text(row.notebook), status, f"{row.seconds:.1f}", cell, Text(row.error))
-    Console().print(table)
+    console.print(table)
 
 
 def reproduce(notebooks=None, jobs=None, only=None, params=None, *, reports=None, figures=None,
@@ -646,7 +649,12 @@ def reproduce(notebooks=None, jobs=None, only=None, params=None, *, reports=None
         with cf.ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=_context(),
                                     initializer=_init_worker) as pool:
             for stage in run_order(paths):
-                futures = {pool.submit(_execute, str(p), plan[p], str(p.parent), timeout): p for p in stage}
+                futures = {}
+                for p in stage:
+                    try:
+                        futures[pool.submit(_execute, str(p), plan[p], str(p.parent), timeout)] = p
+                    except cf.process.BrokenProcessPool as exc:  # a worker died earlier: report, don't crash
+                        futures[_failed_future(exc)] = p
                 if bar is None:  # after the first submit, so workers start while this imports
                     exporter = _exporter() if report else None
                     bar = _Progress(len(paths), progress)
@@ -673,6 +681,12 @@ def reproduce(notebooks=None, jobs=None, only=None, params=None, *, reports=None
     if progress:
         _print_summary(summary)
     return summary
+
+
+def _failed_future(exc) -> cf.Future:
+    fut: cf.Future = cf.Future()
+    fut.set_exception(exc)
+    return fut
 
 
 def _store(res, path: Path, failed_dir: Path, exporter, reports: Path) -> Path:
