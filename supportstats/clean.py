@@ -91,11 +91,11 @@ def parse_percent(text: str) -> float:
     >>> [parse_percent(s) for s in ["89%", "89", "0.89", "89,0", " 87.5 % ", ""]]
     [89.0, 89.0, 89.0, 89.0, 87.5, nan]
     """
-    s = str(text).strip().replace(" ", "")
+    s = str(text).strip()
     if not s:
         return float("nan")
     pct = s.endswith("%")
-    s = s.rstrip("%")
+    s = s[:-1].rstrip() if pct else s
     if not _NUM.match(s):
         raise ValueError(text)
     has_sep = "." in s or "," in s
@@ -424,6 +424,10 @@ def parse_sizes(df, ctx):
     return _none(df, ctx, "parse_sizes")
 
 
+def _raw_value(df, ctx, f, raw_text, i):
+    return raw_text[f.name][i] if f.name in raw_text else ctx.cats[f.raw][int(df[f.raw].iloc[i])]
+
+
 def validate_ranges(df, ctx):
     """Numbers (NPS, hours, team size, weight) parsed and every score checked against its range."""
     df = df.copy()
@@ -431,13 +435,13 @@ def validate_ranges(df, ctx):
     raw_text = {}
     for f in schema.fields(ctx.survey):
         if f.kind in ("number", "integer") and f.raw in df.columns:
-            raw_text[f.name] = df[f.raw]
+            raw_text[f.name] = _text_of(df, ctx, f.raw)
             df[f.name] = _numeric_col(df, ctx, f.raw, f.question)
     if has_weight:
         bad = ~(df["weight"].to_numpy(float) > 0)  # NaN (blank) fails too
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            _fail(ctx, df, i, "weight", "missing or non-positive weight", value=raw_text["weight"].iloc[i],
+            _fail(ctx, df, i, "weight", "missing or non-positive weight", value=raw_text["weight"][i],
                   expected="a positive number")
     else:
         df["weight"] = 1.0
@@ -450,7 +454,7 @@ def validate_ranges(df, ctx):
             bad |= ~np.isnan(v) & (v != np.round(v))
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            _fail(ctx, df, i, f.raw, "out of range", value=raw_text.get(f.name, df[f.raw]).iloc[i],
+            _fail(ctx, df, i, f.raw, "out of range", value=_raw_value(df, ctx, f, raw_text, i),
                   expected=f"{'a whole number' if f.kind == 'integer' else 'a number'} from {f.low:g} to {f.high:g}")
         if f.kind == "integer":
             df[f.name] = pd.arrays.IntegerArray(np.where(np.isnan(v), 0, v).astype(np.int64), np.isnan(v))
@@ -462,7 +466,7 @@ def validate_ranges(df, ctx):
                 i = int(np.flatnonzero(bad)[0])
                 gate_raw = next(g.raw for g in schema.fields(ctx.survey) if g.name == f.skip_if_false)
                 _fail(ctx, df, i, f.raw, f"answered although {gate_raw} is No",
-                      value=raw_text.get(f.name, df[f.raw]).iloc[i],
+                      value=_raw_value(df, ctx, f, raw_text, i),
                       expected=f"blank when {gate_raw} is No (display logic)")
     return _none(df, ctx, "validate_ranges")
 
