@@ -31,6 +31,9 @@ _TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ""}
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 _DELIMITERS = ",;\t|"
 _SNIFF_BYTES = 64 * 1024
+_CHUNK = 1 << 24
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_GAP = re.compile(rb"\n\r?\n")  # an empty line
 # magic numbers of files people drop in by mistake; checked before any decoding
 _MAGIC = [
     (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
@@ -124,8 +127,8 @@ def read_table(path, *, encoding=None, sep=None, header_rows=None, sheet=None) -
     path = Path(path)
     if header_rows not in (None, 1, 2, 3):
         raise ValueError(f"header_rows must be 1, 2, 3 or None, got {header_rows!r}")
-    data = _read_bytes(path)
-    kind = _kind(path, data)
+    head = _read_head(path)
+    kind = _kind(path, head)
     attrs = {"source": str(path), "format": kind, "encoding": None, "sep": None}
     if kind in ("sav", "dta"):
         df = _read_labelled(path, kind)
@@ -136,12 +139,18 @@ def read_table(path, *, encoding=None, sep=None, header_rows=None, sheet=None) -
     if kind == "xlsx":
         grid = _read_excel_grid(path, sheet)
     else:
-        data, enc = _to_utf8(data, path, encoding)
-        head = _head_text(data)
-        _reject_non_tabular(data, head, path)
-        sep = sep or _sniff_sep(head)
-        grid = _parse_text(data, sep, path)
-        del data
+        if encoding is None and not head.startswith(_UTF16_BOMS) and _plain_utf8(path):
+            source = path  # parsed straight from disk: the bytes are never all in memory
+            enc = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
+        else:
+            source, enc = _to_utf8(path.read_bytes(), path, encoding)
+            head = source[: _SNIFF_BYTES + 1]
+            _reject_binary(source, path)
+        sample = _head_text(head)
+        _reject_non_tabular(sample, path)
+        sep = sep or _sniff_sep(sample)
+        grid = _parse_text(source, sep, path)
+        del source
         attrs.update(encoding=enc, sep=sep)
     df, extra = _split_header(grid, header_rows, path)
     attrs.update(extra)
@@ -149,20 +158,47 @@ def read_table(path, *, encoding=None, sep=None, header_rows=None, sheet=None) -
     return df
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_head(path: Path) -> bytes:
+    """The first bytes of the file (enough to recognize its format and sniff its delimiter)."""
     if not path.exists():
         raise InputError("file not found", file=path, expected="an existing survey export")
     if path.is_dir():
         raise InputError("is a folder", file=path, expected="a survey export file")
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as f:
+            head = f.read(_SNIFF_BYTES + 1)
+        blank = b" \t\r\n\x00" + codecs.BOM_UTF8 + codecs.BOM_UTF16_LE + codecs.BOM_UTF16_BE
+        if not head.strip(blank) and (len(head) <= _SNIFF_BYTES
+                                      or not path.read_bytes().strip(blank)):
+            raise InputError("file is empty", file=path,
+                             expected="a header row and at least one data row")
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", file=path) from None
-    blank = b" \t\r\n\x00" + codecs.BOM_UTF8 + codecs.BOM_UTF16_LE + codecs.BOM_UTF16_BE
-    if not data[:65536].strip(blank) and not data.strip(blank):  # the slice spares a big copy
-        raise InputError("file is empty", file=path,
-                         expected="a header row and at least one data row")
-    return data
+    return head
+
+
+def _plain_utf8(path: Path) -> bool:
+    """True if the file is valid UTF-8 with no NUL byte and no empty line: the fast path.
+
+    Anything else (cp1252, binary, empty lines) is read into memory by the careful path,
+    which also words the error.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    tail = b""
+    with open(path, "rb") as f:
+        while chunk := f.read(_CHUNK):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                return False
+            if b"\x00" in chunk or _GAP.search(tail + chunk[:4]) or _GAP.search(chunk):
+                return False
+            tail = chunk[-2:]
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _kind(path: Path, data: bytes) -> str:
@@ -206,7 +242,7 @@ def _to_utf8(data: bytes, path: Path, encoding):
                              f"{_line_of(data, exc.start)} as {encoding}", file=path) from None
         except LookupError:
             raise ValueError(f"encoding: unknown codec {encoding!r}") from None
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if data.startswith(_UTF16_BOMS):
         try:
             return data.decode("utf-16").encode("utf-8"), "utf-16"
         except UnicodeDecodeError as exc:
@@ -242,12 +278,15 @@ def _first_invalid_utf8(data: bytes, chunk: int = 1 << 24):
     return None
 
 
-def _reject_non_tabular(data: bytes, head: str, path: Path) -> None:
+def _reject_binary(data: bytes, path: Path) -> None:
     nul = data.find(b"\x00")
     if nul >= 0:
         raise InputError(f"NUL byte at line {_line_of(data, nul)}: binary data or UTF-16 "
                          "without a byte-order mark; expected UTF-8, UTF-16 or cp1252 text",
                          file=path)
+
+
+def _reject_non_tabular(head: str, path: Path) -> None:
     first = head.lstrip("\ufeff \t\r\n")[:1]
     if first in ("{", "["):
         raise InputError("looks like JSON, not a table", file=path,
@@ -282,19 +321,22 @@ def _sniff_sep(sample: str) -> str:
 _EMPTY_LINE = re.compile(rb"\n\r?\n\s*\S")  # an empty line with content after it
 
 
-def _parse_text(data: bytes, sep: str, path: Path) -> pd.DataFrame:
-    if _EMPTY_LINE.search(data):
+def _parse_text(data, sep: str, path: Path) -> pd.DataFrame:
+    """Parse UTF-8 text given as bytes or as the path of a file known to be plain UTF-8."""
+    on_disk = isinstance(data, Path)
+    if not on_disk and _EMPTY_LINE.search(data):
         # both fast parsers drop empty lines, which would shift every later row number;
         # the csv module keeps them, and cleaning counts them as blank rows
         return _parse_keeping_empty_lines(data.decode("utf-8"), sep, path)
     try:
         # pyarrow rejects rows with too few *and* too many fields (the C engine pads short
         # rows silently), skips a UTF-8 BOM, and parses on both cores
-        grid = pd.read_csv(io.BytesIO(data), sep=sep, header=None, dtype=str,
-                           keep_default_na=False, na_values=[], engine="pyarrow",
+        grid = pd.read_csv(data if on_disk else io.BytesIO(data), sep=sep, header=None,
+                           dtype=str, keep_default_na=False, na_values=[], engine="pyarrow",
                            encoding="utf-8")
     except (pd.errors.ParserError, ValueError) as exc:
-        _parse_keeping_empty_lines(data.decode("utf-8"), sep, path)  # raises, naming the line
+        text = (data.read_bytes() if on_disk else data).decode("utf-8")
+        _parse_keeping_empty_lines(text, sep, path)  # raises, naming the line
         raise InputError(f"cannot parse as delimited text ({str(exc).splitlines()[0]})",
                          file=path, expected=f"rows of {sep!r}-separated fields") from None
     grid.columns = range(grid.shape[1])
