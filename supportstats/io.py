@@ -193,7 +193,7 @@ def _plain_utf8(path: Path) -> bool:
                 return False
             if b"\x00" in chunk or _GAP.search(tail + chunk[:4]) or _GAP.search(chunk):
                 return False
-            tail = chunk[-2:]
+            tail = (tail + chunk)[-2:]
     try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:

@@ -85,6 +85,21 @@ def test_empty_lines_become_blank_rows_so_row_numbers_stay_file_lines(tmp_path):
     _raises(q, "row 4: ", "line 4 has 3 fields")
 
 
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 7, 64])
+def test_streamed_checks_hold_across_chunk_boundaries(tmp_path, monkeypatch, chunk):
+    import supportstats.io as sio
+    monkeypatch.setattr(sio, "_CHUNK", chunk)
+    p = tmp_path / "x.csv"
+    p.write_text("id,answer\r\n1,強くそう思う\r\n2,매우 동의\r\n", encoding="utf-8")
+    assert sio._plain_utf8(p)
+    assert read_table(p)["answer"].tolist() == ["強くそう思う", "매우 동의"]
+    p.write_text("id,answer\r\n1,強く\r\n\r\n2,x\r\n", encoding="utf-8")
+    assert not sio._plain_utf8(p)
+    assert read_table(p)["answer"].tolist() == ["強く", "", "x"]
+    p.write_bytes("id,answer\n1,Café\n".encode("cp1252"))
+    assert not sio._plain_utf8(p) and read_table(p).attrs["encoding"] == "cp1252"
+
+
 def _raises(path, *fragments, **kw):
     with pytest.raises(InputError) as err:
         read_table(path, **kw)
