@@ -79,7 +79,7 @@ def clean(path, survey, column_map, out):
                          expected="an --out folder outside data/raw")
     # every check that can fail runs before anything is written, so bad input leaves --out untouched
     cmap = load_column_map(column_map) if column_map else None
-    raw = read_table(path)
+    raw = read_table(path, **(cmap["read"] if cmap else {}))
     guessed_survey, guessed_wave = guess_survey(path)
     if survey and cmap and cmap["survey"] and survey != cmap["survey"]:
         raise InputError(f"--survey {survey} contradicts the map", file=column_map, column="survey",

@@ -262,7 +262,7 @@ def _to_utf8(data: bytes, path: Path, encoding):
         raise InputError(
             f"cannot decode: byte 0x{data[bad]:02x} at line {_line_of(data, bad)} is not UTF-8 "
             f"and byte 0x{data[exc.start]:02x} at line {_line_of(data, exc.start)} is not "
-            "cp1252; expected UTF-8, UTF-16 or cp1252 text (pass encoding= for others)",
+            "cp1252; expected UTF-8, UTF-16 or cp1252 text (another encoding, e.g. Shift-JIS: pass encoding= or put read: {encoding: cp932} in the column map)",
             file=path) from None
 
 
@@ -478,7 +478,8 @@ def _read_labelled(path: Path, kind: str) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- column maps
 
-_MAP_KEYS = {"survey", "columns", "values", "constants", "keep_unmapped"}
+_MAP_KEYS = {"survey", "columns", "values", "constants", "keep_unmapped", "read"}
+_READ_KEYS = {"encoding", "sep", "header_rows", "sheet"}
 
 
 class _TextLoader(yaml.SafeLoader):
@@ -502,6 +503,7 @@ def load_column_map(path_or_dict) -> dict:
         constants:                    # our column: value, for columns the export lacks
           wave: 2022
         keep_unmapped: false          # true keeps the export's other columns unchanged
+        read: {header_rows: 2}        # read_table options the export needs (optional)
 
     Parameters
     ----------
@@ -512,7 +514,8 @@ def load_column_map(path_or_dict) -> dict:
     -------
     dict
         Keys ``survey`` (str or None), ``columns``, ``values``, ``constants`` (all keys and
-        values as text), ``keep_unmapped`` (bool) and ``source`` (the file, for messages).
+        values as text), ``keep_unmapped`` (bool), ``read`` (options for :func:`read_table`)
+        and ``source`` (the file, for messages).
 
     Raises
     ------
@@ -587,8 +590,20 @@ def load_column_map(path_or_dict) -> dict:
             raise InputError("has value codes but no export column maps onto it", file=source,
                              column=col, expected=f"one of {_trim(sorted(targets))}")
         values[col] = {_code(k): str(v) for k, v in codes.items()}
+    read = mapping("read")
+    bad = sorted(set(read) - _READ_KEYS)
+    if bad:
+        raise InputError(f"unknown read option(s) {', '.join(bad)}", file=source, column="read",
+                         expected=f"only {', '.join(sorted(_READ_KEYS))}")
+    read = {k: str(v) for k, v in read.items()}
+    for key in ("header_rows", "sheet"):
+        if key in read and read[key].isdigit():  # a sheet given by position, as in read_table
+            read[key] = int(read[key])
+    if read.get("header_rows", 1) not in (1, 2, 3):
+        raise InputError("must be 1, 2 or 3", file=source, column="read.header_rows",
+                         value=read["header_rows"])
     return {"survey": survey, "columns": columns, "values": values, "constants": constants,
-            "keep_unmapped": keep in ("true", "yes"), "source": str(source)}
+            "keep_unmapped": keep in ("true", "yes"), "read": read, "source": str(source)}
 
 
 def apply_column_map(df: pd.DataFrame, cmap, *, source=None) -> pd.DataFrame:
@@ -673,7 +688,8 @@ def read_survey(path, column_map=None, **read_kw) -> pd.DataFrame:
         See :func:`load_column_map`. Without one the export must already use the schema's
         column names.
     **read_kw
-        Passed to :func:`read_table` (``encoding``, ``sep``, ``header_rows``, ``sheet``).
+        Passed to :func:`read_table` (``encoding``, ``sep``, ``header_rows``, ``sheet``);
+        they override the map's ``read:`` options.
 
     Returns
     -------
@@ -691,10 +707,13 @@ def read_survey(path, column_map=None, **read_kw) -> pd.DataFrame:
     >>> df["team_burnout"].tolist(), df.attrs["survey"], df.attrs["encoding"]
     (['Yes', 'No'], 'trends', 'utf-16')
     """
-    df = read_table(path, **read_kw)
     if column_map is None:
+        df = read_table(path, **read_kw)
         df.attrs["survey"] = None
         return df
+    if not isinstance(column_map, dict) or "source" not in column_map:
+        column_map = load_column_map(column_map)
+    df = read_table(path, **{**column_map.get("read", {}), **read_kw})
     return apply_column_map(df, column_map, source=path)
 
 

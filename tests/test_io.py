@@ -279,6 +279,29 @@ def test_bad_column_maps(bad, fragment):
     assert fragment in str(err.value)
 
 
+def test_map_read_options_reach_the_reader(tmp_path, capsys):
+    from supportstats.cli import main
+    p = tmp_path / "trends_2022_sjis.csv"
+    raw = pd.read_csv(Path(__file__).parent / "data" / "exports" / "trends_2022_valid.csv", dtype=str,
+                      keep_default_na=False)
+    raw["Q9_1_expectations_rising"] = "強くそう思う"
+    raw = raw.replace({"동의": "同意"})  # Korean has no place in a Japanese code page
+    p.write_bytes(raw.to_csv(index=False).encode("cp932"))
+    with pytest.raises(InputError, match="Shift-JIS"):  # 0x81 and friends are not cp1252
+        read_table(p)
+    m = tmp_path / "map.yml"
+    m.write_text("survey: trends\nkeep_unmapped: true\nread: {encoding: cp932, header_rows: 1}\n")
+    assert load_column_map(m)["read"] == {"encoding": "cp932", "header_rows": 1}
+    df = read_survey(p, m)
+    assert df.attrs["encoding"] == "cp932" and set(df["Q9_1_expectations_rising"]) == {"強くそう思う"}
+    assert main(["clean", str(p), "--map", str(m), "--out", str(tmp_path / "out")]) == 0
+    assert "n_raw = n_clean + n_excluded: 4 = 4 + 0" in capsys.readouterr().out
+    with pytest.raises(InputError, match="unknown read option"):
+        load_column_map({"read": {"delimiter": ";"}})
+    with pytest.raises(InputError, match="must be 1, 2 or 3"):
+        load_column_map({"read": {"header_rows": 4}})
+
+
 def test_bad_map_files(tmp_path):
     with pytest.raises(InputError, match="column map not found"):
         load_column_map(tmp_path / "nope.yml")
