@@ -48,18 +48,21 @@ FAULT_RATES: dict[str, float] = {"blank": 0.01, "duplicate": 0.02, "test": 0.01,
 DEFAULTS: dict[str, tuple[float, str]] = {
     "benchmark_2021.tracks_csat": (70.0, "2021 CSAT-tracking share; the 2022 article says '10% more teams' "
                                          "track CSAT, read as relative: 70% x 1.10 = 77% in 2022"),
-    "csat_sd": (8.0, "SD of team CSAT (points): team averages cluster in the 80s-90s"),
-    "iqs_sd": (7.0, "SD of team internal quality scores (points)"),
-    "nps_sd": (25.0, "SD of company NPS across teams (points on -100..100)"),
+    "csat_sd": (8.0, "SD of team CSAT across teams (points; assumed): with mean 89 about 95% of teams fall "
+                     "between 73 and 100, a spread of team averages, not of single ratings"),
+    "iqs_sd": (7.0, "SD of team internal quality scores (points; assumed): QA rubrics compress scores a little "
+                    "more than customer ratings"),
+    "nps_sd": (25.0, "SD of company NPS across teams (points on -100..100; assumed): NPS differs widely between "
+                     "industries, so the spread is wide"),
     "score_floor": (30.0, "lowest team CSAT/IQS generated; keeps every score well above 1 so a plain "
                           "'0.89' can only mean a fraction"),
     "frt_median_hours": (3.0, "median average first response time, hours (lognormal)"),
     "frt_sigma": (1.2, "lognormal sigma of first response time: heavy right tail (about 7% above 12 h, "
                        "1-2% above 24 h: 'some industries have FRTs longer than 24 hours')"),
     "frt_cap_hours": (96.0, "longest first response time generated (4 days); recorded to 0.1 h"),
-    "carry_over": (1.0, "an item the wave's article does not report takes the other wave's published value "
+    "carry_over": (float("nan"), "an item the wave's article does not report takes the other wave's published value "
                         "(no-change assumption)"),
-    "pain_other_levels": (1.0, "biggest challenge besides quality at scale: repetitive queries 18%, hiring and "
+    "pain_other_levels": (float("nan"), "biggest challenge besides quality at scale: repetitive queries 18%, hiring and "
                                "onboarding 14%, disconnected tools 12%, measuring impact 8%"),
     "leadership_values_support": (60.0, "share agreeing leadership sees support as a value driver"),
     "qa_program_effective": (65.0, "share agreeing their QA process helps agents improve"),
@@ -614,12 +617,24 @@ def generate_raw(survey: str, wave: int, n: int | None = None, seed: int | None 
 
 
 def raw_to_csv_bytes(raw: pd.DataFrame) -> bytes:
-    """CSV bytes as an Excel-minded export writes them: UTF-8 with a byte-order mark, LF line ends."""
+    """CSV bytes as an Excel-minded export writes them: UTF-8 with a byte-order mark, LF line ends.
+
+    Examples
+    --------
+    >>> raw_to_csv_bytes(pd.DataFrame({"Q1": ["Sí", "89,0"]}))
+    b'\\xef\\xbb\\xbfQ1\\nS\\xc3\\xad\\n"89,0"\\n'
+    """
     return "\ufeff".encode() + raw.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
 def synthetic_path(survey: str, wave: int, out_dir=None) -> Path:
-    """``<out_dir or data/raw>/synthetic_<survey>_<wave>.csv``."""
+    """``<out_dir or data/raw>/synthetic_<survey>_<wave>.csv``.
+
+    Examples
+    --------
+    >>> synthetic_path("trends", 2022).name
+    'synthetic_trends_2022.csv'
+    """
     return Path(out_dir or DATA_RAW) / f"synthetic_{survey}_{wave}.csv"
 
 
@@ -627,6 +642,12 @@ def write_synthetic(out_dir=None, claims: dict | None = None) -> list[Path]:
     """Regenerate every wave's raw file and ``README.md`` into ``out_dir`` (default ``data/raw``), atomically.
 
     Returns the paths written, files first, README last.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> [p.name for p in write_synthetic(tempfile.mkdtemp())][-2:]
+    ['synthetic_cs_ops_2023.csv', 'README.md']
     """
     written, waves = [], []
     for survey, ws in schema.SURVEYS.items():
@@ -658,6 +679,11 @@ def render_readme(waves: list[SynthWave] | None = None) -> str:
     """The text of ``data/raw/README.md``: SYNTHETIC label, provenance, defaults, faults, data dictionary.
 
     Generated from ``schema.FIELDS`` and the generator's targets, so it cannot drift from the code.
+
+    Examples
+    --------
+    >>> render_readme().splitlines()[0]
+    '# data/raw — SYNTHETIC survey microdata (a reconstruction, not real responses)'
     """
     if waves is None:
         waves = [generate_wave(s, w) for s, ws in schema.SURVEYS.items() for w in ws]
@@ -708,12 +734,16 @@ def render_readme(waves: list[SynthWave] | None = None) -> str:
     out += [
         "Two readings of vague wording, chosen and documented: the 2022 benchmark's '10% more teams track CSAT'",
         "is read as *relative* (2021 default 70% → 77%); the trends survey's expectations 'up 2%' is read as",
-        "*percentage points* (75% in 2022 → 73% in 2021). `trends_2022.cut_hurt_cx` (48%, base unclear) is read",
-        "as a share of the leaders whose headcount was cut.",
+        "*percentage points* (75% in 2022 → 73% in 2021). Bases the articles leave unclear:",
+        "`trends_2022.cut_hurt_cx` (48%) is read as a share of the leaders whose headcount was cut;",
+        "`trends_2022.empathy_lack_tools` (21%) and `cs_ops_2023.morale_hurt_performance` (49%) as shares of all",
+        "respondents (most of the 49% are among the 74% with declining morale). 'Automation users are 4x as",
+        "likely to see CSAT improve' is read as a risk ratio, share improved among users / among non-users.",
         "",
         "## Defaults (parameters the articles do not give)",
         "",
-        _md(pd.DataFrame([{"parameter": k, "value": f"{v:g}", "why": why} for k, (v, why) in DEFAULTS.items()])),
+        _md(pd.DataFrame([{"parameter": k, "value": "" if v != v else f"{v:g}", "why": why}
+                          for k, (v, why) in DEFAULTS.items()])),
         "",
         "Firmographic mixes (percent, exact counts per wave): "
         + "; ".join(f"{k}: " + ", ".join(f"{lv} {p}" for lv, p in mix.items()) for k, mix in _MIX.items())
