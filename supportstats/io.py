@@ -650,22 +650,11 @@ def apply_column_map(df: pd.DataFrame, cmap, *, source=None) -> pd.DataFrame:
             f"the map names {len(missing)} column(s) that the export {source} does not have "
             f"({', '.join(map(repr, missing[:5]))}); its columns are: {_trim(list(df.columns))}",
             file=cmap["source"], column=missing[0])
-    out = {}
-    for theirs, ours in cmap["columns"].items():
-        col = df[theirs]
-        codes = cmap["values"].get(ours)
-        if codes:
-            norm = col.map(_code)
-            col = norm.map(codes).fillna(col).astype(str)
-        out[ours] = col.astype(str)
+    pairs = list(cmap["columns"].items())
     if cmap["keep_unmapped"]:
-        for c in df.columns:
-            if c not in cmap["columns"] and c not in out:
-                col = df[c]
-                codes = cmap["values"].get(c)
-                if codes:
-                    col = col.map(_code).map(codes).fillna(col).astype(str)
-                out[c] = col
+        taken = set(cmap["columns"]) | set(cmap["columns"].values())
+        pairs += [(c, c) for c in df.columns if c not in taken]
+    out = {ours: _recode(df[theirs], cmap["values"].get(ours)) for theirs, ours in pairs}
     result = pd.DataFrame(out, index=df.index)
     for col, value in cmap["constants"].items():
         if col in result.columns:
@@ -715,6 +704,17 @@ def read_survey(path, column_map=None, **read_kw) -> pd.DataFrame:
         column_map = load_column_map(column_map)
     df = read_table(path, **{**column_map.get("read", {}), **read_kw})
     return apply_column_map(df, column_map, source=path)
+
+
+def _recode(col: pd.Series, codes) -> pd.Series:
+    """Replace codes by labels, looking up each distinct value once (exports have few)."""
+    col = col.astype(str)
+    if not codes:
+        return col
+    keys, uniq = pd.factorize(col)
+    labels = [codes.get(_code(u), u) for u in uniq]
+    return pd.Series(pd.array(labels, dtype="str")[keys] if len(col) else col,
+                     index=col.index, name=col.name)
 
 
 def _code(value) -> str:
