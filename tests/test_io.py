@@ -471,3 +471,14 @@ def test_example_map_through_the_command_line(wave, reference, tmp_path, capsys)
     assert "trends 2022" in capsys.readouterr().out
     cleaned = pd.read_parquet(out / "qualtrics_clean.parquet")
     pd.testing.assert_frame_equal(cleaned, reference.data, check_dtype=False, check_categorical=False)
+
+
+def test_committed_example_export_runs_with_the_example_map(tmp_path, capsys):
+    """examples/: the SYNTHETIC Qualtrics export and its map, as docs/column_maps.md shows them."""
+    from supportstats.cli import main
+    export = EXAMPLE_MAP.parent / "synthetic_qualtrics_trends_2022.csv"
+    assert main(["clean", str(export), "--map", str(EXAMPLE_MAP), "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    n_raw, n_clean, n_excluded = map(int, re.search(
+        r"n_raw = n_clean \+ n_excluded: (\d+) = (\d+) \+ (\d+)", printed).groups())
+    assert n_raw == len(read_table(export)) == n_clean + n_excluded and n_clean > 0
