@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import concurrent.futures as cf
 import fnmatch
+import hashlib
 import html
 import multiprocessing
 import os
@@ -429,18 +430,34 @@ def _execute(path: str, params: dict, cwd: str, timeout) -> dict:
 
 # ------------------------------------------------------------------------------ report
 
-def _exporter():
-    from nbconvert import HTMLExporter
+class _Renderer:
+    """nbconvert's HTMLExporter, loaded only when a page is out of date.
 
-    return HTMLExporter()
+    Each page ends with a hash of the notebook it was made from, so an unchanged notebook
+    is not rendered again (and nbconvert not even imported) on the next run.
+    """
 
+    def __init__(self):
+        self._exporter = None
 
-def _render(exporter, text: str, title: str) -> str:
-    import nbformat
+    def page(self, target: Path, text: str, title: str) -> str | None:
+        """The page for ``text``, or None when ``target`` already holds it."""
+        stamp = f"<!-- supportstats source sha256 {hashlib.sha256(text.encode()).hexdigest()} -->\n"
+        if target.exists() and target.read_text(encoding="utf-8", errors="replace").endswith(stamp):
+            return None
+        if self._exporter is None:
+            import logging
 
-    body, _ = exporter.from_notebook_node(nbformat.reads(text, as_version=4),
-                                          resources={"metadata": {"name": title}})
-    return body
+            from nbconvert import HTMLExporter
+
+            quiet = logging.getLogger("supportstats.reproduce.nbconvert")
+            quiet.setLevel(logging.ERROR)  # e.g. "Alternative text is missing": noise for a build step
+            self._exporter = HTMLExporter(log=quiet)
+        import nbformat
+
+        body, _ = self._exporter.from_notebook_node(nbformat.reads(text, as_version=4),
+                                                    resources={"metadata": {"name": title}})
+        return body + ("" if body.endswith("\n") else "\n") + stamp
 
 
 def _findings_table(findings: Path) -> str:
@@ -644,7 +661,8 @@ def reproduce(notebooks=None, jobs=None, only=None, params=None, *, reports=None
     reports = Path(REPORTS if reports is None else reports)
     failed_dir = reports / "failed"
 
-    rows, exporter, bar = [], None, None
+    rows, bar = [], None
+    renderer = _Renderer() if report else None
     try:
         with cf.ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=_context(),
                                     initializer=_init_worker) as pool:
@@ -655,8 +673,7 @@ def reproduce(notebooks=None, jobs=None, only=None, params=None, *, reports=None
                         futures[pool.submit(_execute, str(p), plan[p], str(p.parent), timeout)] = p
                     except cf.process.BrokenProcessPool as exc:  # a worker died earlier: report, don't crash
                         futures[_failed_future(exc)] = p
-                if bar is None:  # after the first submit, so workers start while this imports
-                    exporter = _exporter() if report else None
+                if bar is None:  # after the first submit: a live display runs a thread
                     bar = _Progress(len(paths), progress)
                 for fut in cf.as_completed(futures):
                     path = futures[fut]
@@ -665,7 +682,7 @@ def reproduce(notebooks=None, jobs=None, only=None, params=None, *, reports=None
                     except Exception as exc:  # the worker itself died
                         res = {"notebook": path.stem, "status": "failed", "cell": None, "seconds": float("nan"),
                                "error": _one_line(f"{type(exc).__name__}: {exc}"), "text": None, "log": ""}
-                    res["output"] = str(_store(res, path, failed_dir, exporter, reports))
+                    res["output"] = str(_store(res, path, failed_dir, renderer, reports))
                     rows.append(res)
                     bar.update(res)
     finally:
@@ -689,25 +706,28 @@ def _failed_future(exc) -> cf.Future:
     return fut
 
 
-def _store(res, path: Path, failed_dir: Path, exporter, reports: Path) -> Path:
+def _store(res, path: Path, failed_dir: Path, renderer, reports: Path) -> Path:
     """Write one result: the notebook back in place, or its failed copy aside."""
     name = path.stem
-    keep: dict[Path, str] = {}
+    keep: dict[Path, str | None] = {}  # None: already up to date
     if res["status"] == "ok":
         target = path
         keep[path] = res["text"]
-        if exporter is not None:
-            keep[reports / "notebooks" / f"{name}.html"] = _render(exporter, res["text"], name)
+        page = reports / "notebooks" / f"{name}.html"
+        if renderer is not None:
+            keep[page] = renderer.page(page, res["text"], name)
     elif res["text"] is None:  # no notebook came back (kernel died, no kernelspec): keep its stderr
         target = failed_dir / f"{name}.log"
         keep[target] = res.get("log") or res["error"] + "\n"
     else:
         target = failed_dir / f"{name}.ipynb"
         keep[target] = res["text"]
-        if exporter is not None:
-            keep[failed_dir / f"{name}.html"] = _render(exporter, res["text"], name)
+        page = failed_dir / f"{name}.html"
+        if renderer is not None:
+            keep[page] = renderer.page(page, res["text"], name)
     for file, text in keep.items():
-        _write_if_changed(file, text)
+        if text is not None:
+            _write_if_changed(file, text)
     for ext in (".ipynb", ".html", ".log"):  # a failure fixed since, or a different failure
         stale = failed_dir / f"{name}{ext}"
         if stale not in keep:
