@@ -262,8 +262,8 @@ def _to_utf8(data: bytes, path: Path, encoding):
         raise InputError(
             f"cannot decode: byte 0x{data[bad]:02x} at line {_line_of(data, bad)} is not UTF-8 "
             f"and byte 0x{data[exc.start]:02x} at line {_line_of(data, exc.start)} is not "
-            "cp1252; expected UTF-8, UTF-16 or cp1252 text (another encoding, e.g. Shift-JIS: pass encoding= or put read: {encoding: cp932} in the column map)",
-            file=path) from None
+            "cp1252; expected UTF-8, UTF-16 or cp1252 text (another encoding, e.g. Shift-JIS: "
+            "pass encoding= or put read: {encoding: cp932} in the column map)", file=path) from None
 
 
 def _first_invalid_utf8(data: bytes, chunk: int = 1 << 24):
