@@ -105,10 +105,16 @@ def parse_percent(text: str) -> float:
     return float(np.round(v, 6))
 
 
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$")
+
+
 def _number(text: str) -> float:
-    s = str(text).strip().replace(" ", "")
+    """A plain number; ``3,5`` is a decimal comma but ``1,000`` a thousands separator."""
+    s = str(text).strip()
     if not s:
         return float("nan")
+    if _THOUSANDS.match(s):
+        return float(s.replace(",", ""))
     if not _NUM.match(s):
         raise ValueError(text)
     return float(s.replace(",", "."))
@@ -493,7 +499,7 @@ def guess_survey(name) -> tuple[str | None, int | None]:
 
 
 def clean_survey(raw: pd.DataFrame, survey: str, wave: int | None = None, source=None,
-                 **thresholds) -> CleanResult:
+                 skip=(), **thresholds) -> CleanResult:
     """Clean one raw export of ``survey``: run ``STEPS`` and keep the audit trail.
 
     Parameters
@@ -506,6 +512,10 @@ def clean_survey(raw: pd.DataFrame, survey: str, wave: int | None = None, source
         Default: from the file name in ``source``, else the survey's only wave.
     source : str or Path, optional
         File name for messages (default ``raw.attrs["source"]``).
+    skip : sequence of str, optional
+        Quality steps not to run: any of ``drop_tests``, ``drop_partials``, ``drop_speeders``,
+        ``drop_straightliners`` (e.g. for a grid that legitimately gets uniform answers); reported with
+        zero exclusions. Blank rows, duplicates and parsing are never skipped.
     **thresholds
         ``min_duration_sec`` (default 120: speeders), ``min_grid_items`` (default 4: answered grid
         items needed to call a straight-liner).
@@ -535,6 +545,12 @@ def clean_survey(raw: pd.DataFrame, survey: str, wave: int | None = None, source
     if unknown:
         raise ValueError(f"thresholds: unknown {sorted(unknown)}; expected {sorted(THRESHOLDS)}")
     th = {**THRESHOLDS, **thresholds}
+    skip = (skip,) if isinstance(skip, str) else tuple(skip)
+    # blank rows and duplicate ids would break the one-row-per-respondent table; parsing is not optional
+    optional = ("drop_tests", "drop_partials", "drop_speeders", "drop_straightliners")
+    if set(skip) - set(optional):
+        raise ValueError(f"skip: {sorted(set(skip) - set(optional))} cannot be skipped; expected some of "
+                         f"{list(optional)}")
     source = source if source is not None else raw.attrs.get("source")
     if wave is None:
         wave = guess_survey(source)[1] if source else None
@@ -567,7 +583,7 @@ def clean_survey(raw: pd.DataFrame, survey: str, wave: int | None = None, source
     excls, report = [], []
     for name in STEPS:
         n_in = len(df)
-        df, ex = _STEP_FUNCS[name](df, ctx)
+        df, ex = _none(df, ctx, name) if name in skip else _STEP_FUNCS[name](df, ctx)
         excls.append(ex)
         report.append({"step": name, "n_in": n_in, "n_excluded": len(ex), "n_out": len(df)})
     df["respondent_id"] = pd.array(ctx.ids.take(df["_pos"].to_numpy()).to_numpy(), dtype="str")
@@ -579,7 +595,8 @@ def clean_survey(raw: pd.DataFrame, survey: str, wave: int | None = None, source
     except pandera.errors.SchemaError as exc:  # pragma: no cover - steps should make this unreachable
         raise InputError(f"cleaned data fails the {survey} schema: {exc}", file=ctx.source) from None
     exclusions = pd.concat(excls, ignore_index=True).sort_values("row", kind="stable").reset_index(drop=True)
-    result = CleanResult(data, exclusions, pd.DataFrame(report), len(raw), survey, int(wave), ctx.source, th)
+    result = CleanResult(data, exclusions, pd.DataFrame(report), len(raw), survey, int(wave), ctx.source,
+                         {**th, "skip": skip})
     assert result.n_raw == result.n_clean + result.n_excluded
     return result
 

@@ -195,6 +195,26 @@ def test_speeder_threshold_is_a_parameter(small):
     assert strict.n_raw == strict.n_clean + strict.n_excluded
 
 
+def test_skipping_an_exclusion_step(small):
+    res = clean_survey(small.raw, "benchmark", wave=2022, skip=("drop_straightliners",))
+    assert res.report.set_index("step").n_excluded["drop_straightliners"] == 0
+    assert res.n_clean == len(small.core) + int((small.faults.fault == "straightliner").sum())
+    with pytest.raises(ValueError, match="skip"):
+        clean_survey(small.raw, "benchmark", wave=2022, skip=("validate_ranges",))
+
+
+def test_numbers_with_thousands_separators_and_decimal_commas(small):
+    raw = small.raw.copy()
+    ok = raw["finished"].eq("1") & raw["status"].eq("IP Address") & raw["respondent_id"].ne("")
+    pos = np.flatnonzero(ok & raw["Q12_frt_hours"].ne(""))[:2]
+    raw.loc[pos[0], "Q5_team_size"] = "1,200"
+    raw.loc[pos[1], "Q12_frt_hours"] = "3,5"
+    res = clean_survey(raw, "benchmark", wave=2022)
+    ids = raw.loc[pos, "respondent_id"].tolist()
+    got = res.data.set_index("respondent_id")
+    assert got.loc[ids[0], "team_size"] == 1200 and got.loc[ids[1], "frt_hours"] == 3.5
+
+
 def test_clean_file_reads_guesses_and_refuses_unknown_surveys(tmp_path):
     res = clean_file(DATA_RAW / "synthetic_cs_ops_2023.csv")
     assert (res.survey, res.wave, res.n_clean) == ("cs_ops", 2023, synth.SAMPLE_SIZES[("cs_ops", 2023)])
