@@ -99,15 +99,20 @@ def test_plausible_structure(waves):
 
 
 def test_clean_core_has_no_straightliners_or_speeders(waves):
+    level = {schema.normalize_label(lab): lv for lv, labs in schema.LIKERT_LABELS.items() for lab in labs}
     for (s, w), wave in waves.items():
         raw = wave.raw
         core_rows = ~raw.index.isin(wave.faults.row - 2)
         grid = raw.loc[core_rows, [f.raw for f in schema.likert_grid(s)]]
-        folded = grid.map(schema.normalize_label)
-        assert (folded.nunique(axis=1) > 1).all() or True  # labels differ in language; levels checked below
-        levels = np.column_stack([w_.core[f.name].astype(int) for w_ in [wave] for f in schema.likert_grid(s)])
-        assert levels.shape[1] >= 4
+        levels = grid.map(lambda x: level[schema.normalize_label(x)])
+        assert grid.shape[1] >= 4 and (levels.nunique(axis=1) > 1).all()
         assert raw.loc[core_rows, "duration_sec"].astype(int).min() >= 150
+        assert raw.loc[core_rows, "status"].eq("IP Address").all() and raw.loc[core_rows, "email"].eq("").all()
+        assert raw.loc[core_rows, "progress"].eq("100").all()
+        faulty = raw.loc[~core_rows & raw.respondent_id.ne("")]
+        straight = faulty[[f.raw for f in schema.likert_grid(s)]].map(lambda x: level.get(schema.normalize_label(x), x))
+        flagged = wave.faults.set_index("row").fault.reindex(faulty.index + 2).to_numpy() == "straightliner"
+        assert (straight[flagged].nunique(axis=1) == 1).all()
 
 
 def test_fault_counts_follow_the_documented_rates(waves):
