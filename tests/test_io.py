@@ -482,3 +482,39 @@ def test_committed_example_export_runs_with_the_example_map(tmp_path, capsys):
     n_raw, n_clean, n_excluded = map(int, re.search(
         r"n_raw = n_clean \+ n_excluded: (\d+) = (\d+) \+ (\d+)", printed).groups())
     assert n_raw == len(read_table(export)) == n_clean + n_excluded and n_clean > 0
+
+
+# ----------------------------------------------------------------------------------------------
+# Property: whatever text a table holds, writing it in any supported encoding and delimiter and
+# reading it back gives the same table.
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_cell = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\x00")
+                | st.sampled_from([",", ";", "\t", "|", '"', "\n", " ", "%"]), max_size=8)
+
+
+@st.composite
+def _tables(draw):
+    ncol = draw(st.integers(2, 5))
+    names = [f"c{i}" for i in range(ncol)]
+    rows = draw(st.lists(st.lists(_cell, min_size=ncol, max_size=ncol), min_size=1, max_size=6))
+    rows[-1][0] = rows[-1][0] or "x"  # a file's trailing blank line is not a row
+    return pd.DataFrame(rows, columns=names, dtype=object)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(table=_tables(), sep=st.sampled_from([",", ";", "\t", "|"]),
+       encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"]))
+def test_any_text_round_trips(tmp_path, table, sep, encoding):
+    text = table.to_csv(index=False, sep=sep, lineterminator="\r\n")
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError:
+        data = text.encode("utf-8")
+    p = tmp_path / "roundtrip.csv"
+    p.write_bytes(data)
+    df = read_table(p)
+    assert df.attrs["sep"] == sep
+    pd.testing.assert_frame_equal(_frame(df), table.astype(str), check_dtype=False)
