@@ -101,7 +101,11 @@ def clean(path, survey, column_map, out):
     if cmap:
         raw = apply_column_map(raw, cmap, source=path)
     result = clean_survey(raw, survey, wave=wave, source=str(path))
-    written = write_clean(result, out_dir)
+    try:
+        written = write_clean(result, out_dir)
+    except OSError as exc:  # e.g. a read-only folder: one line, like every other failure
+        raise InputError(f"cannot write the cleaned data: {exc.strerror or exc}", file=out_dir,
+                         expected="a writable --out folder") from None
     click.echo(f"{path}: {survey} {result.wave}")
     click.echo(result.report.to_string(index=False))
     click.echo(f"n_raw = n_clean + n_excluded: {result.n_raw} = {result.n_clean} + {result.n_excluded}")

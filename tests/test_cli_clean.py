@@ -177,3 +177,11 @@ def test_survey_and_wave_from_map_or_flags(tmp_path, capsys):
                  "--out", str(tmp_path / "o2")]) == 2
     assert "contradicts the map" in capsys.readouterr().err
     assert not (tmp_path / "o2").exists()
+
+
+def test_unwritable_output_folder_is_one_line(tmp_path, capsys):
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("a file where the output folder should be")
+    code = main(["clean", str(GOOD / "trends_2022_valid.csv"), "--out", str(blocker / "sub")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "cannot write the cleaned data" in err
