@@ -98,9 +98,27 @@ class Field:
             return ", ".join(self.levels)
         if self.kind in ("yesno", "likert"):
             return "True, False, <NA>" + (" (True = Agree or Strongly agree)" if self.kind == "likert" else "")
+        if self.name == "weight":
+            return "a positive number"
         if self.low is not None:
             return f"{self.low:g} to {self.high:g}" + ("" if self.kind != "percent" else " (NaN if not tracked)")
         return ""
+
+    @property
+    def raw_format(self) -> str:
+        """What the raw export may contain, in words (for the data dictionary)."""
+        return {"id": "any text, unique per response",
+                "yesno": "Yes/No in en, es, ja, zh or ko, any case or spacing; blank = not answered",
+                "likert": "5-point agreement label in en, es, ja, zh or ko, any case or spacing",
+                "choice": "the English label or the level code, any case or spacing",
+                "size": "a band or free text: 10-49, 11 to 50 employees, 1,000-9,999, 10k+, More than 10,000",
+                "percent": "89%, 89, 0.89 or 89,0; blank when not asked",
+                "number": "a number; decimal point or comma, thousands as 1,000",
+                "integer": "a whole number; thousands as 1,000",
+                }.get(self.kind, {"submitted_at": "ISO 8601 text (not used)", "duration_sec": "a number of seconds",
+                                  "progress": "0-100", "finished": "1/0 or true/false",
+                                  "status": "IP Address, Survey Preview, Survey Test, ...",
+                                  "email": "an address or blank"}.get(self.raw, ""))
 
 
 def _f(*args, **kw) -> Field:
@@ -293,7 +311,8 @@ def clean_schema(survey: str) -> pa.DataFrameSchema:
 
 
 def data_dictionary(survey: str | None = None) -> pd.DataFrame:
-    """Every raw and cleaned column: survey, raw name, cleaned name, kind, dtype, allowed values, question.
+    """Every raw and cleaned column: survey, raw name, whether required, raw format, cleaned name, kind,
+    cleaned dtype, allowed cleaned values, and the question.
 
     Examples
     --------
@@ -304,11 +323,13 @@ def data_dictionary(survey: str | None = None) -> pd.DataFrame:
     rows = []
     for s in ([survey] if survey else list(SURVEYS)):
         for f in fields(s):
-            rows.append({"survey": s, "raw_column": f.raw, "clean_column": f.name or pd.NA, "kind": f.kind,
+            rows.append({"survey": s, "raw_column": f.raw, "required": "yes" if f.required else "no",
+                         "raw_format": f.raw_format, "clean_column": f.name or pd.NA, "kind": f.kind,
                          "dtype": f.dtype or "str (dropped after cleaning)", "allowed": f.allowed,
                          "question": f.question + (f" Asked only if {f.skip_if_false} is True." if f.skip_if_false else "")})
         for name, q in (("survey", "Survey name (constant)"), ("wave", "Survey wave (year)")):
-            rows.append({"survey": s, "raw_column": pd.NA, "clean_column": name, "kind": "derived",
+            rows.append({"survey": s, "raw_column": pd.NA, "required": "", "raw_format": "", "clean_column": name,
+                         "kind": "derived",
                          "dtype": "str" if name == "survey" else "int64",
                          "allowed": s if name == "survey" else ", ".join(map(str, SURVEYS[s])), "question": q})
     return pd.DataFrame(rows)
