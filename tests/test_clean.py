@@ -241,7 +241,8 @@ def test_write_clean_is_atomic_deterministic_and_never_under_raw(tmp_path):
 
 
 # ---------------------------------------------------------------------------- properties
-_settings = settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_settings = settings(max_examples=8, deadline=None, database=None,  # no .hypothesis/ in the repo
+                     suppress_health_check=[HealthCheck.too_slow])
 surveys = st.sampled_from(WAVES)
 
 
