@@ -366,10 +366,10 @@ _M = [
     ("trends_2022.leader_burnout", "leader_burnout", "share", None, None, "share of leaders reporting own burnout"),
     ("trends_2022.empathy_priority", "empathy_priority", "share", None, None, "'about 73%' read as 73%"),
     ("trends_2022.empathy_lack_tools", "empathy_lack_tools", "share", None, None,
-     "share of all respondents lacking tools for empathy"),
+     "base unclear (all teams, or the 73% prioritising empathy); read as a share of all respondents"),
     ("cs_ops_2023.morale_decline", "morale_decline", "share", None, None, "share reporting declining morale"),
     ("cs_ops_2023.morale_hurt_performance", "morale_hurt_performance", "share", None, None,
-     "share of all respondents saying morale hurt performance"),
+     "base unclear (all leaders, or the 74% with declining morale); read as a share of all respondents"),
 ]
 
 

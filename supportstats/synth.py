@@ -740,6 +740,13 @@ def render_readme(waves: list[SynthWave] | None = None) -> str:
         "respondents (most of the 49% are among the 74% with declining morale). 'Automation users are 4x as",
         "likely to see CSAT improve' is read as a risk ratio, share improved among users / among non-users.",
         "",
+        "## Registered claims the cleaned data recompute (`schema.CLAIM_MEASURES`)",
+        "",
+        "share = mean of the boolean `column` (or of `column == level`) over rows where `domain` is True (all",
+        "rows when blank); mean = mean of `column` over the domain. Values come from the registry.",
+        "",
+        _md(pd.concat([schema.CLAIM_MEASURES, schema.CLAIM_OTHER_MEASURES], ignore_index=True)),
+        "",
         "## Defaults (parameters the articles do not give)",
         "",
         _md(pd.DataFrame([{"parameter": k, "value": "" if v != v else f"{v:g}", "why": why}
