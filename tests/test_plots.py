@@ -118,3 +118,32 @@ def test_save_is_byte_identical_and_closes(shares, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["burnout.png", "burnout.svg"]
     with pytest.raises(ValueError, match="name"):
         save_figure(draw(), "../escape", folder=tmp_path)
+
+
+def test_sd_sensitivity_axis_is_floored_and_labelled():
+    from supportstats.plots import plot_sd_sensitivity
+
+    sens = pd.DataFrame({"sd": [5, 40, 80], "p_value": [1e-90, 1e-3, 0.2], "max_significant_sd": 68.5})
+    fig = plot_sd_sensitivity(sens, title="+11 points", alpha=0.05)
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log" and ax.get_ylim()[0] >= 1e-17
+    assert "below 1e-16" in ax.get_legend().get_texts()[0].get_text()
+    plt.close(fig)
+
+
+def test_exclusions_and_ratio_readings_draw(tmp_path):
+    from supportstats.plots import plot_exclusions, plot_ratio_readings
+
+    steps = pd.DataFrame({"2021": [3, 0], "2022": [1, 0]}, index=["deduplicate", "never_used"])
+    fig = plot_exclusions(steps, title="Exclusions", synthetic=True)
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["deduplicate"]  # empty steps dropped
+    plt.close(fig)
+    grid = pd.DataFrame({"p0": [0.1, 0.2, 0.1, 0.2], "p1": [0.4, 0.8, 0.31, 0.5], "kind": ["risk"] * 2 + ["odds"] * 2,
+                         "ratio": 4.0})
+    fig = plot_ratio_readings(grid, title="4x")
+    assert ax_fmt(fig)(0.5) == "50%"
+    plt.close(fig)
+
+
+def ax_fmt(fig):
+    return fig.axes[0].yaxis.get_major_formatter()
