@@ -70,7 +70,7 @@ def load_waves(raw_files: dict, column_map: str = "") -> tuple[dict, dict, str]:
         survey, wave = key.rsplit("_", 1)
         if not wave.isdigit():
             raise ValueError(f"raw_files: key {key!r} must look like '<survey>_<wave>', e.g. 'trends_2022'")
-        res = clean_file(resolve(raw_files[key]), survey=survey,
+        res = clean_file(resolve(raw_files[key]), survey=survey, wave=int(wave),
                          column_map=resolve(column_map) if column_map else None)
         results[key], data[key] = res, res.data
     return data, results, data_source_of(*raw_files.values())
