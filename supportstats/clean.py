@@ -30,7 +30,7 @@ from .errors import InputError
 from .io import atomic_path
 from .paths import DATA_PROCESSED, DATA_RAW
 
-__all__ = ["STEPS", "THRESHOLDS", "CleanResult", "clean_survey", "clean_file", "write_clean", "load_wave",
+__all__ = ["STEPS", "THRESHOLDS", "CleanResult", "clean_survey", "clean_file", "write_clean", "load_wave", "label_variety",
            "parse_percent", "parse_size", "guess_survey"]
 
 #: Cleaning steps in the order they run.
@@ -674,3 +674,68 @@ def load_wave(survey: str, wave: int, path=None, **thresholds) -> CleanResult:
     """
     path = path or DATA_RAW / f"synthetic_{survey}_{wave}.csv"
     return clean_file(path, survey=survey, wave=wave, **thresholds)
+
+
+def _language(text: str) -> str:
+    """Script-based guess of a label's language (en/es by vocabulary, ja/zh/ko by script)."""
+    if any("\uac00" <= ch <= "\ud7af" for ch in text):
+        return "ko"
+    if any("\u3040" <= ch <= "\u30ff" for ch in text):
+        return "ja"
+    if any("\u4e00" <= ch <= "\u9fff" for ch in text):
+        return "zh"
+    spanish = {schema.normalize_label(v[1]) for v in schema.LIKERT_LABELS.values()} | {"sí", "si"}
+    return "es" if schema.normalize_label(text) in spanish else "en"
+
+
+def label_variety(raws: dict) -> pd.DataFrame:
+    """How many ways the raw exports spell each answer: language, spelling, frequency.
+
+    Looks at every yes/no and Likert column of each raw export (before cleaning) and
+    groups the raw labels by the canonical answer they normalize to.
+
+    Parameters
+    ----------
+    raws : dict
+        ``{"<survey>_<wave>": raw DataFrame}`` as read by :func:`supportstats.io.read_table`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (canonical answer, language) with ``answer``, ``language``,
+        ``spellings`` (distinct raw spellings), ``rows`` (cells), ``examples`` (up to
+        three spellings, ``|``-separated), sorted by answer and language.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"Q1": ["Yes", "yes ", "はい", "No"]})
+    >>> label_variety({"x_2022": raw}).loc[:, ["answer", "language", "spellings", "rows"]]
+      answer language  spellings  rows
+    0     no       en          1     1
+    1    yes       en          2     2
+    2    yes       ja          1     1
+    """
+    lookup = {}
+    for level, labels in schema.LIKERT_LABELS.items():
+        lookup.update({schema.normalize_label(lab): level for lab in labels})
+    for value, labels in schema.YESNO_LABELS.items():
+        lookup.update({schema.normalize_label(lab): "yes" if value else "no" for lab in labels})
+    cells = []
+    for raw in raws.values():
+        for col in raw.columns:
+            values = raw[col].astype("string").dropna()
+            values = values[values.str.strip() != ""]
+            norm = values.map(schema.normalize_label)
+            hit = norm.isin(lookup.keys())
+            if hit.mean() < 0.5 if len(hit) else True:  # not an answer-label column
+                continue
+            cells.append(pd.DataFrame({"raw": values[hit].to_numpy(), "answer": norm[hit].map(lookup).to_numpy()}))
+    if not cells:
+        return pd.DataFrame(columns=["answer", "language", "spellings", "rows", "examples"])
+    cells = pd.concat(cells, ignore_index=True)
+    cells["language"] = cells["raw"].map(_language)
+    out = (cells.groupby(["answer", "language"], sort=True)["raw"]
+           .agg(spellings="nunique", rows="size",
+                examples=lambda s: " | ".join(repr(v) for v in sorted(s.unique())[:3]))
+           .reset_index())
+    return out
