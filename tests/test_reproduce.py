@@ -191,3 +191,8 @@ def test_cli_override_applies_and_failure_exits_nonzero(runs, tmp_path, monkeypa
     assert nb.metadata["papermill"] == {"parameters": {"n": 7}}
     assert nb.cells[3].outputs[0]["text"].startswith("7 1.5 base True [2021, 2022] None")
     assert (nbdir / "marker.txt").read_text() == "7"
+    # a later run without -p goes back to the defaults: the stale injected cell is dropped
+    assert main(["reproduce", "--only", "params"]) == 0
+    nb = nbformat.read(nbdir / "01_params.ipynb", as_version=4)
+    assert not any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells)
+    assert "papermill" not in nb.metadata and (nbdir / "marker.txt").read_text() == "3"
