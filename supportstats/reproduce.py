@@ -399,6 +399,7 @@ def _execute(path: str, params: dict, cwd: str, timeout) -> dict:
         nb = nbformat.read(path, as_version=4)
         # a stale injected cell from an earlier "-p" run would keep overriding the defaults
         nb.cells = [c for c in nb.cells if INJECTED_TAG not in c.get("metadata", {}).get("tags", [])]
+        nb.metadata.pop("papermill", None)  # and so would its recorded parameters
         strip_volatile(nb)  # ids first, so papermill's upgrade does not draw random ones
         sys.stdout.flush(), sys.stderr.flush()
         saved = os.dup(1), os.dup(2)
