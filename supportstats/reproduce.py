@@ -461,13 +461,25 @@ class _Renderer:
         return body + ("" if body.endswith("\n") else "\n") + stamp
 
 
+def _cell(value: str) -> str:
+    """Numbers rounded for reading (the CSV keeps full precision); text as is."""
+    try:
+        number = float(value)
+    except ValueError:
+        return value
+    if value.strip().lower() in ("nan", "inf", "-inf", ""):
+        return value
+    return f"{number:,.0f}" if abs(number) >= 1000 else f"{number:.4g}"
+
+
 def _findings_table(findings: Path) -> str:
     if not findings.exists():
         return "<p>No findings table yet (<code>data/processed/findings.csv</code> is written by 99_findings).</p>"
     table = pd.read_csv(findings, dtype=str, keep_default_na=False)
-    cols = [c for c in ["claim_id", "published", "reproduced", "verdict", "data_source", "notebook"] if c in table]
+    cols = [c for c in ["claim_id", "published", "reproduced", "ci_low", "ci_high", "verdict", "data_source",
+                        "notebook"] if c in table]
     head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
-    rows = "\n".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+    rows = "\n".join("<tr>" + "".join(f"<td>{html.escape(_cell(str(v)))}</td>" for v in row) + "</tr>"
                      for row in table[cols].itertuples(index=False))
     return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}\n</tbody>\n</table>"
 
