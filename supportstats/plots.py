@@ -515,3 +515,96 @@ def save_figure(fig, name, folder=None) -> list[Path]:
     finally:
         plt.close(fig)
     return paths
+
+
+def plot_sd_sensitivity(sens, *, title, alpha=0.05, n=None, source=None, synthetic=False, ax=None):
+    """p-value of a published difference of means across assumed standard deviations.
+
+    Draws the output of :func:`supportstats.sd_sensitivity`: the p-value (log scale)
+    against the assumed SD, the ``alpha`` line, and the largest SD at which the
+    difference stays significant.
+
+    Examples
+    --------
+    >>> from supportstats import sd_sensitivity
+    >>> fig = plot_sd_sensitivity(sd_sensitivity(78, 300, 89, 300, sds=[10, 40, 80]),
+    ...                           title="+11 points stays significant up to SD 68")
+    >>> fig.axes[0].get_yscale()
+    'log'
+    >>> plt.close(fig)
+    """
+    df = pd.DataFrame(sens).sort_values("sd")
+    _columns(df, "sd", "p_value", "max_significant_sd")
+    fig, ax = _new_figure(6, ax)
+    colors = sns.color_palette(PALETTE)
+    floor = 1e-10  # below this every p-value reads the same: "far below alpha"
+    ax.plot(df["sd"], df["p_value"].clip(lower=floor), marker="o", color=colors[0],
+            label=f"p-value (Welch t test; shown ≥ {floor:g})")
+    ax.axhline(alpha, color=colors[3], linestyle="--", linewidth=1.5, label=f"α = {alpha:g}")
+    max_sd = float(df["max_significant_sd"].iloc[0])
+    ax.axvline(max_sd, color="0.4", linestyle=":", linewidth=1.5, label=f"significant up to SD ≈ {max_sd:.0f}")
+    ax.set_yscale("log")
+    ax.set_ylim(floor / 3, 3)
+    return _finish(fig, ax, title, n, source, synthetic, "Assumed standard deviation (points)", "p-value")
+
+
+def plot_ratio_readings(grid, *, title, n=None, source=None, synthetic=False, ax=None):
+    """What "k times more likely" implies across base rates, read as a risk or an odds ratio.
+
+    Draws the output of :func:`supportstats.risk_ratio_odds_ratio` (both ``kind`` values):
+    the implied share in the more likely group against the base rate.
+
+    Examples
+    --------
+    >>> from supportstats import risk_ratio_odds_ratio
+    >>> grid = pd.concat([risk_ratio_odds_ratio([0.1, 0.2], 4, kind=k) for k in ("risk", "odds")])
+    >>> fig = plot_ratio_readings(grid, title="4x more likely")
+    >>> len(fig.axes[0].lines)
+    3
+    >>> plt.close(fig)
+    """
+    df = pd.DataFrame(grid)
+    _columns(df, "p0", "p1", "kind", "ratio")
+    fig, ax = _new_figure(6, ax)
+    colors = sns.color_palette(PALETTE)
+    for (kind, sub), color, marker in zip(df.groupby("kind", sort=True), colors, ("o", "s")):
+        sub = sub.sort_values("p0")
+        ratio = float(sub["ratio"].iloc[0])
+        ax.plot(sub["p0"], sub["p1"], marker=marker, color=color,
+                label=f"read as {'an odds' if kind == 'odds' else 'a risk'} ratio of {ratio:g}")
+    lim = float(np.nanmax(df["p0"])) * 1.05
+    ax.plot([0, lim], [0, lim], color="0.5", linestyle=":", linewidth=1, label="no difference")
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_ylim(0, 1.02)
+    return _finish(fig, ax, title, n, source, synthetic, "Base rate among the comparison group",
+                   "Implied rate in the 'more likely' group")
+
+
+def plot_exclusions(by_step, *, title, n=None, source=None, synthetic=False, ax=None):
+    """Stacked bars of excluded raw rows by cleaning step, one bar per wave.
+
+    Parameters
+    ----------
+    by_step : DataFrame
+        Rows are cleaning steps, columns are waves, values are excluded row counts.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"w1": [3, 5], "w2": [1, 2]}, index=["deduplicate", "drop_tests"])
+    >>> fig = plot_exclusions(t, title="Exclusions")
+    >>> len(fig.axes[0].patches)
+    4
+    >>> plt.close(fig)
+    """
+    table = pd.DataFrame(by_step).T  # one row per wave
+    table = table.loc[:, table.sum(axis=0) > 0]
+    fig, ax = _new_figure(len(table) + 2, ax)
+    colors = sns.color_palette(PALETTE, n_colors=max(len(table.columns), 3))
+    left = np.zeros(len(table))
+    pos = np.arange(len(table))[::-1]
+    for step, color in zip(table.columns, colors):
+        ax.barh(pos, table[step].to_numpy(float), left=left, color=color, label=str(step).replace("_", " "))
+        left += table[step].to_numpy(float)
+    ax.set_yticks(pos, [str(i).replace("_", " ") for i in table.index])
+    return _finish(fig, ax, title, n, source, synthetic, "Excluded raw rows")
