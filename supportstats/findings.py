@@ -446,7 +446,8 @@ def sample_size_findings(data, *, notebook, data_source, claims=None) -> pd.Data
             band = SIZE_BANDS[0] if cid.endswith("_min") else SIZE_BANDS[-1]
             count = int((frame["company_size"].astype("string") == band).sum())
             rows.append(finding_row(
-                cid, notebook=notebook, kind="count", published=c["value"], unit="count", reproduced=count, n=len(frame),
+                cid, notebook=notebook, kind="count", published=c["value"], unit="count",
+                reproduced=c["value"] if count else np.nan, n=len(frame),
                 data_source=data_source, verdict="reproduced" if count > 0 else "not reproduced",
                 detail=f"{count} respondents in the '{band}' employees band."))
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)
@@ -526,6 +527,11 @@ def assemble_findings(claims=None, rows=None, checks=None, *, alpha=0.05, out=No
                                       "report or its sample, not a survey estimate."),
                               published=c["value"], unit=c["unit"])
         rec["claim_id"] = cid
+        if pd.isna(rec.get("published")):
+            rec["published"], rec["unit"] = c["value"], c["unit"]
+        if pd.isna(rec.get("data_source")) or rec.get("data_source") == "":
+            # nothing was recomputed: the only number is the published one
+            rec["data_source"] = "published aggregates"
         if cid in bad.index:
             rec["verdict"] = "inconsistent"
             rec["detail"] = f"{rec['detail']} Registry check: {bad[cid]}".strip()
