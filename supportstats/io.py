@@ -64,6 +64,10 @@ def atomic_path(path):
     tmp = Path(tmp)
     try:
         yield tmp
+        # mkstemp makes the file private (0600); outputs get the usual umask-derived mode
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     finally:
         if tmp.exists():
