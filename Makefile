@@ -21,8 +21,10 @@ setup: $(STAMP)
 reproduce: $(STAMP)
 	$(VENV)/bin/supportstats reproduce
 
+# library tests, doctests, and nbval over notebooks/ against their committed outputs;
+# --dist loadfile keeps each notebook's cells on one worker (one kernel, in order)
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadfile --nbval tests supportstats notebooks
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --notebook-dir=. --ServerApp.root_dir=.
