@@ -5,6 +5,7 @@ pause; 02_fails raises in its third cell (index 2); 99_gather reads marker.txt, 
 passes when it runs after 01. Kernel starts cost ~2 s each, so the executed runs are
 shared by a module-scoped fixture.
 """
+import importlib
 import json
 import re
 import shutil
@@ -14,9 +15,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-import supportstats.reproduce as rp
 from supportstats.cli import main
 from supportstats.errors import InputError
+
+# the module, even if the package re-exports the function of the same name
+rp = importlib.import_module("supportstats.reproduce")
 
 FIXTURES = Path(__file__).parent / "data" / "notebooks"
 
