@@ -31,6 +31,8 @@ row's base, and whether the wording says so), ``implied`` (``label = expression`
 """
 from __future__ import annotations
 
+import functools
+
 import ast
 import math
 import re
@@ -456,6 +458,14 @@ def load_claims(path=None) -> pd.DataFrame:
     path = Path(CLAIMS_CSV if path is None else path)
     if not path.is_file():
         raise InputError("registry file not found", file=str(path))
+    stat = path.stat()
+    # notebooks ask for the registry many times; validate each version of the file once
+    return _load_claims_cached(str(path.resolve()), stat.st_mtime_ns, stat.st_size).copy()
+
+
+@functools.lru_cache(maxsize=8)
+def _load_claims_cached(path: str, mtime_ns: int, size: int) -> pd.DataFrame:
+    path = Path(path)
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except UnicodeDecodeError as exc:
