@@ -77,15 +77,19 @@ def load_waves(raw_files: dict, column_map: str = "") -> tuple[dict, dict, str]:
 
 
 def show(df: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
-    """Round a table for display (floats only) and drop the index.
+    """Round a table for display (floats only); a meaningful (named) index becomes a column.
 
     Examples
     --------
     >>> show(pd.DataFrame({"estimate": [0.123456], "n": [10]}))
        estimate   n
     0     0.123  10
+    >>> show(pd.DataFrame({"estimate": [0.5]}, index=pd.Index(["points"], name="reading")))
+      reading  estimate
+    0  points       0.5
     """
-    out = df.reset_index(drop=True).copy()
+    named = any(name is not None for name in df.index.names)
+    out = df.reset_index(drop=not named).copy()
     floats = out.select_dtypes("float").columns
     out[floats] = out[floats].round(digits)
     return out
