@@ -36,8 +36,20 @@ def notebooks_folder(arg):
 
 
 def fresh_copy(src: Path, dest: Path) -> Path:
+    """Copy the notebooks into ``dest`` and the raw data beside them, as a project of its own.
+
+    Kernels get ``SUPPORTSTATS_ROOT=dest.parent`` (see :func:`project_env`), so figures,
+    processed data and findings go into the copy, never into this checkout.
+    """
     shutil.copytree(src, dest, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "marker.txt"))
+    raw = dest.parent / "data" / "raw"
+    if not raw.exists():
+        shutil.copytree(ROOT / "data" / "raw", raw)
     return dest
+
+
+def project_env(nbdir: Path, **extra):
+    return env(SUPPORTSTATS_ROOT=str(nbdir.parent), **extra)
 
 
 def env(**extra):
@@ -54,7 +66,8 @@ def time_runner(src: Path, work: Path, method=None) -> tuple[float, int]:
             "sys.exit(int((s.status != 'ok').any()))")
     extra = {"SUPPORTSTATS_START_METHOD": method} if method else {}
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", code], env=env(**extra), capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-c", code], env=project_env(nbdir, **extra),
+                          capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if proc.returncode not in (0, 1):
         sys.exit(f"runner crashed:\n{proc.stderr[-2000:]}")
@@ -69,7 +82,7 @@ def time_papermill_loop(src: Path, work: Path) -> tuple[float, int]:
     start = time.perf_counter()
     for nb in sorted(nbdir.glob("[0-9][0-9]_*.ipynb")):
         proc = subprocess.run([str(BIN / "papermill"), str(nb), str(out / nb.name), "-k", "python3",
-                               "--cwd", str(nbdir)], env=env(), capture_output=True)
+                               "--cwd", str(nbdir)], env=project_env(nbdir), capture_output=True)
         failed += proc.returncode != 0
     return time.perf_counter() - start, failed
 

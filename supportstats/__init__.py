@@ -1,18 +1,48 @@
 """supportstats: reproduce and test the headline numbers of customer-support survey reports.
 
-Every public function is re-exported here (pingouin style); users never import submodules.
+Every public function of the thematic modules is available here (pingouin style):
+``import supportstats as ss; ss.proportion_ci(...)``; users never import submodules.
+
+The modules load on first use of any name, not at ``import supportstats``: the CLI and
+the notebook runner start without paying for pandas, scipy and matplotlib in the parent
+process (each notebook kernel loads them anyway).
 """
-from .errors import *  # noqa: F401,F403
-from .estimate import *  # noqa: F401,F403
-from .significance import *  # noqa: F401,F403
-from .weights import *  # noqa: F401,F403
-from .claims import *  # noqa: F401,F403
-from .io import *  # noqa: F401,F403
-from .schema import *  # noqa: F401,F403
-from .clean import *  # noqa: F401,F403
-from .synth import *  # noqa: F401,F403
-from .plots import *  # noqa: F401,F403
-from .findings import *  # noqa: F401,F403
-from .notebook import *  # noqa: F401,F403
+import importlib
 
 __version__ = "0.1.0"
+
+#: Modules whose ``__all__`` make up the flat namespace, in load order.
+_MODULES = ("errors", "estimate", "significance", "weights", "claims", "io", "schema", "clean",
+            "synth", "plots", "findings", "notebook")
+_loaded = False
+
+
+def _load_all():
+    global _loaded, __all__
+    names = []
+    for mod_name in _MODULES:
+        mod = importlib.import_module(f".{mod_name}", __name__)
+        for name in mod.__all__:
+            globals()[name] = getattr(mod, name)
+        names.extend(mod.__all__)
+    __all__ = sorted(set(names))
+    _loaded = True
+
+
+def __getattr__(name):
+    if name.startswith("__") or _loaded:
+        if name == "__all__" and not _loaded:
+            _load_all()
+            return __all__
+        raise AttributeError(f"module 'supportstats' has no attribute {name!r}")
+    _load_all()
+    try:
+        return globals()[name]
+    except KeyError:
+        raise AttributeError(f"module 'supportstats' has no attribute {name!r}") from None
+
+
+def __dir__():
+    if not _loaded:
+        _load_all()
+    return sorted(set(globals()) | set(__all__))
