@@ -368,6 +368,26 @@ def min_detectable_difference(p1, n1, n2, alpha: float = 0.05, power: float = 0.
     })
 
 
+def _yes_no_pairs(data, *columns):
+    """Boolean arrays of the rows where every named yes/no column is answered.
+
+    ``columns`` are ``(column_name, argument_name)`` pairs; a value other than
+    boolean or 0/1 is a ValueError naming the argument and the value.
+    """
+    cols = []
+    for name, arg in columns:
+        col = _column(data, name, arg)
+        vals = col if pd.api.types.is_bool_dtype(col.dtype) else \
+            pd.to_numeric(col, errors="coerce").astype("Float64")
+        ok = col.isna() | vals.isin([0, 1]).fillna(False)
+        if not ok.all():
+            raise ValueError(f"{arg}={name!r} must be yes/no (boolean or 0/1); got "
+                             f"{col[~ok].iloc[0]!r}")
+        cols.append(vals)
+    answered = np.logical_and.reduce([c.notna().to_numpy() for c in cols])
+    return tuple(c[answered].astype(bool).to_numpy(dtype=bool) for c in cols)
+
+
 def paired_proportions(data: pd.DataFrame, a: str, b: str, level: float = 0.95,
                        exact: bool | None = None, min_n: int = LOW_N) -> pd.DataFrame:
     """McNemar test and interval for two yes/no items answered by the same respondents.
@@ -427,19 +447,7 @@ def paired_proportions(data: pd.DataFrame, a: str, b: str, level: float = 0.95,
     0  0.14            17  0.14346  mcnemar-exact
     """
     level = _check_level(level)
-    cols = []
-    for name, arg in ((a, "a"), (b, "b")):
-        col = _column(data, name, arg)
-        vals = col if pd.api.types.is_bool_dtype(col.dtype) else \
-            pd.to_numeric(col, errors="coerce").astype("Float64")
-        ok = col.isna() | vals.isin([0, 1]).fillna(False)
-        if not ok.all():
-            raise ValueError(f"{arg}={name!r} must be yes/no (boolean or 0/1); got "
-                             f"{col[~ok].iloc[0]!r}")
-        cols.append(vals)
-    both = cols[0].notna() & cols[1].notna()
-    ya = cols[0][both].astype(bool).to_numpy(dtype=bool)
-    yb = cols[1][both].astype(bool).to_numpy(dtype=bool)
+    ya, yb = _yes_no_pairs(data, (a, "a"), (b, "b"))
     n = ya.size
     if n == 0:
         raise ValueError(f"no respondent answered both {a!r} and {b!r}")
@@ -619,19 +627,7 @@ def two_by_two(data: pd.DataFrame, exposure: str, outcome: str, level: float = 0
     2  risk_difference     0.375   0.158    0.546
     """
     level = _check_level(level)
-    cols = []
-    for name, arg in ((exposure, "exposure"), (outcome, "outcome")):
-        col = _column(data, name, arg)
-        vals = col if pd.api.types.is_bool_dtype(col.dtype) else \
-            pd.to_numeric(col, errors="coerce").astype("Float64")
-        ok = col.isna() | vals.isin([0, 1]).fillna(False)
-        if not ok.all():
-            raise ValueError(f"{arg}={name!r} must be yes/no (boolean or 0/1); got "
-                             f"{col[~ok].iloc[0]!r}")
-        cols.append(vals)
-    both = cols[0].notna() & cols[1].notna()
-    e = cols[0][both].astype(bool).to_numpy(dtype=bool)
-    o = cols[1][both].astype(bool).to_numpy(dtype=bool)
+    e, o = _yes_no_pairs(data, (exposure, "exposure"), (outcome, "outcome"))
     a, b = int(np.sum(e & o)), int(np.sum(e & ~o))
     c, d = int(np.sum(~e & o)), int(np.sum(~e & ~o))
     if a + b == 0 or c + d == 0:
