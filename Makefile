@@ -29,7 +29,7 @@ test: $(STAMP)
 	$(PY) -m pytest -n auto --dist loadfile --nbval tests supportstats notebooks
 
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --notebook-dir=. --ServerApp.root_dir=.
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. $(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: $(STAMP)
 	$(PY) -m benchmarks

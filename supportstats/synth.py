@@ -698,7 +698,7 @@ def render_readme(waves: list[SynthWave] | None = None) -> str:
         "",
         "## Provenance",
         "",
-        "Published: the articles (`/work/shared/seeds/`) report shares, means and sample sizes of three surveys",
+        "Published: the articles (`../shared/seeds/`, beside the project) report shares, means and sample sizes of three surveys",
         "of support leaders — the customer-service quality benchmark (2021 and 2022 editions, Klaus/Intercom/",
         "Support Driven; the 2022 edition surveyed 'nearly 300' leaders), the customer-support trends survey",
         "(2021 and 2022; '1,200+' leaders in 2022) and the customer-service operations research behind a 2023",
