@@ -195,6 +195,15 @@ def level_findings(claim_ids, data, *, notebook, data_source, claims=None, measu
         ``statistic``/``p_value`` a z test of the published value against the
         (design-based) standard error, and ``verdict`` ``reproduced`` when the estimate
         rounds to the published figure.
+
+    Examples
+    --------
+    >>> from supportstats import load_waves
+    >>> data, _, source = load_waves({"trends_2022": "data/raw/synthetic_trends_2022.csv"})
+    >>> rows = level_findings(["trends_2022.team_burnout"], data, notebook="demo", data_source=source)
+    >>> rows[["claim_id", "published", "n", "verdict"]]
+                       claim_id  published     n     verdict
+    0  trends_2022.team_burnout       64.0  1214  reproduced
     """
     claims, measures = _claims(claims), _measures(measures)
     rows = []
@@ -246,6 +255,16 @@ def change_findings(claim_ids, data, *, notebook, data_source, claims=None, meas
         One row per claim with the :data:`FINDING_COLUMNS`; ``reproduced`` is the change
         (proportion points for shares, points for means), ``verdict`` ``significant
         change`` when the two-sided z test gives p < ``alpha`` (before adjustment).
+
+    Examples
+    --------
+    >>> from supportstats import load_waves
+    >>> data, _, source = load_waves({"benchmark_2021": "data/raw/synthetic_benchmark_2021.csv",
+    ...                               "benchmark_2022": "data/raw/synthetic_benchmark_2022.csv"})
+    >>> rows = change_findings(["benchmark_2022.nps_tracking"], data, notebook="demo", data_source=source)
+    >>> rows[["published", "reproduced", "verdict"]].round(1)
+       published  reproduced             verdict
+    0       20.0        20.0  significant change
     """
     claims, measures = _claims(claims), _measures(measures)
     z_crit = stats.norm.ppf(0.5 + level / 2)
@@ -292,6 +311,14 @@ def aggregate_change_findings(claim_ids, *, notebook, n_assumed, claims=None, sd
         Assumed sample size per level claim id (both waves), e.g. ``{"benchmark_2021.nps_tracking": 300, ...}``.
     sd_assumed : float, optional
         Required when a claim is a mean.
+
+    Examples
+    --------
+    >>> n = {"benchmark_2021.nps_tracking": 300, "benchmark_2022.nps_tracking": 300}
+    >>> rows = aggregate_change_findings(["benchmark_2022.nps_tracking"], notebook="demo", n_assumed=n)
+    >>> rows[["reproduced", "ci_low", "ci_high", "verdict"]].round(1)
+       reproduced  ci_low  ci_high             verdict
+    0        20.0    12.3     27.4  significant change
     """
     from .significance import compare_means_from_summary, compare_proportions
 
@@ -425,6 +452,14 @@ def sample_size_findings(data, *, notebook, data_source, claims=None) -> pd.Data
     -------
     DataFrame
         One row per covered claim with the :data:`FINDING_COLUMNS`.
+
+    Examples
+    --------
+    >>> from supportstats import load_waves
+    >>> data, _, source = load_waves({"trends_2022": "data/raw/synthetic_trends_2022.csv"})
+    >>> sample_size_findings(data, notebook="demo", data_source=source)[["claim_id", "reproduced", "verdict"]]
+                        claim_id  reproduced     verdict
+    0  trends_2022.n_respondents        1214  reproduced
     """
     from .schema import SIZE_BANDS
 
@@ -457,6 +492,18 @@ def record_findings(rows: pd.DataFrame, notebook: str, folder=None) -> Path:
     """Save one notebook's findings rows (sorted, atomically) for ``99_findings`` to gather.
 
     Returns the path written: ``data/processed/findings/<notebook>.csv``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> row = finding_row("trends_2022.trend_count", notebook="demo", kind="count",
+    ...                   verdict="untestable", detail="Describes the report, not a survey estimate.")
+    >>> record_findings(pd.DataFrame([row]), "demo", folder=folder).name
+    'demo.csv'
+    >>> load_findings(folder)[["claim_id", "verdict"]]
+                      claim_id     verdict
+    0  trends_2022.trend_count  untestable
     """
     folder = Path(folder) if folder is not None else FINDINGS_DIR
     missing = set(FINDING_COLUMNS) - set(rows.columns)
@@ -470,7 +517,14 @@ def record_findings(rows: pd.DataFrame, notebook: str, folder=None) -> Path:
 
 
 def load_findings(folder=None) -> pd.DataFrame:
-    """Read every notebook's saved findings rows (sorted by notebook, then claim)."""
+    """Read every notebook's saved findings rows (sorted by notebook, then claim).
+
+    Examples
+    --------
+    >>> rows = load_findings()
+    >>> sorted(rows["notebook"].unique())[:2]
+    ['00_data_audit', '01_csat_rise']
+    """
     folder = Path(folder) if folder is not None else FINDINGS_DIR
     files = sorted(folder.glob("*.csv"))
     if not files:
@@ -497,6 +551,15 @@ def assemble_findings(claims=None, rows=None, checks=None, *, alpha=0.05, out=No
         The registry's ``claim_id, survey, report, metric, statistic`` and the
         :data:`FINDING_COLUMNS`, plus ``p_holm`` and ``p_bh``; written to ``out``
         (default ``data/processed/findings.csv``) when ``out`` is not ``False``.
+
+    Examples
+    --------
+    >>> from supportstats import load_claims
+    >>> table = assemble_findings(out=False)
+    >>> len(table) == len(load_claims()), table["claim_id"].is_unique
+    (True, True)
+    >>> table.set_index("claim_id").loc["external.forrester_time_valued", "verdict"]
+    'external'
     """
     from .significance import adjust_pvalues
 

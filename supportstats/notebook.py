@@ -17,6 +17,12 @@ def setup_notebook() -> None:
     """Fix display options and the figure theme so stored outputs repeat byte for byte.
 
     Rounding happens here, at display time only; the data keep full precision.
+
+    Examples
+    --------
+    >>> setup_notebook()
+    >>> pd.get_option("display.precision")
+    3
     """
     import matplotlib
 
@@ -61,6 +67,12 @@ def load_waves(raw_files: dict, column_map: str = "") -> tuple[dict, dict, str]:
         The full :class:`supportstats.clean.CleanResult` per key (exclusions, report).
     source : str
         ``"synthetic reconstruction"`` or ``"real export"`` (see :func:`supportstats.findings.data_source_of`).
+
+    Examples
+    --------
+    >>> data, results, source = load_waves({"cs_ops_2023": "data/raw/synthetic_cs_ops_2023.csv"})
+    >>> source, len(data["cs_ops_2023"]), results["cs_ops_2023"].n_raw
+    ('synthetic reconstruction', 1000, 1130)
     """
     from .clean import clean_file
     from .findings import data_source_of
