@@ -20,8 +20,11 @@ def setup_notebook() -> None:
 
     Examples
     --------
-    >>> setup_notebook()
-    >>> pd.get_option("display.precision")
+    >>> keep = ["display.precision", 6, "display.width", 80, "display.max_columns", 0,
+    ...         "display.max_colwidth", 50, "display.max_rows", 60]
+    >>> with pd.option_context(*keep):  # a doctest must not change the session's display
+    ...     setup_notebook()
+    ...     pd.get_option("display.precision")
     3
     """
     import matplotlib
