@@ -387,11 +387,53 @@ def _one_line(text, width=160):
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _execute(path: str, params: dict, cwd: str, timeout) -> dict:
-    """Run one notebook in this worker; return its status and cleaned JSON text."""
+def _warm_kernel(cwd: str):
+    """Start a kernel and load the package in it, before the notebook may run.
+
+    Used for a later stage (``99_*``) while the last notebooks of the stage before it
+    still run: the kernel start and imports overlap their work instead of following it.
+    Loading modules has no visible effect on the notebook's outputs. Returns None (the
+    notebook then starts its own kernel) if anything goes wrong.
+    """
+    from jupyter_client.manager import KernelManager
+
+    km = KernelManager(kernel_name=KERNEL_NAME)
+    try:
+        km.start_kernel(cwd=cwd)
+        kc = km.client()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=60)
+            kc.execute_interactive("import supportstats; supportstats._load_all()", silent=True,
+                                   store_history=False, timeout=120, output_hook=lambda msg: None)
+        finally:
+            kc.stop_channels()
+        return km
+    except Exception:  # a warm-up is an optimisation, never a failure
+        if km.has_kernel:
+            km.shutdown_kernel(now=True)
+        return None
+
+
+def _wait_for(flag: str, limit: float = 3600.0) -> None:
+    deadline = time.monotonic() + limit
+    while not Path(flag).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def _execute(path: str, params: dict, cwd: str, timeout, after: str | None = None) -> dict:
+    """Run one notebook in this worker; return its status and cleaned JSON text.
+
+    With ``after`` (a flag file), warm a kernel first and start the notebook only once the
+    runner has created the flag, i.e. once every notebook of the previous stage finished.
+    """
     import nbformat
     import papermill as pm
 
+    km = None
+    if after is not None:
+        km = _warm_kernel(cwd)
+        _wait_for(after)
     started = time.perf_counter()
     result = {"notebook": Path(path).stem, "status": "ok", "cell": None, "error": "", "text": None, "log": ""}
     with tempfile.TemporaryDirectory(prefix="supportstats-run-") as tmpdir:
@@ -406,14 +448,18 @@ def _execute(path: str, params: dict, cwd: str, timeout) -> dict:
         with open(log, "wb") as sink:
             os.dup2(sink.fileno(), 1), os.dup2(sink.fileno(), 2)
             try:
+                extra = {"km": km} if km is not None else {}
                 pm.execute_notebook(nb, str(out), parameters=params or None, kernel_name=KERNEL_NAME,
                                     cwd=cwd, log_output=False, progress_bar=False,
-                                    request_save_on_cell_execute=False, execution_timeout=timeout)
+                                    request_save_on_cell_execute=False, execution_timeout=timeout,
+                                    **extra)
             except pm.PapermillExecutionError:
                 result["status"] = "failed"
             except Exception as exc:  # kernel died, timeout, no such kernel: still one line
                 result["status"], result["error"] = "failed", _one_line(f"{type(exc).__name__}: {exc}")
             finally:
+                if km is not None and km.has_kernel:  # a kernel we started is ours to stop
+                    km.shutdown_kernel(now=True)
                 sys.stdout.flush(), sys.stderr.flush()
                 os.dup2(saved[0], 1), os.dup2(saved[1], 2)
                 os.close(saved[0]), os.close(saved[1])
@@ -676,31 +722,52 @@ def reproduce(notebooks=None, jobs=None, only=None, params=None, *, reports=None
 
     rows, bar = [], None
     renderer = _Renderer() if report else None
+    workers = min(jobs, len(paths))
+    stages = run_order(paths)
+    flags = tempfile.TemporaryDirectory(prefix="supportstats-stages-")
+    early: dict = {}  # futures of the next stage, submitted while this one finishes
+
+    def submit(pool, p, after=None):
+        try:
+            return pool.submit(_execute, str(p), plan[p], str(p.parent), timeout, after)
+        except cf.process.BrokenProcessPool as exc:  # a worker died earlier: report, don't crash
+            return _failed_future(exc)
+
     try:
-        with cf.ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=_context(),
+        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=_context(),
                                     initializer=_init_worker) as pool:
-            for stage in run_order(paths):
-                futures = {}
-                for p in stage:
-                    try:
-                        futures[pool.submit(_execute, str(p), plan[p], str(p.parent), timeout)] = p
-                    except cf.process.BrokenProcessPool as exc:  # a worker died earlier: report, don't crash
-                        futures[_failed_future(exc)] = p
-                if bar is None:  # after the first submit: a live display runs a thread
-                    bar = _Progress(len(paths), progress)
-                for fut in cf.as_completed(futures):
-                    path = futures[fut]
-                    try:
-                        res = fut.result()
-                    except Exception as exc:  # the worker itself died
-                        res = {"notebook": path.stem, "status": "failed", "cell": None, "seconds": float("nan"),
-                               "error": _one_line(f"{type(exc).__name__}: {exc}"), "text": None, "log": ""}
-                    res["output"] = str(_store(res, path, failed_dir, renderer, reports))
-                    rows.append(res)
-                    bar.update(res)
+            try:
+                for i, stage in enumerate(stages):
+                    futures = early or {submit(pool, p): p for p in stage}
+                    early = {}
+                    flag = str(Path(flags.name) / f"stage-{i}.done")
+                    following = stages[i + 1] if i + 1 < len(stages) else []
+                    if bar is None:  # after the first submit: a live display runs a thread
+                        bar = _Progress(len(paths), progress)
+                    pending = set(futures)
+                    for fut in cf.as_completed(futures):
+                        pending.discard(fut)
+                        # a worker is idle and this stage has nothing left to start: let the
+                        # next stage warm its kernels now, gated on this stage's flag
+                        if following and not early and len(pending) + len(following) <= workers:
+                            early = {submit(pool, p, after=flag): p for p in following}
+                        path = futures[fut]
+                        try:
+                            res = fut.result()
+                        except Exception as exc:  # the worker itself died
+                            res = {"notebook": path.stem, "status": "failed", "cell": None, "seconds": float("nan"),
+                                   "error": _one_line(f"{type(exc).__name__}: {exc}"), "text": None, "log": ""}
+                        res["output"] = str(_store(res, path, failed_dir, renderer, reports))
+                        rows.append(res)
+                        bar.update(res)
+                    Path(flag).touch()
+            finally:  # before the pool waits for its workers: never leave a warmed kernel waiting
+                for n in range(len(stages)):
+                    Path(flags.name, f"stage-{n}.done").touch()
     finally:
         if bar is not None:
             bar.close()
+        flags.cleanup()
     order = {p.stem: i for i, p in enumerate(paths)}
     summary = (pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
                .sort_values("notebook", key=lambda s: s.map(order)).reset_index(drop=True))
