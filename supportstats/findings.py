@@ -13,6 +13,7 @@ report: every row says where its number (``data_source``) and its test
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -148,12 +149,13 @@ def _estimate(frame, m, *, weight, level):
     """Estimate one measure as a domain of the full wave sample (not by filtering first)."""
     from .estimate import weighted_mean, weighted_share
 
-    fn = weighted_share if m["statistic"] == "share" else weighted_mean
     column, choice = m["column"], m.get("level")
-    if choice is not None and not pd.isna(choice) and choice != "":
-        # a share of one answer of a single-choice question: indicator, NA stays NA
-        column = f"{m['column']}=={choice}"
-        frame = frame.assign(**{column: (frame[m["column"]] == choice).astype("boolean")})
+    if m["statistic"] == "share":
+        # a share of one answer of a single-choice question (e.g. biggest_pain == quality_at_scale)
+        answer = {} if choice is None or pd.isna(choice) or choice == "" else {"value": choice}
+        fn = functools.partial(weighted_share, **answer)
+    else:
+        fn = weighted_mean
     domain = m.get("domain")
     if domain is None or pd.isna(domain) or domain == "":
         return fn(frame, column, weight=weight, level=level).iloc[0]
