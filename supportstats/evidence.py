@@ -1,0 +1,604 @@
+"""Evidence about a report from its published numbers alone.
+
+The respondent data behind the reports are not public, so what can be said about a
+published figure rests on the figure itself and on what the article says about its sample:
+
+- a share or a mean gets its **margin of error** at the sample size the article states,
+  under simple random sampling (these are opt-in panels, so that is an assumption, and every
+  sentence says so), around the rounding interval of the published value (64% is 63.5–64.5);
+- a **year-over-year change** is tested over the *whole* range of what the article leaves
+  open: the rounding interval of each published number, the sample size (a range where the
+  article says "nearly 300" or "1,200+"), the share of respondents a mean is averaged over,
+  and, for a mean, every standard deviation the answer scale allows, from 0 up to
+  ``sqrt((m - low) (high - m))``. Two editions are treated as independent samples.
+
+Each change test reports its p-value at both ends of that range: ``p_value`` at the least
+favourable end (the largest p) and ``p_value_min`` at the most favourable (the smallest p),
+and ``threshold`` says where the verdict flips. What the articles leave unpublished is in
+``supportstats/assumptions.yml``, each range with its argument.
+"""
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+from scipy import optimize, stats
+
+from .bounds import max_sd
+from .claims import value_interval
+from .errors import InputError
+
+__all__ = ["ASSUMPTIONS_FILE", "Range", "load_assumptions", "sample_size", "mean_base",
+           "share_margin", "mean_margin", "change_test", "level_evidence", "change_evidence"]
+
+ASSUMPTIONS_FILE = Path(__file__).with_name("assumptions.yml")
+#: Grid points per interval: both ends and the published value (the p-value of these tests
+#: is monotone in each number within an interval, so the ends carry the extremes).
+_NOMINAL_REASON = "stated in the article"
+
+
+@dataclass(frozen=True)
+class Range:
+    """A quantity known only as a range: ``low``–``high``, ``nominal`` where flips are reported.
+
+    Examples
+    --------
+    >>> Range(285, 315, 300, "nearly 300").text()
+    '285–315'
+    """
+
+    low: float
+    high: float
+    nominal: float
+    why: str = ""
+
+    def text(self, digits: int = 0) -> str:
+        lo, hi = (f"{v:,.{digits}f}" for v in (self.low, self.high))
+        return lo if lo == hi else f"{lo}–{hi}"
+
+    def grid(self) -> list[float]:
+        return sorted({float(self.low), float(self.nominal), float(self.high)})
+
+
+# ---------------------------------------------------------------------------- assumptions
+
+def _fail(path, key, value, expected):
+    raise InputError("bad assumptions file", file=path, column=key, value=value, expected=expected)
+
+
+def _range(spec, path, key) -> dict:
+    if not isinstance(spec, dict):
+        _fail(path, key, spec, "a map with low, high and nominal")
+    if "claim" in spec:
+        if set(spec) != {"claim"} or not isinstance(spec["claim"], str):
+            _fail(path, key, spec, "{claim: <claim id>} alone")
+        return dict(spec)
+    missing = {"low", "high", "nominal"} - set(spec)
+    if missing or set(spec) - {"low", "high", "nominal"}:
+        _fail(path, key, spec, "exactly the keys low, high, nominal")
+    lo, hi, nom = (spec[k] for k in ("low", "high", "nominal"))
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lo, hi, nom)):
+        _fail(path, key, spec, "numbers")
+    if not lo <= nom <= hi:
+        _fail(path, key, spec, "low <= nominal <= high")
+    return {"low": float(lo), "high": float(hi), "nominal": float(nom)}
+
+
+def load_assumptions(path=None, overrides=None) -> dict:
+    """Read the ranges of what the articles leave unpublished, with any overrides merged in.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        A YAML file like ``supportstats/assumptions.yml`` (the default).
+    overrides : dict, optional
+        Same layout, merged key by key over the file (a notebook's ``assumptions``
+        parameter; a what-if run).
+
+    Returns
+    -------
+    dict
+        ``{"waves": {wave: {"n": Range}}, "means": {claim_id: {"scale": (low, high),
+        "over": Range or {"claim": id}, "why": str}}}``.
+
+    Raises
+    ------
+    InputError
+        One line naming the file and key, for anything but the documented layout.
+
+    Examples
+    --------
+    >>> a = load_assumptions()
+    >>> a["waves"]["benchmark_2021"]["n"].text()
+    '285–315'
+    >>> a["means"]["benchmark_2022.nps_mean"]["scale"]
+    (-100.0, 100.0)
+    >>> load_assumptions(overrides={"waves": {"benchmark_2021": {"n": {"low": 100, "high": 90, "nominal": 95}}}})
+    Traceback (most recent call last):
+    supportstats.errors.InputError: assumptions (overrides): column 'waves.benchmark_2021.n': ...
+    """
+    path = Path(path) if path is not None else ASSUMPTIONS_FILE
+    raw = _read_yaml(str(path))
+    merged = {k: dict(v) for k, v in raw.items()}
+    where = path
+    if overrides:
+        where = "assumptions (overrides)"
+        if not isinstance(overrides, dict) or set(overrides) - {"waves", "means"}:
+            _fail(where, "(top level)", overrides, "a map with keys waves and/or means")
+        for section, items in overrides.items():
+            if not isinstance(items, dict):
+                _fail(where, section, items, "a map of ids to settings")
+            for key, value in items.items():
+                base = dict(merged.get(section, {}).get(key, {}))
+                if not isinstance(value, dict):
+                    _fail(where, f"{section}.{key}", value, "a map")
+                base.update(value)
+                merged.setdefault(section, {})[key] = base
+    out = {"waves": {}, "means": {}}
+    for wave, spec in merged.get("waves", {}).items():
+        if not isinstance(spec, dict) or "n" not in spec:
+            _fail(where, f"waves.{wave}", spec, "a map with n: {low, high, nominal} and why")
+        r = _range(spec["n"], where, f"waves.{wave}.n")
+        out["waves"][wave] = {"n": Range(**r, why=str(spec.get("why", "")).strip())}
+    for cid, spec in merged.get("means", {}).items():
+        if not isinstance(spec, dict) or "scale" not in spec or "over" not in spec:
+            _fail(where, f"means.{cid}", spec, "a map with scale, over and why")
+        scale = spec["scale"]
+        if (not isinstance(scale, (list, tuple)) or len(scale) != 2
+                or not all(isinstance(v, (int, float)) for v in scale) or scale[0] >= scale[1]):
+            _fail(where, f"means.{cid}.scale", scale, "[low, high] with low < high")
+        over = _range(spec["over"], where, f"means.{cid}.over")
+        why = str(spec.get("why", "")).strip()
+        out["means"][cid] = {"scale": (float(scale[0]), float(scale[1])),
+                             "over": over if "claim" in over else Range(**over, why=why), "why": why}
+    return out
+
+
+@functools.lru_cache(maxsize=8)
+def _read_yaml(path: str) -> dict:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh) or {}
+    except OSError as exc:
+        raise InputError(f"cannot read assumptions ({exc.strerror})", file=path) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError("not valid YAML", file=path, row=mark.line + 1 if mark else None) from None
+    if not isinstance(data, dict) or set(data) - {"waves", "means"}:
+        _fail(path, "(top level)", sorted(data) if isinstance(data, dict) else data,
+              "a map with keys waves and means")
+    return data
+
+
+# ------------------------------------------------------------------------------ bases
+
+def _claims(claims):
+    if claims is None:
+        from .claims import load_claims
+        claims = load_claims()
+    return claims.set_index("claim_id") if "claim_id" in claims.columns else claims
+
+
+def _interval(c) -> tuple[float, float]:
+    bound = None if pd.isna(c["bound"]) else c["bound"]
+    decimals = c.get("decimals")
+    return value_interval(c["value"], c["value_high"], bound, None if decimals is None or pd.isna(decimals) else int(decimals))
+
+
+def _wave_of(cid: str) -> str:
+    return cid.split(".", 1)[0]
+
+
+def sample_size(claim_id, claims=None, assumptions=None) -> Range | None:
+    """The sample size behind a claim: its own, its wave's stated n, or the assumed range.
+
+    Returns ``None`` when neither the article nor ``assumptions.yml`` gives one.
+
+    Examples
+    --------
+    >>> sample_size("trends_2022.team_burnout").text()
+    '1,200–1,299'
+    >>> sample_size("benchmark_2021.proactive_use").why.split(";")[0][:40]
+    "The 2021 edition's sample size is not gi"
+    >>> sample_size("cs_ops_2023.morale_decline") is None
+    True
+    """
+    claims, assumptions = _claims(claims), assumptions or load_assumptions()
+    for cid in (claim_id, f"{_wave_of(claim_id)}.n_respondents"):
+        if cid in claims.index and not pd.isna(claims.at[cid, "n"]):
+            c = claims.loc[cid]
+            lo = c["n_low"] if not pd.isna(c["n_low"]) else c["n"]
+            hi = c["n_high"] if not pd.isna(c["n_high"]) else c["n"]
+            # "1,200+" states a floor: the nominal n is the stated figure, not the middle
+            return Range(float(lo), float(hi), float(c["n"]), f"stated in the article ({_said(c)})")
+    wave = assumptions["waves"].get(_wave_of(claim_id))
+    return wave["n"] if wave else None
+
+
+def _said(c) -> str:
+    text = f"{int(c['value']):,}" if c["unit"] == "count" else f"{c['n']:,}"
+    if c["bound"] == "min":
+        return f"{text}+"
+    return f"about {text}" if c["bound"] == "approx" or bool(c.get("n_approx")) else text
+
+
+def mean_base(claim_id, claims=None, assumptions=None) -> tuple[tuple[float, float], Range | None, str]:
+    """Scale of a published mean and the number of respondents it averages over.
+
+    Returns ``(scale, n, why)``: ``n`` multiplies the wave's sample size by the share of
+    respondents the mean is over (the published tracking share with its rounding, or the
+    assumed range); ``None`` when the wave has no sample size.
+
+    Examples
+    --------
+    >>> scale, n, why = mean_base("benchmark_2022.nps_mean")
+    >>> scale, n.text()
+    ((-100.0, 100.0), '135–153')
+    """
+    claims, assumptions = _claims(claims), assumptions or load_assumptions()
+    spec = assumptions["means"].get(claim_id)
+    if spec is None:
+        raise InputError("no scale for this mean", column="means", value=claim_id,
+                         expected=f"an entry in {ASSUMPTIONS_FILE.name}")
+    wave_n = sample_size(claim_id, claims, assumptions)
+    over = spec["over"]
+    if isinstance(over, dict):
+        share = claims.loc[over["claim"]]
+        lo, hi = _interval(share)
+        over = Range(lo / 100, hi / 100, share["value"] / 100, f"{share['value']:g}% ({over['claim']})")
+    if wave_n is None:
+        return spec["scale"], None, spec["why"]
+    n = Range(over.low * wave_n.low, over.high * wave_n.high, over.nominal * wave_n.nominal,
+              f"{over.why or spec['why']}; {wave_n.why}")
+    return spec["scale"], n, spec["why"]
+
+
+# ---------------------------------------------------------------------------- margins
+
+def _z(level: float) -> float:
+    return float(stats.norm.ppf(0.5 + level / 2))
+
+
+def share_margin(value, n, level: float = 0.95) -> pd.DataFrame:
+    """Margin of error of a published share at a sample size, under simple random sampling.
+
+    The interval around the whole rounding interval of ``value`` uses Wilson's score
+    interval at its ends (statsmodels ``proportion_confint(method="wilson")``), so it stays
+    inside 0–100; ``margin`` is the familiar ±z·sqrt(p(1 − p)/n) at the published value.
+
+    Parameters
+    ----------
+    value : tuple of float
+        ``(low, high)`` rounding interval of the published share, in percent.
+    n : float
+        Sample size.
+
+    Returns
+    -------
+    DataFrame
+        One row: ``ci_low, ci_high`` (percent) and ``margin`` (percentage points).
+
+    Examples
+    --------
+    >>> share_margin((63.5, 64.5), 1214).round(2)
+       ci_low  ci_high  margin
+    0   60.75    67.14     2.7
+    """
+    from statsmodels.stats.proportion import proportion_confint
+
+    lo, hi = (float(v) / 100 for v in value)
+    low, _ = proportion_confint(lo * n, n, alpha=1 - level, method="wilson")
+    _, high = proportion_confint(hi * n, n, alpha=1 - level, method="wilson")
+    mid = (lo + hi) / 2
+    margin = _z(level) * math.sqrt(mid * (1 - mid) / n)
+    return pd.DataFrame({"ci_low": [100 * low], "ci_high": [100 * high], "margin": [100 * margin]})
+
+
+def mean_margin(value, n, scale, level: float = 0.95) -> pd.DataFrame:
+    """Largest margin of error of a published mean at n, over every SD the scale allows.
+
+    Returns one row: ``sd_max`` (the largest SD possible at the published value, see
+    :func:`supportstats.bounds.max_sd`), ``margin`` (t·sd_max/√n) and the interval around the
+    rounding interval, clipped to the scale. At SD 0 the margin is 0; the true margin lies
+    between.
+
+    Examples
+    --------
+    >>> mean_margin((88.5, 89.5), 300, (0, 100)).round(2)
+       sd_max  margin  ci_low  ci_high
+    0    31.9    3.62   84.88    92.98
+    """
+    lo, hi = (float(v) for v in value)
+    sds = [max_sd(v, *scale) for v in (lo, hi)]
+    sd = max(sds)
+    t = float(stats.t.ppf(0.5 + level / 2, max(n - 1, 1)))
+    margin = t * sd / math.sqrt(n)
+    return pd.DataFrame({"sd_max": [sd], "margin": [margin],
+                         "ci_low": [max(scale[0], lo - t * sds[0] / math.sqrt(n))],
+                         "ci_high": [min(scale[1], hi + t * sds[1] / math.sqrt(n))]})
+
+
+# ------------------------------------------------------------------------------ tests
+
+def _share_test(p1, n1, p2, n2, level):
+    """Pooled two-proportion z test (R ``prop.test(correct = FALSE)``) and Wald interval, vectorised."""
+    p1, p2, n1, n2 = (np.asarray(v, dtype=float) / d for v, d in ((p1, 100), (p2, 100), (n1, 1), (n2, 1)))
+    pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
+    se0 = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    z = np.where(se0 > 0, (p2 - p1) / np.where(se0 > 0, se0, 1), 0.0)
+    se = np.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
+    half = _z(level) * se
+    diff = p2 - p1
+    return {"diff": 100 * diff, "ci_low": 100 * (diff - half), "ci_high": 100 * (diff + half),
+            "statistic": z, "df": np.full_like(z, np.nan), "p_value": 2 * stats.norm.sf(np.abs(z))}
+
+
+def _mean_test(m1, sd1, n1, m2, sd2, n2, level):
+    """Welch's t test from summaries (scipy ``ttest_ind_from_stats``), vectorised."""
+    m1, sd1, n1, m2, sd2, n2 = (np.asarray(v, dtype=float) for v in (m1, sd1, n1, m2, sd2, n2))
+    v1, v2 = sd1 ** 2 / n1, sd2 ** 2 / n2
+    res = stats.ttest_ind_from_stats(m2, sd2, n2, m1, sd1, n1, equal_var=False)
+    df = (v1 + v2) ** 2 / (v1 ** 2 / (n1 - 1) + v2 ** 2 / (n2 - 1))
+    half = stats.t.ppf(0.5 + level / 2, df) * np.sqrt(v1 + v2)
+    diff = m2 - m1
+    return {"diff": diff, "ci_low": diff - half, "ci_high": diff + half,
+            "statistic": np.asarray(res.statistic), "df": df, "p_value": np.asarray(res.pvalue)}
+
+
+def change_test(values, n1: Range, n2: Range, *, scale=None, level: float = 0.95) -> pd.DataFrame:
+    """Test a change between two published figures over every combination left open.
+
+    Parameters
+    ----------
+    values : list of (earlier, later)
+        Pairs of published values (percent for shares) to try: the corners of their
+        rounding intervals, and, for an ambiguous change, every reading.
+    n1, n2 : Range
+        Sample sizes of the two editions (for a mean: the respondents it averages over).
+    scale : (low, high), optional
+        For means: the answer scale. The SD of each edition runs from 0 to its largest
+        possible value at that mean; ``p_value`` is taken at that largest SD (p grows with the
+        SD), ``p_value_min`` is 0 (the limit as the SD goes to 0). Shares need no SD.
+
+    Returns
+    -------
+    DataFrame
+        One row per combination tried: ``earlier, later, n1, n2, sd1, sd2, diff, ci_low,
+        ci_high, statistic, df, p_value``. The least favourable combination is the row with
+        the largest ``p_value``.
+
+    Examples
+    --------
+    NPS 45 → 51 among 28% and 48% of about 300 teams, at the largest possible SDs:
+
+    >>> r = change_test([(45, 51)], Range(84, 84, 84), Range(144, 144, 144), scale=(-100, 100))
+    >>> r[["sd1", "sd2", "statistic", "p_value"]].round(3)
+          sd1     sd2  statistic  p_value
+    0  89.303  86.017      0.496    0.621
+    """
+    rows = []
+    for (earlier, later), a, b in itertools.product(values, n1.grid(), n2.grid()):
+        rows.append((float(earlier), float(later), a, b))
+    grid = pd.DataFrame(rows, columns=["earlier", "later", "n1", "n2"]).drop_duplicates(ignore_index=True)
+    if scale is None:
+        grid["sd1"] = grid["sd2"] = np.nan
+        res = _share_test(grid.earlier, grid.n1, grid.later, grid.n2, level)
+    else:
+        grid["sd1"] = max_sd(grid.earlier.to_numpy(), *scale)
+        grid["sd2"] = max_sd(grid.later.to_numpy(), *scale)
+        res = _mean_test(grid.earlier, grid.sd1, grid.n1, grid.later, grid.sd2, grid.n2, level)
+    for key, value in res.items():
+        grid[key] = np.asarray(value, dtype=float)
+    return grid
+
+
+def _p_at(earlier, later, n1, n2, sd, scale, level) -> float:
+    if scale is None:
+        return float(_share_test(earlier, n1, later, n2, level)["p_value"])
+    return float(_mean_test(earlier, sd, n1, later, sd, n2, level)["p_value"])
+
+
+def _threshold(values, n1: Range, n2: Range, scale, alpha, level) -> str:
+    """Where the verdict flips: the SD (means, at the nominal n), else the n per edition."""
+    earlier, later = values[0]
+    if scale is not None:
+        top = min(max_sd(earlier, *scale), max_sd(later, *scale))
+        p = functools.partial(_p_at, earlier, later, n1.nominal, n2.nominal, scale=scale, level=level)
+        if p(sd=top) >= alpha:
+            sd = optimize.brentq(lambda s: p(sd=s) - alpha, 1e-9, top, xtol=1e-6)
+            return (f"SD {sd:.1f} (at the published values, n {n1.nominal:,.0f} and {n2.nominal:,.0f}; "
+                    f"possible SDs reach {top:.1f})")
+    # the n per edition (both editions alike) at which the least favourable corner turns significant
+    worst = change_test(values, n1, n2, scale=scale, level=level).sort_values("p_value").iloc[-1]
+
+    def p_of(n):
+        return _p_at(worst.earlier, worst.later, n, n, None, scale, level) if scale is None else \
+            float(_mean_test(worst.earlier, worst.sd1, n, worst.later, worst.sd2, n, level)["p_value"])
+    if p_of(1e7) >= alpha:
+        return "none: not significant at any n"
+    n = optimize.brentq(lambda m: p_of(m) - alpha, 2.0, 1e7, xtol=1e-3)
+    where = "the largest possible SDs and " if scale is not None else ""
+    return f"n {math.ceil(n):,} per edition (at {where}the least favourable rounding)"
+
+
+# ------------------------------------------------------------------------------ rows
+
+def _row(claims, **fields) -> dict:
+    from .findings import finding_row
+
+    c = claims.loc[fields["claim_id"]]
+    registry = dict(published=c["value"], published_high=c["value_high"], bound=c["bound"], unit=c["unit"],
+                    survey=c["survey"], report=c["report"], metric=c["metric"], measure=c["statistic"])
+    return finding_row(**{**registry, **fields})
+
+
+def level_evidence(claim_ids, *, notebook: str, claims=None, assumptions=None, level: float = 0.95) -> pd.DataFrame:
+    """Findings rows for published shares and means: margin of error at the stated n.
+
+    A share gets its Wilson interval around its rounding interval at the smallest n the
+    article allows (simple random sampling assumed); a share whose base is unclear ("48%
+    said the cut hurt": of everyone, or of the 52% who cut?) is given the n of both
+    readings. A mean gets the margin at the largest SD its scale allows (from 0 up). Where
+    no sample size is published or assumable the verdict is ``untestable``; otherwise
+    ``consistent`` (the registry checks can still turn it ``inconsistent`` when the table
+    is assembled).
+
+    Examples
+    --------
+    >>> rows = level_evidence(["trends_2022.team_burnout"], notebook="demo")
+    >>> rows[["published", "ci_low", "ci_high", "margin", "n_low", "n_high", "verdict"]].round(1)
+       published  ci_low  ci_high  margin   n_low  n_high     verdict
+    0       64.0    60.7     67.2     2.7  1200.0  1299.0  consistent
+    """
+    claims, assumptions = _claims(claims), assumptions or load_assumptions()
+    rows = []
+    for cid in claim_ids:
+        c = claims.loc[cid]
+        lo, hi = _interval(c)
+        common = dict(claim_id=cid, notebook=notebook, kind="level", evidence="published aggregates",
+                      estimate=c["value"], level=level)
+        if c["statistic"] == "share":
+            n = sample_size(cid, claims, assumptions)
+            base = c["base_claim"] if not pd.isna(c["base_claim"]) else None
+            readings = ""
+            if n is not None and base is not None:
+                b_lo, b_hi = _interval(claims.loc[base])
+                sub = Range(b_lo / 100 * n.low, b_hi / 100 * n.high, claims.at[base, "value"] / 100 * n.nominal)
+                if bool(c["base_clear"]):
+                    n = Range(sub.low, sub.high, sub.nominal, f"{claims.at[base, 'value']:g}% of {n.text()}")
+                else:
+                    readings = (f"; the base is unclear: of all {n.text()}, or of the {claims.at[base, 'value']:g}% "
+                                f"({base}) ≈ {sub.text()}")
+                    n = Range(sub.low, n.high, n.nominal, n.why)
+            if n is None:
+                rows.append(_row(claims, **common, verdict="untestable", test="",
+                                 assumption="no sample size published",
+                                 detail="untestable"))
+                continue
+            m = share_margin((lo, hi), n.low, level).iloc[0]
+            rows.append(_row(claims, **common, ci_low=m.ci_low, ci_high=m.ci_high, n=n.nominal, n_low=n.low,
+                             n_high=n.high, margin=m.margin,
+                             test="margin of error (Wilson score interval)",
+                             assumption=f"simple random sample of {n.text()} ({n.why}){readings}",
+                             verdict="consistent", detail=""))
+        elif c["statistic"] == "mean":
+            scale, n, why = mean_base(cid, claims, assumptions)
+            if n is None:
+                rows.append(_row(claims, **common, verdict="untestable", assumption="no sample size published", detail=""))
+                continue
+            m = mean_margin((lo, hi), n.low, scale, level).iloc[0]
+            rows.append(_row(claims, **common, ci_low=m.ci_low, ci_high=m.ci_high, n=n.nominal, n_low=n.low,
+                             n_high=n.high, margin=m.margin,
+                             test="margin of error (t interval) at SD 0 to the largest the scale allows",
+                             assumption=(f"simple random sample of {n.text()} ({n.why}); SD 0–{m.sd_max:.1f} "
+                                         f"on a {scale[0]:g} to {scale[1]:g} scale"),
+                             verdict="consistent", detail=""))
+        else:
+            raise InputError("not a share or a mean", column="statistic", value=f"{cid}: {c['statistic']}",
+                             expected="a claim whose statistic is share or mean")
+    return pd.DataFrame(rows)
+
+
+def _change_spec(cid, claims):
+    """(earlier, later, readings) for a change claim; readings map a name to (earlier, later) pairs."""
+    c = claims.loc[cid]
+    measure = c["statistic"]
+    if measure in ("change_pp", "change_relative") or (not pd.isna(c["compared_to"]) and measure in ("share", "mean")):
+        earlier_id = c["compared_to"]
+        later_id = c["relates_to"] if measure.startswith("change") else cid
+        e, l_ = claims.loc[earlier_id], claims.loc[later_id]
+        pairs = list(itertools.product(sorted({*_interval(e), e["value"]}), sorted({*_interval(l_), l_["value"]})))
+        return earlier_id, later_id, {"as published": [(e["value"], l_["value"])] + pairs}, []
+    if measure == "change_unspecified" and not pd.isna(c["relates_to"]):
+        later_id = c["relates_to"]
+        l_ = claims.loc[later_id]
+        late = sorted({*_interval(l_), l_["value"]})
+        step = sorted({*_interval(c), c["value"]})
+        points = [(l_["value"] - c["value"], l_["value"])] + [(v - s, v) for v, s in itertools.product(late, step)]
+        relative = [(l_["value"] / (1 + c["value"] / 100), l_["value"])] + \
+            [(v / (1 + s / 100), v) for v, s in itertools.product(late, step)]
+        untestable = [f"the increase itself grew by {c['value']:g} (needs the 2020 → 2021 increase, not published)"]
+        return None, later_id, {f"+{c['value']:g} points": points, f"+{c['value']:g}% relative": relative}, untestable
+    return None, None, {}, []
+
+
+def change_evidence(claim_ids, *, notebook: str, claims=None, assumptions=None, level: float = 0.95,
+                    alpha: float = 0.05) -> pd.DataFrame:
+    """Findings rows for year-over-year changes, tested from the published figures alone.
+
+    For each change, :func:`change_test` runs over every rounding corner and reading, the
+    range of each edition's n and (for means) every possible SD; ``p_value`` is the largest
+    p (least favourable), ``p_value_min`` the smallest, ``threshold`` where significance at
+    ``alpha`` flips. The verdict (before multiplicity adjustment, which
+    :func:`supportstats.findings.adjust_families` applies across the report) is
+    ``significant change`` when significant everywhere, ``change within noise`` when
+    nowhere, ``depends on assumptions`` otherwise.
+
+    Examples
+    --------
+    >>> rows = change_evidence(["benchmark_2022.nps_mean"], notebook="demo")
+    >>> rows[["published", "estimate", "p_value", "p_value_min", "verdict"]].round(3)
+       published  estimate  p_value  p_value_min                 verdict
+    0       51.0       6.0     0.69          0.0  depends on assumptions
+    >>> rows["threshold"].iloc[0].split(" (")[0]
+    'SD 22.1'
+    """
+    from .findings import change_verdict
+
+    claims, assumptions = _claims(claims), assumptions or load_assumptions()
+    rows = []
+    for cid in claim_ids:
+        c = claims.loc[cid]
+        earlier_id, later_id, readings, untestable = _change_spec(cid, claims)
+        common = dict(claim_id=cid, notebook=notebook, kind="change", evidence="published aggregates", level=level)
+        if not readings:
+            rows.append(_row(claims, **common, verdict="untestable", assumption="", detail=""))
+            continue
+        later = claims.loc[later_id]
+        if later["statistic"] == "mean":
+            scale, n2, _ = mean_base(later_id, claims, assumptions)
+            _, n1, _ = mean_base(earlier_id, claims, assumptions)
+        else:
+            scale = None
+            n2 = sample_size(later_id, claims, assumptions)
+            n1 = sample_size(earlier_id, claims, assumptions) if earlier_id else n2
+            if earlier_id is None:  # an unspecified change: the edition a year before the later claim's
+                before = f"{later['survey']}_{int(later['wave']) - 1}"
+                n1 = sample_size(f"{before}.n_respondents", claims, assumptions)
+        if n1 is None or n2 is None:
+            rows.append(_row(claims, **common, verdict="untestable", assumption="no sample size published", detail=""))
+            continue
+        tests = pd.concat([change_test(pairs, n1, n2, scale=scale, level=level).assign(reading=name)
+                           for name, pairs in readings.items()], ignore_index=True)
+        worst = tests.loc[tests["p_value"].idxmax()]
+        first = next(iter(readings.values()))
+        nominal = change_test(first[:1], Range(n1.nominal, n1.nominal, n1.nominal),
+                              Range(n2.nominal, n2.nominal, n2.nominal), scale=scale, level=level).iloc[0]
+        p_min = 0.0 if scale is not None and (tests["diff"] != 0).any() else float(tests["p_value"].min())
+        p_max = float(tests["p_value"].max())
+        kind_test = ("Welch t test from the published means" if scale is not None
+                     else "two-proportion z test from the published shares")
+        sd_text = ""
+        if scale is not None:
+            sd_text = (f"; SD 0 to the largest the {scale[0]:g} to {scale[1]:g} scale allows "
+                       f"({worst.sd1:.1f} and {worst.sd2:.1f} at the least favourable values)")
+        reading_text = f"; readings: {', '.join(readings)}" if len(readings) > 1 else ""
+        rows.append(_row(
+            claims, **common, estimate=float(nominal["diff"]), ci_low=float(tests["ci_low"].min()),
+            ci_high=float(tests["ci_high"].max()), n=n1.nominal + n2.nominal, n_low=n1.low + n2.low,
+            n_high=n1.high + n2.high, test=f"{kind_test}, independent editions",
+            test_statistic=float(worst["statistic"]), df=float(worst["df"]), p_value=p_max, p_value_min=p_min,
+            threshold=("" if (p_max < alpha) == (p_min < alpha) else
+                       _threshold(first, n1, n2, scale, alpha, level)),
+            assumption=(f"independent simple random samples of n {n1.text()} and {n2.text()}"
+                        f"{sd_text}; published values anywhere in their rounding intervals{reading_text}"
+                        + (f"; untestable reading: {untestable[0]}" if untestable else "")),
+            verdict=change_verdict(p_max, p_min, alpha), detail="",
+        ))
+    return pd.DataFrame(rows)
