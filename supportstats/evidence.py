@@ -124,7 +124,11 @@ def load_assumptions(path=None, overrides=None) -> dict:
     supportstats.errors.InputError: assumptions (overrides): column 'waves.benchmark_2021.n': ...
     """
     path = Path(path) if path is not None else ASSUMPTIONS_FILE
-    raw = _read_yaml(str(path))
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise InputError(f"cannot read assumptions ({exc.strerror})", file=path) from None
+    raw = _read_yaml(str(path), st.st_mtime_ns, st.st_size)
     merged = {k: dict(v) for k, v in raw.items()}
     where = path
     if overrides:
@@ -161,7 +165,8 @@ def load_assumptions(path=None, overrides=None) -> dict:
 
 
 @functools.lru_cache(maxsize=8)
-def _read_yaml(path: str) -> dict:
+def _read_yaml(path: str, mtime_ns: int, size: int) -> dict:
+    """Parsed once per file version (the key carries mtime and size)."""
     try:
         with open(path, encoding="utf-8") as fh:
             data = yaml.safe_load(fh) or {}

@@ -178,6 +178,8 @@ def change_verdict(p_value, p_value_min, alpha: float) -> str:
 
 def _num(x, digits=1) -> str:
     x = float(x)
+    if not np.isfinite(x):
+        return "n/a"
     return f"{x:,.0f}" if abs(x) >= 1000 or x == round(x) else f"{x:,.{digits}f}"
 
 
