@@ -22,48 +22,21 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import yaml
-from scipy import optimize, stats
+from scipy import optimize
 
 from .bounds import max_sd
 from .claims import value_interval
 from .errors import InputError
+from .ranges import Range, _mean_test, _p_at, change_test, mean_margin, share_margin
 
-__all__ = ["ASSUMPTIONS_FILE", "Range", "load_assumptions", "sample_size", "mean_base",
-           "share_margin", "mean_margin", "change_test", "level_evidence", "change_evidence"]
+__all__ = ["ASSUMPTIONS_FILE", "load_assumptions", "sample_size", "mean_base", "level_evidence",
+           "change_evidence"]
 
 ASSUMPTIONS_FILE = Path(__file__).with_name("assumptions.yml")
-#: Grid points per interval: both ends and the published value (the p-value of these tests
-#: is monotone in each number within an interval, so the ends carry the extremes).
-_NOMINAL_REASON = "stated in the article"
-
-
-@dataclass(frozen=True)
-class Range:
-    """A quantity known only as a range: ``low``–``high``, ``nominal`` where flips are reported.
-
-    Examples
-    --------
-    >>> Range(285, 315, 300, "nearly 300").text()
-    '285–315'
-    """
-
-    low: float
-    high: float
-    nominal: float
-    why: str = ""
-
-    def text(self, digits: int = 0) -> str:
-        lo, hi = (f"{v:,.{digits}f}" for v in (self.low, self.high))
-        return lo if lo == hi else f"{lo}–{hi}"
-
-    def grid(self) -> list[float]:
-        return sorted({float(self.low), float(self.nominal), float(self.high)})
 
 
 # ---------------------------------------------------------------------------- assumptions
@@ -264,151 +237,6 @@ def mean_base(claim_id, claims=None, assumptions=None) -> tuple[tuple[float, flo
     return spec["scale"], n, spec["why"]
 
 
-# ---------------------------------------------------------------------------- margins
-
-def _z(level: float) -> float:
-    return float(stats.norm.ppf(0.5 + level / 2))
-
-
-def share_margin(value, n, level: float = 0.95) -> pd.DataFrame:
-    """Margin of error of a published share at a sample size, under simple random sampling.
-
-    The interval around the whole rounding interval of ``value`` uses Wilson's score
-    interval at its ends (statsmodels ``proportion_confint(method="wilson")``), so it stays
-    inside 0–100; ``margin`` is the familiar ±z·sqrt(p(1 − p)/n) at the published value.
-
-    Parameters
-    ----------
-    value : tuple of float
-        ``(low, high)`` rounding interval of the published share, in percent.
-    n : float
-        Sample size.
-
-    Returns
-    -------
-    DataFrame
-        One row: ``ci_low, ci_high`` (percent) and ``margin`` (percentage points).
-
-    Examples
-    --------
-    >>> share_margin((63.5, 64.5), 1214).round(2)
-       ci_low  ci_high  margin
-    0   60.75    67.14     2.7
-    """
-    from statsmodels.stats.proportion import proportion_confint
-
-    lo, hi = (float(v) / 100 for v in value)
-    low, _ = proportion_confint(lo * n, n, alpha=1 - level, method="wilson")
-    _, high = proportion_confint(hi * n, n, alpha=1 - level, method="wilson")
-    mid = (lo + hi) / 2
-    margin = _z(level) * math.sqrt(mid * (1 - mid) / n)
-    return pd.DataFrame({"ci_low": [100 * low], "ci_high": [100 * high], "margin": [100 * margin]})
-
-
-def mean_margin(value, n, scale, level: float = 0.95) -> pd.DataFrame:
-    """Largest margin of error of a published mean at n, over every SD the scale allows.
-
-    Returns one row: ``sd_max`` (the largest SD possible at the published value, see
-    :func:`supportstats.bounds.max_sd`), ``margin`` (t·sd_max/√n) and the interval around the
-    rounding interval, clipped to the scale. At SD 0 the margin is 0; the true margin lies
-    between.
-
-    Examples
-    --------
-    >>> mean_margin((88.5, 89.5), 300, (0, 100)).round(2)
-       sd_max  margin  ci_low  ci_high
-    0    31.9    3.62   84.88    92.98
-    """
-    lo, hi = (float(v) for v in value)
-    sds = [max_sd(v, *scale) for v in (lo, hi)]
-    sd = max(sds)
-    t = float(stats.t.ppf(0.5 + level / 2, max(n - 1, 1)))
-    margin = t * sd / math.sqrt(n)
-    return pd.DataFrame({"sd_max": [sd], "margin": [margin],
-                         "ci_low": [max(scale[0], lo - t * sds[0] / math.sqrt(n))],
-                         "ci_high": [min(scale[1], hi + t * sds[1] / math.sqrt(n))]})
-
-
-# ------------------------------------------------------------------------------ tests
-
-def _share_test(p1, n1, p2, n2, level):
-    """Pooled two-proportion z test (R ``prop.test(correct = FALSE)``) and Wald interval, vectorised."""
-    p1, p2, n1, n2 = (np.asarray(v, dtype=float) / d for v, d in ((p1, 100), (p2, 100), (n1, 1), (n2, 1)))
-    pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
-    se0 = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-    z = np.where(se0 > 0, (p2 - p1) / np.where(se0 > 0, se0, 1), 0.0)
-    se = np.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
-    half = _z(level) * se
-    diff = p2 - p1
-    return {"diff": 100 * diff, "ci_low": 100 * (diff - half), "ci_high": 100 * (diff + half),
-            "statistic": z, "df": np.full_like(z, np.nan), "p_value": 2 * stats.norm.sf(np.abs(z))}
-
-
-def _mean_test(m1, sd1, n1, m2, sd2, n2, level):
-    """Welch's t test from summaries (scipy ``ttest_ind_from_stats``), vectorised."""
-    m1, sd1, n1, m2, sd2, n2 = (np.asarray(v, dtype=float) for v in (m1, sd1, n1, m2, sd2, n2))
-    v1, v2 = sd1 ** 2 / n1, sd2 ** 2 / n2
-    res = stats.ttest_ind_from_stats(m2, sd2, n2, m1, sd1, n1, equal_var=False)
-    df = (v1 + v2) ** 2 / (v1 ** 2 / (n1 - 1) + v2 ** 2 / (n2 - 1))
-    half = stats.t.ppf(0.5 + level / 2, df) * np.sqrt(v1 + v2)
-    diff = m2 - m1
-    return {"diff": diff, "ci_low": diff - half, "ci_high": diff + half,
-            "statistic": np.asarray(res.statistic), "df": df, "p_value": np.asarray(res.pvalue)}
-
-
-def change_test(values, n1: Range, n2: Range, *, scale=None, level: float = 0.95) -> pd.DataFrame:
-    """Test a change between two published figures over every combination left open.
-
-    Parameters
-    ----------
-    values : list of (earlier, later)
-        Pairs of published values (percent for shares) to try: the corners of their
-        rounding intervals, and, for an ambiguous change, every reading.
-    n1, n2 : Range
-        Sample sizes of the two editions (for a mean: the respondents it averages over).
-    scale : (low, high), optional
-        For means: the answer scale. The SD of each edition runs from 0 to its largest
-        possible value at that mean; ``p_value`` is taken at that largest SD (p grows with the
-        SD), ``p_value_min`` is 0 (the limit as the SD goes to 0). Shares need no SD.
-
-    Returns
-    -------
-    DataFrame
-        One row per combination tried: ``earlier, later, n1, n2, sd1, sd2, diff, ci_low,
-        ci_high, statistic, df, p_value``. The least favourable combination is the row with
-        the largest ``p_value``.
-
-    Examples
-    --------
-    NPS 45 → 51 among 28% and 48% of about 300 teams, at the largest possible SDs:
-
-    >>> r = change_test([(45, 51)], Range(84, 84, 84), Range(144, 144, 144), scale=(-100, 100))
-    >>> r[["sd1", "sd2", "statistic", "p_value"]].round(3)
-          sd1     sd2  statistic  p_value
-    0  89.303  86.017      0.496    0.621
-    """
-    rows = []
-    for (earlier, later), a, b in itertools.product(values, n1.grid(), n2.grid()):
-        rows.append((float(earlier), float(later), a, b))
-    grid = pd.DataFrame(rows, columns=["earlier", "later", "n1", "n2"]).drop_duplicates(ignore_index=True)
-    if scale is None:
-        grid["sd1"] = grid["sd2"] = np.nan
-        res = _share_test(grid.earlier, grid.n1, grid.later, grid.n2, level)
-    else:
-        grid["sd1"] = max_sd(grid.earlier.to_numpy(), *scale)
-        grid["sd2"] = max_sd(grid.later.to_numpy(), *scale)
-        res = _mean_test(grid.earlier, grid.sd1, grid.n1, grid.later, grid.sd2, grid.n2, level)
-    for key, value in res.items():
-        grid[key] = np.asarray(value, dtype=float)
-    return grid
-
-
-def _p_at(earlier, later, n1, n2, sd, scale, level) -> float:
-    if scale is None:
-        return float(_share_test(earlier, n1, later, n2, level)["p_value"])
-    return float(_mean_test(earlier, sd, n1, later, sd, n2, level)["p_value"])
-
-
 def _threshold(values, n1: Range, n2: Range, scale, alpha, level) -> str:
     """Where the verdict flips: the SD (means, at the nominal n), else the n per edition."""
     earlier, later = values[0]
@@ -482,9 +310,9 @@ def level_evidence(claim_ids, *, notebook: str, claims=None, assumptions=None, l
                                 f"({base}) ≈ {sub.text()}")
                     n = Range(sub.low, n.high, n.nominal, n.why)
             if n is None:
-                rows.append(_row(claims, **common, verdict="untestable", test="",
-                                 assumption="no sample size published",
-                                 detail="untestable"))
+                rows.append(_row(claims, **common, verdict="untestable", assumption="no sample size published",
+                                 detail=("No sample size is published for this survey, so the figure has no "
+                                         "margin of error; nothing else published tests it.")))
                 continue
             m = share_margin((lo, hi), n.low, level).iloc[0]
             rows.append(_row(claims, **common, ci_low=m.ci_low, ci_high=m.ci_high, n=n.nominal, n_low=n.low,
@@ -495,7 +323,8 @@ def level_evidence(claim_ids, *, notebook: str, claims=None, assumptions=None, l
         elif c["statistic"] == "mean":
             scale, n, why = mean_base(cid, claims, assumptions)
             if n is None:
-                rows.append(_row(claims, **common, verdict="untestable", assumption="no sample size published", detail=""))
+                rows.append(_row(claims, **common, verdict="untestable", assumption="no sample size published",
+                                 detail="No sample size is published for this survey, so the mean has no margin of error."))
                 continue
             m = mean_margin((lo, hi), n.low, scale, level).iloc[0]
             rows.append(_row(claims, **common, ci_low=m.ci_low, ci_high=m.ci_high, n=n.nominal, n_low=n.low,
@@ -533,8 +362,34 @@ def _change_spec(cid, claims):
     return None, None, {}, []
 
 
+def change_claims(claims=None, report=None) -> list[str]:
+    """The claims that carry a test of a change, one per hypothesis.
+
+    A change is tested once: on its stated-change claim (``change_pp`` "+11 points", or an
+    unspecified "up 2%" with the level it relates to) or, where the article states none, on
+    the later level with ``compared_to`` ("IQS rose from 81 to 89"). A relative reading of a
+    change tested elsewhere ("+14%") is not a second test.
+
+    Examples
+    --------
+    >>> change_claims(report="Customer Service Quality Benchmark Report 2022 (2nd edition)")
+    ['benchmark_2022.csat_change_pp', 'benchmark_2022.iqs_mean', 'benchmark_2022.nps_mean', 'benchmark_2022.nps_tracking']
+    """
+    claims = _claims(claims)
+    if report is not None:
+        claims = claims[claims["report"] == report]
+    stated = set(claims.loc[claims["statistic"].isin(["change_pp", "change_relative"]), "relates_to"].dropna())
+    out = []
+    for cid, c in claims.iterrows():
+        if c["statistic"] == "change_pp" or (c["statistic"] == "change_unspecified" and not pd.isna(c["relates_to"])):
+            out.append(cid)
+        elif c["statistic"] in ("share", "mean") and not pd.isna(c["compared_to"]) and cid not in stated:
+            out.append(cid)
+    return sorted(out)
+
+
 def change_evidence(claim_ids, *, notebook: str, claims=None, assumptions=None, level: float = 0.95,
-                    alpha: float = 0.05) -> pd.DataFrame:
+                    alpha: float = 0.05, family: bool = True) -> pd.DataFrame:
     """Findings rows for year-over-year changes, tested from the published figures alone.
 
     For each change, :func:`change_test` runs over every rounding corner and reading, the
@@ -545,25 +400,44 @@ def change_evidence(claim_ids, *, notebook: str, claims=None, assumptions=None, 
     ``significant change`` when significant everywhere, ``change within noise`` when
     nowhere, ``depends on assumptions`` otherwise.
 
+    With ``family=True`` (the default) every test of the same report
+    (:func:`change_claims`) is run too, with the same assumptions, the family is adjusted
+    (:func:`supportstats.adjust_families`), and the rows returned carry the adjusted
+    p-values, the verdict they give, and the sentence that states it.
+
     Examples
     --------
-    >>> rows = change_evidence(["benchmark_2022.nps_mean"], notebook="demo")
+    >>> rows = change_evidence(["benchmark_2022.nps_mean"], notebook="demo", family=False)
     >>> rows[["published", "estimate", "p_value", "p_value_min", "verdict"]].round(3)
        published  estimate  p_value  p_value_min                 verdict
     0       51.0       6.0     0.69          0.0  depends on assumptions
+    >>> change_evidence(["benchmark_2022.nps_mean"], notebook="demo")[["p_holm", "p_holm_min", "verdict"]].round(3)
+       p_holm  p_holm_min                 verdict
+    0    0.69         0.0  depends on assumptions
     >>> rows["threshold"].iloc[0].split(" (")[0]
     'SD 22.1'
     """
-    from .findings import change_verdict
+    from .findings import adjust_families, change_verdict, describe
 
     claims, assumptions = _claims(claims), assumptions or load_assumptions()
+    claim_ids = list(claim_ids)
+    if family:
+        reports = set(claims.loc[claim_ids, "report"])
+        members = sorted({m for r in reports for m in change_claims(claims, report=r)} | set(claim_ids))
+        table = change_evidence(members, notebook=notebook, claims=claims, assumptions=assumptions, level=level,
+                                alpha=alpha, family=False)
+        table = adjust_families(table.assign(alpha=alpha), alpha)
+        table["detail"] = [describe(r) or r["detail"] for r in table.to_dict("records")]
+        return table.set_index("claim_id").loc[claim_ids].reset_index()
     rows = []
     for cid in claim_ids:
         c = claims.loc[cid]
         earlier_id, later_id, readings, untestable = _change_spec(cid, claims)
         common = dict(claim_id=cid, notebook=notebook, kind="change", evidence="published aggregates", level=level)
         if not readings:
-            rows.append(_row(claims, **common, verdict="untestable", assumption="", detail=""))
+            rows.append(_row(claims, **common, verdict="untestable", assumption="", detail=(
+                f"Neither edition's level of {c['metric'].replace('change in ', '')} is published, so "
+                f"the stated {c['value']:g}% change cannot be tested, however it is read.")))
             continue
         later = claims.loc[later_id]
         if later["statistic"] == "mean":
@@ -577,7 +451,8 @@ def change_evidence(claim_ids, *, notebook: str, claims=None, assumptions=None, 
                 before = f"{later['survey']}_{int(later['wave']) - 1}"
                 n1 = sample_size(f"{before}.n_respondents", claims, assumptions)
         if n1 is None or n2 is None:
-            rows.append(_row(claims, **common, verdict="untestable", assumption="no sample size published", detail=""))
+            rows.append(_row(claims, **common, verdict="untestable", assumption="no sample size published",
+                             detail="No sample size is published for one of the editions, so the change cannot be tested."))
             continue
         tests = pd.concat([change_test(pairs, n1, n2, scale=scale, level=level).assign(reading=name)
                            for name, pairs in readings.items()], ignore_index=True)

@@ -30,7 +30,7 @@ from .io import atomic_path
 __all__ = [
     "VERDICTS", "EVIDENCE", "FINDING_COLUMNS", "FINDINGS_SCHEMA", "finding_row", "change_verdict",
     "describe", "adjust_families", "record_findings", "load_findings", "assemble_findings",
-    "read_findings", "check_findings", "data_source_of", "data_source_banner",
+    "read_findings", "check_findings", "registry_findings", "verdict_markdown", "data_source_of", "data_source_banner",
 ]
 
 #: Verdicts about a report. ``reproduced``/``not reproduced`` only ever rest on a real export.
@@ -234,6 +234,34 @@ def describe(row) -> str:
     return ""
 
 
+def _published(row) -> str:
+    value = row.get("published")
+    if value is None or pd.isna(value):
+        return ""
+    high = row.get("published_high")
+    text = _num(value) + ("" if high is None or pd.isna(high) else f"–{_num(high)}")
+    unit = row.get("unit")
+    text += {"percent": "%", "points": " points", "usd": " USD", "ratio": "×", "count": ""}.get(unit, f" {unit}")
+    return {"min": f"{text}+", "approx": f"about {text}"}.get(row.get("bound"), text)
+
+
+def verdict_markdown(rows: pd.DataFrame) -> str:
+    """A notebook's verdict: one line per claim, each the sentence of its own findings row.
+
+    Examples
+    --------
+    >>> from supportstats import change_evidence
+    >>> print(verdict_markdown(change_evidence(["benchmark_2022.nps_tracking"], notebook="02")).splitlines()[2][:90])
+    - **support teams tracking NPS** (`benchmark_2022.nps_tracking`, published 48%): *significant...
+    """
+    lines = ["**Verdict.**", ""]
+    for row in pd.DataFrame(rows).to_dict("records"):
+        sentence = describe(row) or row.get("detail") or ""
+        lines.append(f"- **{row.get('metric', row['claim_id'])}** (`{row['claim_id']}`, published "
+                     f"{_published(row)}): *{row['verdict']}*. {sentence}")
+    return "\n".join(lines)
+
+
 def adjust_families(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     """Holm and BH within each family, at both ends of the assumption range; verdicts from them.
 
@@ -326,6 +354,68 @@ def load_findings(folder=None) -> pd.DataFrame:
         return pd.DataFrame(columns=FINDING_COLUMNS)
     frames = [read_findings(f) for f in files]
     return pd.concat(frames, ignore_index=True).sort_values(["notebook", "claim_id"], kind="stable")
+
+
+def registry_findings(claim_ids, *, notebook: str, reasons=None, claims=None, checks=None) -> pd.DataFrame:
+    """Findings rows for claims whose only evidence is the registry's checks, or nothing.
+
+    - a stated change read against its two published levels (``change_relative``,
+      ``change_pp``; e.g. "+14%" on 78 → 89) is ``consistent`` when a reading fits, with the
+      check's arithmetic in ``test`` (the change itself is tested once, on its other claim);
+    - an ``external`` or ``anecdote`` claim is ``external``, with the checks' arithmetic;
+    - a stated sample size is ``untestable``: it is the n every margin of that edition uses;
+    - anything else is ``untestable``, with ``reasons[claim_id]`` (or the checks' words).
+
+    A registry check that finds a claim ``inconsistent`` overrides all of these when the
+    table is assembled.
+
+    Examples
+    --------
+    >>> rows = registry_findings(["benchmark_2022.csat_change_rel", "benchmark_2022.n_respondents"], notebook="01")
+    >>> rows[["claim_id", "kind", "verdict"]]
+                             claim_id     kind     verdict
+    0  benchmark_2022.csat_change_rel  reading  consistent
+    1    benchmark_2022.n_respondents    count  untestable
+    """
+    if claims is None:
+        from .claims import load_claims
+        claims = load_claims()
+    if checks is None:
+        from .claims import check_claims
+        checks = check_claims(claims)
+    claims = claims.set_index("claim_id")
+    reasons = dict(reasons or {})
+    said = checks.groupby("claim_id")["detail"].agg("; ".join)
+    rows = []
+    for cid in claim_ids:
+        c = claims.loc[cid]
+        arithmetic = said.get(cid, "")
+        if cid in reasons:
+            kind = "external" if c["survey"] in ("external", "anecdote") else (
+                "ratio" if c["statistic"] == "ratio" else "untestable")
+            verdict = "external" if kind == "external" else "untestable"
+            rows.append(finding_row(cid, notebook=notebook, kind=kind, verdict=verdict, evidence="none",
+                                    detail=reasons[cid]))
+        elif c["survey"] in ("external", "anecdote"):
+            rows.append(finding_row(cid, notebook=notebook, kind="external", verdict="external",
+                                    evidence="registry checks" if arithmetic else "none",
+                                    detail=("A figure the article attributes to others or tells as an anecdote; "
+                                            "no respondent data can test it." + (f" Its arithmetic: {arithmetic}."
+                                                                                  if arithmetic else ""))))
+        elif c["statistic"] in ("change_relative", "change_pp") and arithmetic:
+            rows.append(finding_row(cid, notebook=notebook, kind="reading", verdict="consistent",
+                                    evidence="registry checks", test=arithmetic))
+        elif c["statistic"] == "count" and not pd.isna(c["n"]):
+            lo, hi = int(c["n_low"]), int(c["n_high"])
+            rows.append(finding_row(cid, notebook=notebook, kind="count", verdict="untestable", evidence="none",
+                                    n=float(c["n"]), n_low=lo, n_high=hi, detail=(
+                                        f"The sample size the article states; every margin of error and test of "
+                                        f"this edition uses the range its wording allows, {lo:,}–{hi:,}.")))
+        else:
+            rows.append(finding_row(cid, notebook=notebook, kind="untestable", verdict="untestable", evidence="none",
+                                    detail=_UNCOVERED.get(c["statistic"], "Nothing published tests this claim.")
+                                    + (f" Registry checks: {arithmetic}." if arithmetic else "")))
+    return pd.DataFrame(rows)
 
 
 #: What a row's reason says when no notebook covered the claim, by the registry's statistic.

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import supportstats as ss
-from supportstats import evidence as ev
+from supportstats import ranges as ev
 from supportstats.errors import InputError
 
 REF = json.loads((Path(__file__).parent / "reference" / "evidence_reference.json").read_text())
