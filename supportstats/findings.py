@@ -251,8 +251,8 @@ def verdict_markdown(rows: pd.DataFrame) -> str:
     Examples
     --------
     >>> from supportstats import change_evidence
-    >>> print(verdict_markdown(change_evidence(["benchmark_2022.nps_tracking"], notebook="02")).splitlines()[2][:90])
-    - **support teams tracking NPS** (`benchmark_2022.nps_tracking`, published 48%): *significant...
+    >>> print(verdict_markdown(change_evidence(["benchmark_2022.nps_tracking"], notebook="02")).splitlines()[2][:104])
+    - **support teams tracking NPS** (`benchmark_2022.nps_tracking`, published 48%): *significant change*.
     """
     lines = ["**Verdict.**", ""]
     for row in pd.DataFrame(rows).to_dict("records"):
