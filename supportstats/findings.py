@@ -251,7 +251,7 @@ def verdict_markdown(rows: pd.DataFrame) -> str:
     Examples
     --------
     >>> from supportstats import change_evidence
-    >>> print(verdict_markdown(change_evidence(["benchmark_2022.nps_tracking"], notebook="02")).splitlines()[2][:104])
+    >>> print(verdict_markdown(change_evidence(["benchmark_2022.nps_tracking"], notebook="02")).splitlines()[2][:103])
     - **support teams tracking NPS** (`benchmark_2022.nps_tracking`, published 48%): *significant change*.
     """
     lines = ["**Verdict.**", ""]
