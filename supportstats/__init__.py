@@ -13,7 +13,7 @@ __version__ = "0.1.0"
 
 #: Modules whose ``__all__`` make up the flat namespace, in load order.
 _MODULES = ("errors", "bounds", "estimate", "significance", "weights", "claims", "io", "schema", "clean",
-            "synth", "plots", "ranges", "evidence", "recompute", "findings", "pipeline", "notebook")
+            "synth", "plots", "plots_evidence", "ranges", "evidence", "recompute", "findings", "pipeline", "notebook")
 _loaded = False
 
 

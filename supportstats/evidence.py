@@ -31,10 +31,10 @@ from scipy import optimize
 from .bounds import max_sd
 from .claims import value_interval
 from .errors import InputError
-from .ranges import Range, _mean_test, _p_at, change_test, mean_margin, share_margin
+from .ranges import Range, _mean_test, _p_at, change_test, mean_margin, sd_curve, share_margin
 
 __all__ = ["ASSUMPTIONS_FILE", "load_assumptions", "sample_size", "mean_base", "level_evidence",
-           "change_evidence"]
+           "change_claims", "change_evidence", "change_curve"]
 
 ASSUMPTIONS_FILE = Path(__file__).with_name("assumptions.yml")
 
@@ -122,7 +122,9 @@ def load_assumptions(path=None, overrides=None) -> dict:
         if not isinstance(spec, dict) or "n" not in spec:
             _fail(where, f"waves.{wave}", spec, "a map with n: {low, high, nominal} and why")
         r = _range(spec["n"], where, f"waves.{wave}.n")
-        out["waves"][wave] = {"n": Range(**r, why=str(spec.get("why", "")).strip())}
+        if not isinstance(spec.get("short"), str) or not isinstance(spec.get("why"), str):
+            _fail(where, f"waves.{wave}", spec, "short and why texts")
+        out["waves"][wave] = {"n": Range(**r, why=spec["short"].strip()), "why": spec["why"].strip()}
     for cid, spec in merged.get("means", {}).items():
         if not isinstance(spec, dict) or "scale" not in spec or "over" not in spec:
             _fail(where, f"means.{cid}", spec, "a map with scale, over and why")
@@ -131,9 +133,12 @@ def load_assumptions(path=None, overrides=None) -> dict:
                 or not all(isinstance(v, (int, float)) for v in scale) or scale[0] >= scale[1]):
             _fail(where, f"means.{cid}.scale", scale, "[low, high] with low < high")
         over = _range(spec["over"], where, f"means.{cid}.over")
-        why = str(spec.get("why", "")).strip()
+        if not isinstance(spec.get("short"), str) or not isinstance(spec.get("why"), str):
+            _fail(where, f"means.{cid}", spec, "short and why texts")
+        short = spec["short"].strip()
         out["means"][cid] = {"scale": (float(scale[0]), float(scale[1])),
-                             "over": over if "claim" in over else Range(**over, why=why), "why": why}
+                             "over": over if "claim" in over else Range(**over, why=short), "why": spec["why"].strip(),
+                             "short": short}
     return out
 
 
@@ -182,8 +187,8 @@ def sample_size(claim_id, claims=None, assumptions=None) -> Range | None:
     --------
     >>> sample_size("trends_2022.team_burnout").text()
     '1,200–1,299'
-    >>> sample_size("benchmark_2021.proactive_use").why.split(";")[0][:40]
-    "The 2021 edition's sample size is not gi"
+    >>> print(sample_size("benchmark_2021.proactive_use").why)
+    not published, taken as the 2022 edition's "nearly 300"
     >>> sample_size("cs_ops_2023.morale_decline") is None
     True
     """
@@ -194,7 +199,7 @@ def sample_size(claim_id, claims=None, assumptions=None) -> Range | None:
             lo = c["n_low"] if not pd.isna(c["n_low"]) else c["n"]
             hi = c["n_high"] if not pd.isna(c["n_high"]) else c["n"]
             # "1,200+" states a floor: the nominal n is the stated figure, not the middle
-            return Range(float(lo), float(hi), float(c["n"]), f"stated in the article ({_said(c)})")
+            return Range(float(lo), float(hi), float(c["n"]), f'stated: "{_said(c)}"')
     wave = assumptions["waves"].get(_wave_of(claim_id))
     return wave["n"] if wave else None
 
@@ -229,11 +234,11 @@ def mean_base(claim_id, claims=None, assumptions=None) -> tuple[tuple[float, flo
     if isinstance(over, dict):
         share = claims.loc[over["claim"]]
         lo, hi = _interval(share)
-        over = Range(lo / 100, hi / 100, share["value"] / 100, f"{share['value']:g}% ({over['claim']})")
+        over = Range(lo / 100, hi / 100, share["value"] / 100, spec["short"])
     if wave_n is None:
         return spec["scale"], None, spec["why"]
-    n = Range(over.low * wave_n.low, over.high * wave_n.high, over.nominal * wave_n.nominal,
-              f"{over.why or spec['why']}; {wave_n.why}")
+    n = Range(math.floor(over.low * wave_n.low), math.ceil(over.high * wave_n.high), over.nominal * wave_n.nominal,
+              f"{over.why} of {wave_n.text()} ({wave_n.why})")
     return spec["scale"], n, spec["why"]
 
 
@@ -263,12 +268,9 @@ def _threshold(values, n1: Range, n2: Range, scale, alpha, level) -> str:
 # ------------------------------------------------------------------------------ rows
 
 def _row(claims, **fields) -> dict:
-    from .findings import finding_row
+    from .findings import finding_row, registry_fields
 
-    c = claims.loc[fields["claim_id"]]
-    registry = dict(published=c["value"], published_high=c["value_high"], bound=c["bound"], unit=c["unit"],
-                    survey=c["survey"], report=c["report"], metric=c["metric"], measure=c["statistic"])
-    return finding_row(**{**registry, **fields})
+    return finding_row(**{**registry_fields(claims.loc[fields["claim_id"]]), **fields})
 
 
 def level_evidence(claim_ids, *, notebook: str, claims=None, assumptions=None, level: float = 0.95) -> pd.DataFrame:
@@ -476,9 +478,30 @@ def change_evidence(claim_ids, *, notebook: str, claims=None, assumptions=None, 
             test_statistic=float(worst["statistic"]), df=float(worst["df"]), p_value=p_max, p_value_min=p_min,
             threshold=("" if (p_max < alpha) == (p_min < alpha) else
                        _threshold(first, n1, n2, scale, alpha, level)),
-            assumption=(f"independent simple random samples of n {n1.text()} and {n2.text()}"
+            assumption=(f"independent simple random samples of n {n1.text()} ({n1.why}) and {n2.text()} ({n2.why})"
                         f"{sd_text}; published values anywhere in their rounding intervals{reading_text}"
                         + (f"; untestable reading: {untestable[0]}" if untestable else "")),
             verdict=change_verdict(p_max, p_min, alpha), detail="",
         ))
     return pd.DataFrame(rows)
+
+
+def change_curve(claim_id, *, claims=None, assumptions=None, points: int = 41, level: float = 0.95) -> pd.DataFrame:
+    """p-value of a published change of means against the unpublished SD (for a figure).
+
+    The curves of :func:`supportstats.ranges.sd_curve` for this claim's two editions, with the
+    sizes and rounding intervals :func:`change_evidence` uses.
+
+    Examples
+    --------
+    >>> c = change_curve("benchmark_2022.nps_mean", points=5)
+    >>> sorted(c["curve"].unique())
+    ['least favourable', 'published values, nominal n']
+    """
+    claims, assumptions = _claims(claims), assumptions or load_assumptions()
+    earlier_id, later_id, readings, _ = _change_spec(claim_id, claims)
+    if claims.at[later_id, "statistic"] != "mean":
+        raise InputError("not a change of means", value=claim_id, expected="a claim comparing two published means")
+    scale, n2, _ = mean_base(later_id, claims, assumptions)
+    _, n1, _ = mean_base(earlier_id, claims, assumptions)
+    return sd_curve(next(iter(readings.values())), n1, n2, scale, points=points, level=level)

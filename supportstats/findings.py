@@ -30,7 +30,7 @@ from .io import atomic_path
 __all__ = [
     "VERDICTS", "EVIDENCE", "FINDING_COLUMNS", "FINDINGS_SCHEMA", "finding_row", "change_verdict",
     "describe", "adjust_families", "record_findings", "load_findings", "assemble_findings",
-    "read_findings", "check_findings", "registry_findings", "verdict_markdown", "data_source_of", "data_source_banner",
+    "read_findings", "check_findings", "registry_findings", "registry_fields", "verdict_markdown", "data_source_of", "data_source_banner",
 ]
 
 #: Verdicts about a report. ``reproduced``/``not reproduced`` only ever rest on a real export.
@@ -148,6 +148,20 @@ def finding_row(claim_id: str, *, notebook: str, kind: str, verdict: str, detail
     row.update(fields, claim_id=claim_id, notebook=notebook, kind=kind, verdict=verdict,
                detail=" ".join(str(detail).split()))
     return row
+
+
+def registry_fields(claim) -> dict:
+    """The registry's columns of a findings row, from one registry row (``load_claims()``).
+
+    Examples
+    --------
+    >>> from supportstats import load_claims
+    >>> float(registry_fields(load_claims().set_index("claim_id").loc["trends_2022.team_burnout"])["published"])
+    64.0
+    """
+    return dict(published=claim["value"], published_high=claim["value_high"], bound=claim["bound"],
+                unit=claim["unit"], survey=claim["survey"], report=claim["report"], metric=claim["metric"],
+                measure=claim["statistic"])
 
 
 def change_verdict(p_value, p_value_min, alpha: float) -> str:
@@ -319,8 +333,10 @@ def record_findings(rows: pd.DataFrame, notebook: str, folder=None) -> Path:
     if unknown:
         raise KeyError(f"record_findings: rows carry unknown column(s) {sorted(unknown)}")
     out = rows.reindex(columns=FINDING_COLUMNS).assign(notebook=notebook).sort_values("claim_id", kind="stable")
-    if out["claim_id"].duplicated().any():
-        raise ValueError(f"record_findings: claim(s) recorded twice: {sorted(out.claim_id[out.claim_id.duplicated()])}")
+    twice = out.duplicated(["claim_id", "evidence"])
+    if twice.any():
+        raise ValueError(f"record_findings: claim(s) recorded twice on the same evidence: {sorted(out.claim_id[twice])}")
+    out = out.sort_values(["claim_id", "evidence"], kind="stable")
     path = folder / f"{notebook}.csv"
     with atomic_path(path) as tmp:
         out.to_csv(tmp, index=False, float_format="%.10g", lineterminator="\n")
@@ -390,29 +406,34 @@ def registry_findings(claim_ids, *, notebook: str, reasons=None, claims=None, ch
     for cid in claim_ids:
         c = claims.loc[cid]
         arithmetic = said.get(cid, "")
+        reg = registry_fields(c)
         if cid in reasons:
             kind = "external" if c["survey"] in ("external", "anecdote") else (
                 "ratio" if c["statistic"] == "ratio" else "untestable")
             verdict = "external" if kind == "external" else "untestable"
-            rows.append(finding_row(cid, notebook=notebook, kind=kind, verdict=verdict, evidence="none",
+            rows.append(finding_row(cid, **reg, notebook=notebook, kind=kind, verdict=verdict, evidence="none",
                                     detail=reasons[cid]))
         elif c["survey"] in ("external", "anecdote"):
-            rows.append(finding_row(cid, notebook=notebook, kind="external", verdict="external",
+            rows.append(finding_row(cid, **reg, notebook=notebook, kind="external", verdict="external",
                                     evidence="registry checks" if arithmetic else "none",
                                     detail=("A figure the article attributes to others or tells as an anecdote; "
                                             "no respondent data can test it." + (f" Its arithmetic: {arithmetic}."
                                                                                   if arithmetic else ""))))
         elif c["statistic"] in ("change_relative", "change_pp") and arithmetic:
-            rows.append(finding_row(cid, notebook=notebook, kind="reading", verdict="consistent",
+            rows.append(finding_row(cid, **reg, notebook=notebook, kind="reading", verdict="consistent",
                                     evidence="registry checks", test=arithmetic))
         elif c["statistic"] == "count" and not pd.isna(c["n"]):
             lo, hi = int(c["n_low"]), int(c["n_high"])
-            rows.append(finding_row(cid, notebook=notebook, kind="count", verdict="untestable", evidence="none",
+            rows.append(finding_row(cid, **reg, notebook=notebook, kind="count", verdict="untestable", evidence="none",
                                     n=float(c["n"]), n_low=lo, n_high=hi, detail=(
                                         f"The sample size the article states; every margin of error and test of "
                                         f"this edition uses the range its wording allows, {lo:,}–{hi:,}.")))
+        elif c["statistic"] == "change_unspecified":
+            rows.append(finding_row(cid, **reg, notebook=notebook, kind="wording", verdict="untestable", evidence="none",
+                                    detail=("Neither edition's level is published, so the change cannot be tested, "
+                                            "however it is read." + (f" Readings: {arithmetic}." if arithmetic else ""))))
         else:
-            rows.append(finding_row(cid, notebook=notebook, kind="untestable", verdict="untestable", evidence="none",
+            rows.append(finding_row(cid, **reg, notebook=notebook, kind="untestable", verdict="untestable", evidence="none",
                                     detail=_UNCOVERED.get(c["statistic"], "Nothing published tests this claim.")
                                     + (f" Registry checks: {arithmetic}." if arithmetic else "")))
     return pd.DataFrame(rows)

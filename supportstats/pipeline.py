@@ -16,8 +16,8 @@ import pandas as pd
 from . import paths
 from .io import atomic_path
 
-__all__ = ["PIPELINE_COLUMNS", "as_pipeline_checks", "record_pipeline_checks", "load_pipeline_checks",
-           "assemble_pipeline_checks"]
+__all__ = ["PIPELINE_COLUMNS", "as_pipeline_checks", "split_microdata", "microdata_note",
+           "record_pipeline_checks", "load_pipeline_checks", "assemble_pipeline_checks"]
 
 PIPELINE_COLUMNS = ["check", "claim_id", "notebook", "target", "target_high", "recomputed", "ci_low",
                     "ci_high", "n", "passed", "detail"]
@@ -61,6 +61,47 @@ def as_pipeline_checks(recomputed: pd.DataFrame, *, notebook: str) -> pd.DataFra
                      "detail": f"The pipeline {_WHAT[r['kind']]}: {'yes' if r['matches'] else 'NO'}. "
                                "A pipeline check, not evidence about the report."})
     return pd.DataFrame(rows, columns=PIPELINE_COLUMNS)
+
+
+def split_microdata(recomputed: pd.DataFrame, *, source: str, notebook: str, alpha: float = 0.05):
+    """What numbers recomputed from respondent data are: evidence, or a pipeline check.
+
+    Returns ``(findings_rows, pipeline_rows)``: from a real export, findings rows
+    (:func:`supportstats.as_findings`) and no pipeline checks; from the synthetic
+    reconstruction, no findings rows and pipeline checks (:func:`as_pipeline_checks`).
+
+    Examples
+    --------
+    >>> r = pd.DataFrame([{"claim_id": "x.y", "kind": "level", "published": 1.0, "estimate": 1.0,
+    ...                    "ci_low": 0.9, "ci_high": 1.1, "n": 9, "matches": True}])
+    >>> evidence, checks = split_microdata(r, source="synthetic reconstruction", notebook="demo")
+    >>> len(evidence), len(checks)
+    (0, 1)
+    """
+    from .recompute import as_findings
+
+    if source == "synthetic reconstruction":
+        return pd.DataFrame(), as_pipeline_checks(recomputed, notebook=notebook)
+    if source != "real export":
+        raise ValueError(f"source: got {source!r}; expected 'synthetic reconstruction' or 'real export'")
+    return as_findings(recomputed, notebook=notebook, alpha=alpha), pd.DataFrame(columns=PIPELINE_COLUMNS)
+
+
+def microdata_note(source: str) -> str:
+    """What the respondent-data section of a notebook shows, in Markdown.
+
+    Examples
+    --------
+    >>> microdata_note("synthetic reconstruction").split(".")[0]
+    '**Pipeline demonstration, not evidence'
+    """
+    if source == "synthetic reconstruction":
+        return ("**Pipeline demonstration, not evidence.** These numbers come from the synthetic "
+                "reconstruction, which was generated to match the published figures: they show that "
+                "reading, cleaning and estimating recover what the data were built on, and say nothing "
+                "about the report. They are saved as pipeline checks, never as findings.")
+    return ("**Evidence from the real export.** These numbers are recomputed from respondent data, with "
+            "design-based intervals, and are compared with the published figures in the findings table.")
 
 
 def record_pipeline_checks(rows: pd.DataFrame, notebook: str, folder=None) -> Path:

@@ -148,5 +148,5 @@ def test_record_findings_is_byte_stable_and_refuses_duplicates(benchmark_rows, t
     first = path.read_bytes()
     ss.record_findings(benchmark_rows.iloc[::-1], "02", folder=tmp_path)
     assert path.read_bytes() == first
-    with pytest.raises(ValueError, match="twice"):
+    with pytest.raises(ValueError, match="twice on the same evidence"):
         ss.record_findings(pd.concat([benchmark_rows, benchmark_rows]), "02", folder=tmp_path)
