@@ -34,7 +34,7 @@ from .errors import InputError
 from .ranges import Range, _mean_test, _p_at, change_test, mean_margin, sd_curve, share_margin
 
 __all__ = ["ASSUMPTIONS_FILE", "load_assumptions", "sample_size", "mean_base", "level_evidence",
-           "change_claims", "change_evidence", "change_curve"]
+           "change_claims", "change_evidence", "change_curve", "ratio_reasons"]
 
 ASSUMPTIONS_FILE = Path(__file__).with_name("assumptions.yml")
 
@@ -312,7 +312,7 @@ def level_evidence(claim_ids, *, notebook: str, claims=None, assumptions=None, l
                                 f"({base}) ≈ {sub.text()}")
                     n = Range(sub.low, n.high, n.nominal, n.why)
             if n is None:
-                rows.append(_row(claims, **common, verdict="untestable", assumption="no sample size published",
+                rows.append(_row(claims, **{**common, "evidence": "none"}, verdict="untestable", assumption="no sample size published",
                                  detail=("No sample size is published for this survey, so the figure has no "
                                          "margin of error; nothing else published tests it.")))
                 continue
@@ -325,7 +325,7 @@ def level_evidence(claim_ids, *, notebook: str, claims=None, assumptions=None, l
         elif c["statistic"] == "mean":
             scale, n, why = mean_base(cid, claims, assumptions)
             if n is None:
-                rows.append(_row(claims, **common, verdict="untestable", assumption="no sample size published",
+                rows.append(_row(claims, **{**common, "evidence": "none"}, verdict="untestable", assumption="no sample size published",
                                  detail="No sample size is published for this survey, so the mean has no margin of error."))
                 continue
             m = mean_margin((lo, hi), n.low, scale, level).iloc[0]
@@ -437,7 +437,7 @@ def change_evidence(claim_ids, *, notebook: str, claims=None, assumptions=None, 
         earlier_id, later_id, readings, untestable = _change_spec(cid, claims)
         common = dict(claim_id=cid, notebook=notebook, kind="change", evidence="published aggregates", level=level)
         if not readings:
-            rows.append(_row(claims, **common, verdict="untestable", assumption="", detail=(
+            rows.append(_row(claims, **{**common, "evidence": "none"}, verdict="untestable", assumption="", detail=(
                 f"Neither edition's level of {c['metric'].replace('change in ', '')} is published, so "
                 f"the stated {c['value']:g}% change cannot be tested, however it is read.")))
             continue
@@ -453,7 +453,7 @@ def change_evidence(claim_ids, *, notebook: str, claims=None, assumptions=None, 
                 before = f"{later['survey']}_{int(later['wave']) - 1}"
                 n1 = sample_size(f"{before}.n_respondents", claims, assumptions)
         if n1 is None or n2 is None:
-            rows.append(_row(claims, **common, verdict="untestable", assumption="no sample size published",
+            rows.append(_row(claims, **{**common, "evidence": "none"}, verdict="untestable", assumption="no sample size published",
                              detail="No sample size is published for one of the editions, so the change cannot be tested."))
             continue
         tests = pd.concat([change_test(pairs, n1, n2, scale=scale, level=level).assign(reading=name)
@@ -505,3 +505,19 @@ def change_curve(claim_id, *, claims=None, assumptions=None, points: int = 41, l
     scale, n2, _ = mean_base(later_id, claims, assumptions)
     _, n1, _ = mean_base(earlier_id, claims, assumptions)
     return sd_curve(next(iter(readings.values())), n1, n2, scale, points=points, level=level)
+
+
+def ratio_reasons(claims, claim_id) -> dict:
+    """Why a bare "N times more likely" is untestable, and what each reading requires.
+
+    Examples
+    --------
+    >>> from supportstats import load_claims
+    >>> print(ratio_reasons(load_claims(), "cs_ops_2023.automation_csat_likelihood")["cs_ops_2023.automation_csat_likelihood"][:92])
+    No base rate, sample size or design is published for "4x more likely", so it cannot be teste
+    """
+    ratio = float(_claims(claims).at[claim_id, "value"])
+    return {claim_id: (
+        f"No base rate, sample size or design is published for \"{ratio:g}x more likely\", so it cannot be "
+        f"tested. Read as a risk ratio it is possible only if at most {100 / ratio:.0f}% of the comparison group "
+        f"would see the outcome anyway; read as an odds ratio, at any base rate. The article does not say which.")}

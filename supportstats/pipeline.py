@@ -16,7 +16,7 @@ import pandas as pd
 from . import paths
 from .io import atomic_path
 
-__all__ = ["PIPELINE_COLUMNS", "as_pipeline_checks", "split_microdata", "microdata_note",
+__all__ = ["PIPELINE_COLUMNS", "as_pipeline_checks", "split_microdata", "microdata_note", "audit_markdown",
            "record_pipeline_checks", "load_pipeline_checks", "assemble_pipeline_checks"]
 
 PIPELINE_COLUMNS = ["check", "claim_id", "notebook", "target", "target_high", "recomputed", "ci_low",
@@ -102,6 +102,24 @@ def microdata_note(source: str) -> str:
                 "about the report. They are saved as pipeline checks, never as findings.")
     return ("**Evidence from the real export.** These numbers are recomputed from respondent data, with "
             "design-based intervals, and are compared with the published figures in the findings table.")
+
+
+def audit_markdown(accounting: pd.DataFrame, by_step: pd.DataFrame, source: str) -> str:
+    """The data audit's sentence: row accounting across waves and the largest exclusion step.
+
+    Examples
+    --------
+    >>> acc = pd.DataFrame({"wave": ["a"], "n_raw": [110], "n_clean": [100], "n_excluded": [10], "adds_up": [True]})
+    >>> print(audit_markdown(acc, pd.DataFrame({"a": [7, 3]}, index=["deduplicate", "drop_tests"]), "real export"))
+    **Audit.** Every raw row is accounted for in all 1 waves: 110 raw rows = 100 cleaned + 10 excluded (real export). The largest exclusion step is 'deduplicate' (7 rows).
+    """
+    steps = by_step.sum(axis=1)
+    ok = bool(accounting["adds_up"].all())
+    head = ("Every raw row is accounted for" if ok else "Row accounting does NOT add up") + f" in all {len(accounting)} waves"
+    what = " This audits the pipeline: the faults were generated." if source == "synthetic reconstruction" else ""
+    return (f"**Audit.** {head}: {accounting.n_raw.sum():,} raw rows = {accounting.n_clean.sum():,} cleaned + "
+            f"{accounting.n_excluded.sum():,} excluded ({source}). The largest exclusion step is "
+            f"'{steps.idxmax()}' ({int(steps.max()):,} rows).{what}")
 
 
 def record_pipeline_checks(rows: pd.DataFrame, notebook: str, folder=None) -> Path:
