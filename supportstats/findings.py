@@ -1,43 +1,89 @@
-"""Verdicts: one row per registered claim, computed here and never typed into a notebook.
+"""The findings table: one verdict per registered claim, about the report and nothing else.
 
-Each findings notebook calls :func:`level_findings`, :func:`change_findings` (and,
-for special cases, :func:`finding_row`) for the claims it covers and saves them with
-:func:`record_findings`. ``99_findings`` then calls :func:`assemble_findings`, which
-adds every claim no notebook covered (as ``untestable`` or ``external``), marks the
-claims the registry checks found ``inconsistent``, adjusts p-values within each report
-(Holm and Benjamini–Hochberg) and writes ``data/processed/findings.csv``.
+``data/processed/findings.csv`` answers one question per claim: *what does the evidence
+about the report say?* Evidence is the published aggregates with stated assumptions
+(:mod:`supportstats.evidence`), the registry's consistency checks
+(:func:`supportstats.check_claims`), or a real export recomputed with its design. A number
+recomputed from the synthetic reconstruction was generated to match and says nothing about
+the report: it goes to ``pipeline_checks.csv`` (:mod:`supportstats.pipeline`), never here.
 
-A value recomputed from the synthetic reconstruction checks the pipeline, not the
-report: every row says where its number (``data_source``) and its test
-(``test_data_source``) came from.
+Each findings notebook builds rows for the claims it covers and saves them with
+:func:`record_findings`; ``99_findings`` calls :func:`assemble_findings`, which adds every
+claim no notebook covered, marks what the registry checks found ``inconsistent``, adjusts
+the p-values of each report's distinct tests (Holm and Benjamini–Hochberg, at both ends of
+each assumption range), sets the verdicts from the adjusted p-values and writes the table,
+validated against :data:`FINDINGS_SCHEMA`. Verdicts and the sentences in ``detail`` are
+computed from the row's own columns (:func:`change_verdict`, :func:`describe`), so a
+reader can recheck every one of them.
 """
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+import pandera.pandas as pa
 
 from . import paths
 from .io import atomic_path
 
 __all__ = [
-    "VERDICTS", "DATA_SOURCES", "FINDING_COLUMNS", "data_source_of", "data_source_banner",
-    "matches_published", "finding_row", "level_findings", "change_findings",
-    "aggregate_change_findings", "stated_change_readings", "base_readings", "sample_size_findings", "record_findings", "assemble_findings", "load_findings",
+    "VERDICTS", "EVIDENCE", "FINDING_COLUMNS", "FINDINGS_SCHEMA", "finding_row", "change_verdict",
+    "describe", "adjust_families", "record_findings", "load_findings", "assemble_findings",
+    "read_findings", "check_findings", "registry_findings", "registry_fields", "verdict_markdown",
+    "findings_summary", "data_source_of", "data_source_banner",
 ]
 
-VERDICTS = ("reproduced", "not reproduced", "significant change", "change within noise",
-            "inconsistent", "untestable", "external")
-DATA_SOURCES = ("published aggregates", "synthetic reconstruction", "real export")
+#: Verdicts about a report. ``reproduced``/``not reproduced`` only ever rest on a real export.
+VERDICTS = ("consistent", "inconsistent", "significant change", "change within noise",
+            "depends on assumptions", "untestable", "external", "reproduced", "not reproduced")
+#: What a row's verdict rests on.
+EVIDENCE = ("published aggregates", "registry checks", "real export", "none")
 FINDING_COLUMNS = [
-    "claim_id", "notebook", "kind", "published", "unit", "reproduced", "ci_low", "ci_high",
-    "n", "level", "data_source", "test", "statistic", "p_value", "test_data_source",
-    "verdict", "detail",
+    "claim_id", "survey", "report", "metric", "measure", "notebook", "kind",
+    "published", "published_high", "bound", "unit", "evidence",
+    "estimate", "ci_low", "ci_high", "margin", "n", "n_low", "n_high", "level", "alpha",
+    "test", "test_statistic", "df", "p_value", "p_value_min",
+    "family", "p_holm", "p_holm_min", "p_bh", "p_bh_min",
+    "assumption", "threshold", "verdict", "detail",
 ]
+# the registry's columns and the multiplicity columns are (re)filled by assemble_findings
+_ROW_FIELDS = set(FINDING_COLUMNS) - {"family", "p_holm", "p_holm_min", "p_bh", "p_bh_min"}
+_TEXT = ["claim_id", "survey", "report", "metric", "measure", "notebook", "kind", "bound", "unit",
+         "evidence", "test", "family", "assumption", "threshold", "verdict", "detail"]
 FINDINGS_DIR = paths.DATA_PROCESSED / "findings"
+_P = pa.Column(float, pa.Check.in_range(0, 1), nullable=True)
+
+_COLUMN_SPECS = {
+    "claim_id": pa.Column(str, unique=True),
+    "notebook": pa.Column(str, nullable=True),
+    "kind": pa.Column(str, pa.Check.isin(["level", "change", "reading", "count", "wording", "ratio",
+                                          "external", "untestable"])),
+    "published": pa.Column(float), "published_high": pa.Column(float, nullable=True),
+    "bound": pa.Column(str, nullable=True),
+    "evidence": pa.Column(str, pa.Check.isin(list(EVIDENCE))),
+    "level": pa.Column(float, pa.Check.in_range(0, 1, include_min=False, include_max=False), nullable=True),
+    "alpha": pa.Column(float, pa.Check.in_range(0, 1, include_min=False, include_max=False), nullable=True),
+    "verdict": pa.Column(str, pa.Check.isin(list(VERDICTS))),
+    "detail": pa.Column(str),
+    **{c: pa.Column(str) for c in ["survey", "report", "metric", "measure", "unit"]},
+    **{c: pa.Column(str, nullable=True) for c in ["test", "family", "assumption", "threshold"]},
+    **{c: _P for c in ["p_value", "p_value_min", "p_holm", "p_holm_min", "p_bh", "p_bh_min"]},
+}
+
+#: The contract of ``findings.csv`` (checked on write and by the tests).
+FINDINGS_SCHEMA = pa.DataFrameSchema(
+    {c: _COLUMN_SPECS.get(c, pa.Column(float, nullable=True)) for c in FINDING_COLUMNS},
+    checks=[
+        pa.Check(lambda d: list(d.columns) == FINDING_COLUMNS, error="columns must be FINDING_COLUMNS, in order"),
+        pa.Check(lambda d: ~d["verdict"].isin(["reproduced", "not reproduced"]) | (d["evidence"] == "real export"),
+                 error="reproduced/not reproduced only from a real export"),
+        pa.Check(lambda d: (d["p_value_min"].isna() == d["p_value"].isna())
+                 & (d["p_value_min"].fillna(0) <= d["p_value"].fillna(0) + 1e-12),
+                 error="p_value_min is given with p_value and is not larger"),
+    ],
+    strict=True, ordered=True, coerce=True,
+)
 
 
 def data_source_of(*files) -> str:
@@ -59,441 +105,246 @@ def data_source_of(*files) -> str:
     return "synthetic reconstruction" if all(synthetic) else "real export"
 
 
-def data_source_banner(*files) -> str:
-    """A Markdown banner that says whether a notebook ran on synthetic or real data.
+def data_source_banner(source: str, files=()) -> str:
+    """A Markdown banner saying which data a notebook ran on and what its numbers can show.
 
     Examples
     --------
-    >>> print(data_source_banner("synthetic_cs_ops_2023.csv").splitlines()[0])
-    **Data source: SYNTHETIC RECONSTRUCTION.** ...
+    >>> print(data_source_banner("synthetic reconstruction", ["data/raw/synthetic_cs_ops_2023.csv"]).splitlines()[0])
+    **Respondent data: SYNTHETIC RECONSTRUCTION.** ...
     """
     names = ", ".join(f"`{Path(f).name}`" for f in files)
-    if data_source_of(*files) == "synthetic reconstruction":
-        return ("**Data source: SYNTHETIC RECONSTRUCTION.** The respondent-level data behind the "
-                "published reports are not public. These files were generated by "
-                "`supportstats synth` to match the published aggregates, so numbers recomputed "
-                "from them check the pipeline, not the report. Tests that use only the published "
-                f"aggregates are labelled as such.\n\nFiles: {names}")
-    return (f"**Data source: REAL EXPORT.** This run used respondent-level data supplied by the "
-            f"user. Files: {names}")
+    if source == "synthetic reconstruction":
+        return ("**Respondent data: SYNTHETIC RECONSTRUCTION.** The respondent data behind the published "
+                "reports are not public. These files were generated by `supportstats synth` to match the "
+                "published figures, so anything recomputed from them is a pipeline demonstration, never "
+                "evidence about a report. The verdicts below rest on the published figures alone."
+                + (f"\n\nFiles: {names}" if names else ""))
+    return ("**Respondent data: REAL EXPORT.** Numbers recomputed from it are evidence about the report, next "
+            "to what the published figures alone support." + (f"\n\nFiles: {names}" if names else ""))
 
 
-def _decimals(value: float) -> int:
-    text = f"{float(value):.6f}".rstrip("0")
-    return len(text.split(".")[1]) if "." in text else 0
+def finding_row(claim_id: str, *, notebook: str, kind: str, verdict: str, detail: str = "", **fields) -> dict:
+    """One findings row as a dict, checked against the column set and the verdicts.
 
-
-def matches_published(estimate, published, unit="percent") -> bool:
-    """True when ``estimate`` rounds to the published figure at its published precision.
-
-    Shares are proportions (0–1) compared with a percent; means in points are compared as is.
-
-    Examples
-    --------
-    >>> matches_published(0.6449, 64)
-    True
-    >>> matches_published(0.645, 64)   # rounds half away from zero, as reports do
-    False
-    >>> matches_published(88.6, 89, unit="points")
-    True
-    """
-    if estimate is None or pd.isna(estimate):
-        return False
-    value = float(estimate) * (100.0 if unit == "percent" else 1.0)
-    d = _decimals(published)
-    scaled = value * 10 ** d
-    rounded = np.floor(abs(scaled) + 0.5 + 1e-9) * np.sign(scaled) / 10 ** d
-    return bool(np.isclose(rounded, float(published)))
-
-
-def finding_row(claim_id: str, *, notebook: str, kind: str, verdict: str, detail: str,
-                **fields) -> dict:
-    """One findings row as a dict, checked against the fixed column set and verdict list.
+    The registry's own columns (``published``, ``unit``, ...) may be given for display;
+    :func:`assemble_findings` sets them from the registry, and the multiplicity columns.
 
     Examples
     --------
     >>> row = finding_row("anecdote.intercom_roar", notebook="07_automation_and_roar",
-    ...                   kind="implied", verdict="external", detail="Intercom's own figure.")
+    ...                   kind="external", verdict="external", detail="Intercom's own figure.")
     >>> row["verdict"], row["p_value"]
     ('external', nan)
     """
     if verdict not in VERDICTS:
         raise ValueError(f"verdict: got {verdict!r}; expected one of {', '.join(VERDICTS)}")
-    unknown = set(fields) - set(FINDING_COLUMNS)
+    unknown = set(fields) - _ROW_FIELDS
     if unknown:
-        raise KeyError(f"finding_row: unknown field(s) {sorted(unknown)}")
-    for key in ("data_source", "test_data_source"):
-        if fields.get(key) not in (None, "") and fields[key] not in DATA_SOURCES:
-            raise ValueError(f"{key}: got {fields[key]!r}; expected one of {', '.join(DATA_SOURCES)}")
+        raise KeyError(f"finding_row: unknown or table-owned field(s) {sorted(unknown)}")
+    evidence = fields.get("evidence")
+    if evidence not in (None, "") and evidence not in EVIDENCE:
+        raise ValueError(f"evidence: got {evidence!r}; expected one of {', '.join(EVIDENCE)}")
     row = {c: np.nan for c in FINDING_COLUMNS}
     row.update(fields, claim_id=claim_id, notebook=notebook, kind=kind, verdict=verdict,
                detail=" ".join(str(detail).split()))
     return row
 
 
-def _measures(measures):
-    if measures is None:
-        from .schema import CLAIM_MEASURES
-        measures = CLAIM_MEASURES
-    return measures.set_index("claim_id")
-
-
-def _claims(claims):
-    if claims is None:
-        from .claims import load_claims
-        claims = load_claims()
-    return claims.set_index("claim_id")
-
-
-def _estimate(frame, m, *, weight, level):
-    """Estimate one measure as a domain of the full wave sample (not by filtering first)."""
-    from .estimate import weighted_mean, weighted_share
-
-    column, choice = m["column"], m.get("level")
-    if m["statistic"] == "share":
-        # a share of one answer of a single-choice question (e.g. biggest_pain == quality_at_scale)
-        answer = {} if choice is None or pd.isna(choice) or choice == "" else {"value": choice}
-        fn = functools.partial(weighted_share, **answer)
-    else:
-        fn = weighted_mean
-    domain = m.get("domain")
-    if domain is None or pd.isna(domain) or domain == "":
-        return fn(frame, column, weight=weight, level=level).iloc[0]
-    res = fn(frame, column, by=domain, weight=weight, level=level)
-    hit = res[res[domain].astype("boolean").fillna(False)]
-    if hit.empty:
-        raise ValueError(f"{m.name}: no respondents in domain {domain!r}")
-    return hit.iloc[0]
-
-
-def _frame_for(data, survey, wave):
-    key = f"{survey}_{int(wave)}"
-    if key not in data:
-        raise KeyError(f"data has no wave {key!r}; have {sorted(data)}")
-    return data[key]
-
-
-def level_findings(claim_ids, data, *, notebook, data_source, claims=None, measures=None,
-                   weight=None, level=0.95) -> pd.DataFrame:
-    """Recompute published shares and means from cleaned microdata.
-
-    Parameters
-    ----------
-    claim_ids : list of str
-        Registered claims that :data:`supportstats.schema.CLAIM_MEASURES` maps to a column.
-    data : dict
-        Cleaned data by wave, keyed ``"<survey>_<wave>"`` (e.g. ``"trends_2022"``).
-    notebook, data_source : str
-        Which notebook made the rows, and whether the data are the synthetic
-        reconstruction or a real export.
-    weight : str, optional
-        Weight column; ``None`` for unweighted estimates.
-
-    Returns
-    -------
-    DataFrame
-        One row per claim with the :data:`FINDING_COLUMNS`: ``reproduced`` is the
-        estimate in the published unit (percent for shares), ``ci_low``/``ci_high`` its interval,
-        ``statistic``/``p_value`` a z test of the published value against the
-        (design-based) standard error, and ``verdict`` ``reproduced`` when the estimate
-        rounds to the published figure.
+def registry_fields(claim) -> dict:
+    """The registry's columns of a findings row, from one registry row (``load_claims()``).
 
     Examples
     --------
-    >>> from supportstats import load_waves
-    >>> data, _, source = load_waves({"trends_2022": "data/raw/synthetic_trends_2022.csv"})
-    >>> rows = level_findings(["trends_2022.team_burnout"], data, notebook="demo", data_source=source)
-    >>> rows[["claim_id", "published", "n", "verdict"]]
-                       claim_id  published     n     verdict
-    0  trends_2022.team_burnout       64.0  1214  reproduced
+    >>> from supportstats import load_claims
+    >>> float(registry_fields(load_claims().set_index("claim_id").loc["trends_2022.team_burnout"])["published"])
+    64.0
     """
-    claims, measures = _claims(claims), _measures(measures)
-    rows = []
-    for cid in claim_ids:
-        m, c = measures.loc[cid], claims.loc[cid]
-        est = _estimate(_frame_for(data, m["survey"], m["wave"]), m, weight=weight, level=level)
-        share = m["statistic"] == "share"
-        scale = 100.0 if share else 1.0
-        z = (est["estimate"] * scale - c["value"]) / (est["se"] * scale) if est["se"] > 0 else np.nan
-        p = 2 * stats.norm.sf(abs(z)) if np.isfinite(z) else np.nan
-        ok = matches_published(est["estimate"], c["value"], "percent" if share else "points")
-        shown = est["estimate"] * scale
-        rows.append(finding_row(
-            cid, notebook=notebook, kind="level", published=c["value"], unit=c["unit"],
-            reproduced=est["estimate"] * scale, ci_low=est["ci_low"] * scale,
-            ci_high=est["ci_high"] * scale,
-            n=est["n"], level=level, data_source=data_source,
-            test="z test of the published value", statistic=z, p_value=p,
-            test_data_source=data_source, verdict="reproduced" if ok else "not reproduced",
-            detail=(f"{shown:.1f} recomputed vs {c['value']:g} published "
-                    f"({'matches' if ok else 'does not match'} at published rounding; n = {int(est['n'])})."),
-        ))
-    return pd.DataFrame(rows, columns=FINDING_COLUMNS)
+    return dict(published=claim["value"], published_high=claim["value_high"], bound=claim["bound"],
+                unit=claim["unit"], survey=claim["survey"], report=claim["report"], metric=claim["metric"],
+                measure=claim["statistic"])
 
 
-def _pair(spec, claims):
-    """``"id"`` → (id, its compared_to, id); ``("id", before, after)`` passes through."""
-    if isinstance(spec, str):
-        prev = claims.loc[spec, "compared_to"]
-        if pd.isna(prev) or prev == "":
-            raise ValueError(f"{spec}: has no compared_to claim to test a change against")
-        return spec, prev, spec
-    cid, before, after = spec
-    return cid, before, after
+def change_verdict(p_value, p_value_min, alpha: float) -> str:
+    """The verdict on a change tested over a range of assumptions.
 
-
-def change_findings(claim_ids, data, *, notebook, data_source, claims=None, measures=None,
-                    weight=None, level=0.95, alpha=0.05) -> pd.DataFrame:
-    """Test year-over-year changes in the microdata: later wave minus earlier wave.
-
-    Each spec is a claim id with ``compared_to`` (the earlier wave's claim), or a tuple
-    ``(claim_id, earlier_claim, later_claim)`` for a stated change such as
-    ``benchmark_2022.csat_change_pp``; the two level claims must be in ``CLAIM_MEASURES``. The two waves are independent samples: the difference's
-    standard error is the root sum of squares of the two (design-based) standard errors.
-
-    Returns
-    -------
-    DataFrame
-        One row per claim with the :data:`FINDING_COLUMNS`; ``reproduced`` is the change
-        (proportion points for shares, points for means), ``verdict`` ``significant
-        change`` when the two-sided z test gives p < ``alpha`` (before adjustment).
+    ``significant change`` when even the least favourable end is significant
+    (``p_value < alpha``), ``change within noise`` when even the most favourable end is not
+    (``p_value_min >= alpha``), ``depends on assumptions`` in between. Pass adjusted
+    p-values to get the verdict after multiplicity adjustment.
 
     Examples
     --------
-    >>> from supportstats import load_waves
-    >>> data, _, source = load_waves({"benchmark_2021": "data/raw/synthetic_benchmark_2021.csv",
-    ...                               "benchmark_2022": "data/raw/synthetic_benchmark_2022.csv"})
-    >>> rows = change_findings(["benchmark_2022.nps_tracking"], data, notebook="demo", data_source=source)
-    >>> rows[["published", "reproduced", "verdict"]].round(1)
-       published  reproduced             verdict
-    0       20.0        20.0  significant change
+    >>> change_verdict(0.01, 0.001, 0.05), change_verdict(0.3, 0.2, 0.05), change_verdict(0.3, 0.0, 0.05)
+    ('significant change', 'change within noise', 'depends on assumptions')
+    >>> change_verdict(0.05, 0.05, 0.05)   # p = alpha is not below alpha
+    'change within noise'
     """
-    claims, measures = _claims(claims), _measures(measures)
-    z_crit = stats.norm.ppf(0.5 + level / 2)
-    rows = []
-    for cid, prev, later in map(lambda s: _pair(s, claims), claim_ids):
-        e2 = _estimate(_frame_for(data, measures.loc[later, "survey"], measures.loc[later, "wave"]),
-                       measures.loc[later], weight=weight, level=level)
-        e1 = _estimate(_frame_for(data, measures.loc[prev, "survey"], measures.loc[prev, "wave"]),
-                       measures.loc[prev], weight=weight, level=level)
-        diff = e2["estimate"] - e1["estimate"]
-        se = float(np.hypot(e1["se"], e2["se"]))
-        z = diff / se if se > 0 else np.nan
-        p = 2 * stats.norm.sf(abs(z)) if np.isfinite(z) else np.nan
-        c = claims.loc[later]
-        scale = 100.0 if measures.loc[later, "statistic"] == "share" else 1.0
-        published = c["value"] - claims.loc[prev, "value"]
-        verdict = "significant change" if p < alpha else "change within noise"
-        rows.append(finding_row(
-            cid, notebook=notebook, kind="change", published=published,
-            unit="points", reproduced=diff * scale, ci_low=(diff - z_crit * se) * scale,
-            ci_high=(diff + z_crit * se) * scale, n=e1["n"] + e2["n"], level=level,
-            data_source=data_source, test="two-sample z test (independent waves)",
-            statistic=z, p_value=p, test_data_source=data_source, verdict=verdict,
-            detail=(f"{claims.loc[prev, 'value']:g} → {c['value']:g} published; recomputed change "
-                    f"{diff * scale:+.1f} points, p = {p:.3g} ({verdict})."),
-        ))
-    return pd.DataFrame(rows, columns=FINDING_COLUMNS)
+    if pd.isna(p_value) or pd.isna(p_value_min):
+        raise ValueError(f"change_verdict needs both p-values; got {p_value!r}, {p_value_min!r}")
+    if p_value_min > p_value + 1e-12:
+        raise ValueError(f"p_value_min ({p_value_min}) is larger than p_value ({p_value})")
+    if p_value < alpha:
+        return "significant change"
+    if p_value_min >= alpha:
+        return "change within noise"
+    return "depends on assumptions"
 
 
-def aggregate_change_findings(claim_ids, *, notebook, n_assumed, claims=None, sd_assumed=None,
-                              level=0.95, alpha=0.05) -> pd.DataFrame:
-    """Test year-over-year changes from the published aggregates alone.
+def _num(x, digits=1) -> str:
+    x = float(x)
+    if not np.isfinite(x):
+        return "n/a"
+    return f"{x:,.0f}" if abs(x) >= 1000 or x == round(x) else f"{x:,.{digits}f}"
 
-    Shares: a two-proportion z test (no continuity correction) with whole counts
-    ``round(p·n)`` at the assumed wave sizes, Newcombe hybrid-score CI of the difference.
-    Means: Welch's t test at an assumed common standard deviation ``sd_assumed`` (none is
-    published, so this is an assumption, stated in ``detail``).
 
-    Parameters
-    ----------
-    claim_ids : list
-        Claim ids with ``compared_to``, or ``(claim_id, earlier_claim, later_claim)`` tuples.
-    n_assumed : dict
-        Assumed sample size per level claim id (both waves), e.g. ``{"benchmark_2021.nps_tracking": 300, ...}``.
-    sd_assumed : float, optional
-        Required when a claim is a mean.
+def _p(x) -> str:
+    x = float(x)
+    return "< 0.001" if x < 0.001 else f"{x:.3f}"
+
+
+def describe(row) -> str:
+    """The sentence for a row's verdict, computed from its own columns.
+
+    For ``consistent``, the three change verdicts, ``reproduced`` and ``not reproduced``
+    the sentence is fully determined by the row (a test checks ``detail`` starts with it);
+    for the other verdicts :func:`assemble_findings` keeps the reason the notebook gave.
 
     Examples
     --------
-    >>> n = {"benchmark_2021.nps_tracking": 300, "benchmark_2022.nps_tracking": 300}
-    >>> rows = aggregate_change_findings(["benchmark_2022.nps_tracking"], notebook="demo", n_assumed=n)
-    >>> rows[["reproduced", "ci_low", "ci_high", "verdict"]].round(1)
-       reproduced  ci_low  ci_high             verdict
-    0        20.0    12.3     27.4  significant change
+    >>> describe({"verdict": "depends on assumptions", "kind": "change", "estimate": 6.0, "alpha": 0.05,
+    ...           "p_holm": 0.95, "p_holm_min": 0.0, "family": "benchmark", "threshold": "SD 22.1",
+    ...           "assumption": "n 84 and 144"})
+    'A change of +6 points: significant at α = 0.05 under the most favourable assumptions (Holm-adjusted p < 0.001 across the benchmark tests) but not under the least favourable (adjusted p 0.950); it flips at SD 22.1. Assumed: n 84 and 144.'
     """
-    from .significance import compare_means_from_summary, compare_proportions
-
-    claims = _claims(claims)
-    rows = []
-    for cid, prev, later in map(lambda s: _pair(s, claims), claim_ids):
-        c = claims.loc[later]
-        p1, p2 = claims.loc[prev, "value"], c["value"]
-        n1, n2 = int(n_assumed[prev]), int(n_assumed[later])
-        if c["statistic"] == "share":
-            x1, x2 = int(round(p1 / 100 * n1)), int(round(p2 / 100 * n2))
-            r = compare_proportions(x1, n1, x2, n2, level=level, test="z").iloc[0]
-            diff, lo, hi = r["diff"] * 100, r["ci_low"] * 100, r["ci_high"] * 100
-            test = f"two-proportion z test at n = {n1} and {n2} (assumed)"
+    get = row.get if isinstance(row, dict) else row.__getitem__
+    verdict, assumption = get("verdict"), get("assumption")
+    tail = f" Assumed: {assumption}." if isinstance(assumption, str) and assumption else ""
+    if verdict == "consistent":
+        lvl = f"{100 * float(get('level')):.0f}%"
+        if get("kind") == "reading":
+            return f"Consistent with the other published figures: {get('test')}.{tail}"
+        return (f"Consistent: margin of error up to ±{_num(get('margin'))} points ({lvl}), so "
+                f"{_num(get('ci_low'))}–{_num(get('ci_high'))} including the rounding of the published value, "
+                f"if the respondents were a simple random sample (they are an opt-in panel).{tail}")
+    if verdict in ("significant change", "change within noise", "depends on assumptions"):
+        alpha, fam = float(get("alpha")), get("family")
+        head = f"A change of {float(get('estimate')):+g} points: "
+        if verdict == "significant change":
+            body = (f"significant at α = {alpha:g} even under the least favourable assumptions "
+                    f"(Holm-adjusted p {_p(get('p_holm'))} across the {fam} tests)")
+        elif verdict == "change within noise":
+            body = (f"not significant at α = {alpha:g} even under the most favourable assumptions "
+                    f"(Holm-adjusted p {_p(get('p_holm_min'))} across the {fam} tests)")
         else:
-            if sd_assumed is None:
-                raise ValueError(f"{cid}: a mean needs sd_assumed (no SD is published)")
-            r = compare_means_from_summary(p1, sd_assumed, n1, p2, sd_assumed, n2, level=level).iloc[0]
-            diff, lo, hi = r["diff"], r["ci_low"], r["ci_high"]
-            test = f"Welch t test at SD = {sd_assumed:g}, n = {n1} and {n2} (assumed)"
-        p = r["p_value"]
-        verdict = "significant change" if p < alpha else "change within noise"
-        rows.append(finding_row(
-            cid, notebook=notebook, kind="change", published=p2 - p1, unit="points",
-            reproduced=diff, ci_low=lo, ci_high=hi, n=n1 + n2, level=level,
-            data_source="published aggregates", test=test, statistic=r["statistic"], p_value=p,
-            test_data_source="published aggregates", verdict=verdict,
-            detail=f"{p1:g} → {p2:g} published: {diff:+.1f} points, p = {p:.3g} ({verdict}).",
-        ))
-    return pd.DataFrame(rows, columns=FINDING_COLUMNS)
+            body = (f"significant at α = {alpha:g} under the most favourable assumptions (Holm-adjusted p "
+                    f"{_p(get('p_holm_min'))} across the {fam} tests) but not under the least favourable "
+                    f"(adjusted p {_p(get('p_holm'))}); it flips at {get('threshold')}")
+        return f"{head}{body}.{tail}"
+    if verdict in ("reproduced", "not reproduced"):
+        how = "rounds" if verdict == "reproduced" else "does not round"
+        return (f"The real export gives {_num(get('estimate'), 2)} ({100 * float(get('level')):.0f}% CI "
+                f"{_num(get('ci_low'), 2)}–{_num(get('ci_high'), 2)}, design-based, n {_num(get('n'))}), which {how} "
+                f"to the published figure.")
+    return ""
 
 
-def stated_change_readings(earlier: pd.DataFrame, later: pd.DataFrame, column: str, *,
-                           stated_change: float, weight=None, level=0.95) -> pd.DataFrame:
-    """Read an ambiguous "X% more" against two waves of microdata, both ways.
+def _published(row) -> str:
+    value = row.get("published")
+    if value is None or pd.isna(value):
+        return ""
+    high = row.get("published_high")
+    text = _num(value) + ("" if high is None or pd.isna(high) else f"–{_num(high)}")
+    unit = row.get("unit")
+    text += {"percent": "%", "points": " points", "usd": " USD", "ratio": "×", "count": ""}.get(unit, f" {unit}")
+    return {"min": f"{text}+", "approx": f"about {text}"}.get(row.get("bound"), text)
 
-    For wording such as "10% more teams track CSAT than last year", estimate the share in
-    each wave, then report the change as points and as a relative change, and the earlier
-    share each reading of the stated change would imply from the later wave's share.
 
-    Returns
-    -------
-    DataFrame
-        Rows ``points`` and ``relative`` with ``earlier``, ``later`` (percent, estimated),
-        ``change`` (points or percent, estimated), ``stated``, ``implied_earlier`` (percent
-        implied by the stated change under that reading), ``matches`` (the estimated change
-        rounds to the stated one) and a ``detail`` sentence.
+def verdict_markdown(rows: pd.DataFrame) -> str:
+    """A notebook's verdict: one line per claim, each the sentence of its own findings row.
 
     Examples
     --------
-    >>> a = pd.DataFrame({"t": pd.array([True] * 70 + [False] * 30, dtype="boolean")})
-    >>> b = pd.DataFrame({"t": pd.array([True] * 77 + [False] * 23, dtype="boolean")})
-    >>> stated_change_readings(a, b, "t", stated_change=10)[["change", "implied_earlier", "matches"]]
-              change  implied_earlier  matches
-    reading
-    points       7.0        67.000000    False
-    relative    10.0        70.000000     True
+    >>> from supportstats import change_evidence
+    >>> print(verdict_markdown(change_evidence(["benchmark_2022.nps_tracking"], notebook="02")).splitlines()[2][:103])
+    - **support teams tracking NPS** (`benchmark_2022.nps_tracking`, published 48%): *significant change*.
     """
-    from .estimate import weighted_share
+    lines = ["**Verdict.**", ""]
+    for row in pd.DataFrame(rows).to_dict("records"):
+        sentence = describe(row) or row.get("detail") or ""
+        lines.append(f"- **{row.get('metric', row['claim_id'])}** (`{row['claim_id']}`, published "
+                     f"{_published(row)}): *{row['verdict']}*. {sentence}")
+    return "\n".join(lines)
 
-    p1 = float(weighted_share(earlier, column, weight=weight, level=level)["estimate"].iloc[0]) * 100
-    p2 = float(weighted_share(later, column, weight=weight, level=level)["estimate"].iloc[0]) * 100
-    readings = {
-        "points": (p2 - p1, p2 - stated_change),
-        "relative": (100 * (p2 / p1 - 1), p2 / (1 + stated_change / 100)),
-    }
-    rows = []
-    for name, (change, implied) in readings.items():
-        ok = matches_published(change, stated_change, unit="points")
-        rows.append({"reading": name, "earlier": p1, "later": p2, "change": change,
-                     "stated": float(stated_change), "implied_earlier": implied, "matches": ok})
-    out = pd.DataFrame(rows).set_index("reading")
-    detail = (f"'{stated_change:g}% more' read as points implies {out.loc['points', 'implied_earlier']:.1f}% "
-              f"the year before; read as relative, {out.loc['relative', 'implied_earlier']:.1f}% "
-              f"(estimated here: {p1:.1f}% → {p2:.1f}%).")
-    out["detail"] = detail
+
+def findings_summary(findings: pd.DataFrame, pipeline: pd.DataFrame | None = None) -> str:
+    """The findings table in a paragraph: verdicts, what they rest on, the changes, the self-checks.
+
+    Examples
+    --------
+    >>> from supportstats import change_evidence
+    >>> t = assemble_findings(rows=change_evidence(["benchmark_2022.nps_tracking"], notebook="02"), out=False)
+    >>> print(findings_summary(t)[:60])
+    **Verdict.** 52 registered claims: 1 significant change, 36 
+    """
+    counts = findings["verdict"].value_counts()
+    order = [v for v in VERDICTS if v in counts.index]
+    evidence = findings["evidence"].value_counts()
+    changes = findings[findings["family"].notna()]
+    text = (f"**Verdict.** {len(findings)} registered claims: "
+            + ", ".join(f"{counts[v]} {v}" for v in order) + ". They rest on "
+            + ", ".join(f"{evidence[e]} on {e}" for e in EVIDENCE if e in evidence.index and e != "none")
+            + (f" ({evidence['none']} on nothing testable)" if "none" in evidence.index else "")
+            + "; none on the synthetic reconstruction.")
+    if len(changes):
+        by = changes["verdict"].value_counts()
+        text += (f" Of the {len(changes)} tests of a change (adjusted within each report at both ends of their "
+                 f"assumption ranges): " + ", ".join(f"{by[v]} {v}" for v in VERDICTS if v in by.index) + ".")
+    if pipeline is not None and len(pipeline):
+        passed = int(pipeline["passed"].astype(bool).sum())
+        text += (f" Separately, the pipeline recovers {passed} of {len(pipeline)} figures from the synthetic "
+                 f"reconstruction it was built on (a self-check of the code, not evidence).")
+    return text
+
+
+def adjust_families(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """Holm and BH within each family, at both ends of the assumption range; verdicts from them.
+
+    A family is one report's distinct tests about the report (rows of kind ``change`` with
+    a p-value and a verdict other than ``inconsistent``; one test per claim). ``p_holm``/``p_bh`` adjust the least favourable
+    p-values, ``p_holm_min``/``p_bh_min`` the most favourable; each change's verdict is
+    :func:`change_verdict` of the Holm-adjusted pair.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"kind": ["change"] * 2, "report": ["r"] * 2, "p_value": [0.01, 0.04],
+    ...                   "p_value_min": [0.001, 0.0], "verdict": ["", ""]})
+    >>> adjust_families(t)[["family", "p_holm", "p_holm_min", "verdict"]]
+      family  p_holm  p_holm_min                 verdict
+    0      r    0.02       0.000      significant change
+    1      r    0.04       0.000      significant change
+    """
+    from statsmodels.stats.multitest import multipletests
+
+    out = table.copy()
+    for col in ("p_holm", "p_holm_min", "p_bh", "p_bh_min"):
+        out[col] = np.nan
+    out["family"] = pd.Series(np.nan, index=out.index, dtype=object)
+    tested = (out["kind"] == "change") & out["p_value"].notna() & (out["verdict"] != "inconsistent")
+    out.loc[tested, "family"] = out.loc[tested, "report"]
+    for _, idx in out[tested].groupby("family").groups.items():
+        for col, method in (("p_holm", "holm"), ("p_bh", "fdr_bh")):
+            for src, dst in (("p_value", col), ("p_value_min", f"{col}_min")):
+                out.loc[idx, dst] = multipletests(out.loc[idx, src].to_numpy(float), method=method)[1]
+    for i in out.index[tested]:
+        out.at[i, "verdict"] = change_verdict(out.at[i, "p_holm"], out.at[i, "p_holm_min"], alpha)
     return out
-
-
-def base_readings(frame: pd.DataFrame, column: str, base: str, *, published: float,
-                  base_published: float, weight=None, level=0.95) -> pd.DataFrame:
-    """A share whose base is unclear, estimated both ways (as a domain and of everyone).
-
-    "48% say the cut hurt" can be 48% of everyone or 48% of the 52% who cut. This
-    estimates the share of everyone (yes to ``column`` *and* to ``base``; not asked counts
-    as no) and the share within the ``base`` domain, and gives what the published figure
-    would imply under the other reading.
-
-    Returns
-    -------
-    DataFrame
-        Index ``reading`` (``share of everyone``, ``share of the base group``) with
-        ``estimate``, ``ci_low``, ``ci_high`` (percent), ``n`` and ``implied_by_published``:
-        the published figure converted to this reading, assuming it was stated in the other.
-
-    Examples
-    --------
-    >>> f = pd.DataFrame({"cut": pd.array([True] * 52 + [False] * 48, dtype="boolean"),
-    ...                   "hurt": pd.array([True] * 25 + [False] * 27 + [pd.NA] * 48, dtype="boolean")})
-    >>> base_readings(f, "hurt", "cut", published=48, base_published=52)[["estimate", "implied_by_published"]].round(1)
-                             estimate  implied_by_published
-    reading
-    share of everyone            25.0                  25.0
-    share of the base group      48.1                  92.3
-    """
-    from .estimate import weighted_share
-
-    both = (frame[column].astype("boolean").fillna(False) & frame[base].astype("boolean").fillna(False))
-    everyone = weighted_share(frame.assign(_both=both.astype("boolean")), "_both", weight=weight, level=level).iloc[0]
-    within = weighted_share(frame, column, by=base, weight=weight, level=level)
-    within = within[within[base].astype("boolean").fillna(False)].iloc[0]
-    out = pd.DataFrame({
-        "reading": ["share of everyone", "share of the base group"],
-        "estimate": [100 * everyone["estimate"], 100 * within["estimate"]],
-        "ci_low": [100 * everyone["ci_low"], 100 * within["ci_low"]],
-        "ci_high": [100 * everyone["ci_high"], 100 * within["ci_high"]],
-        "n": [int(everyone["n"]), int(within["n"])],
-        "implied_by_published": [published * base_published / 100, 100 * published / base_published],
-    }).set_index("reading")
-    return out
-
-
-def sample_size_findings(data, *, notebook, data_source, claims=None) -> pd.DataFrame:
-    """Check stated sample sizes ("nearly 300", "1,200+") and the company-size range.
-
-    A wave's cleaned n reproduces a stated size when it lies in the registry's
-    ``n_low``–``n_high`` (the plausible reading of "nearly" or "+"). The size range
-    "10 to 10,000+ employees" holds when the smallest and largest size bands occur.
-
-    Returns
-    -------
-    DataFrame
-        One row per covered claim with the :data:`FINDING_COLUMNS`.
-
-    Examples
-    --------
-    >>> from supportstats import load_waves
-    >>> data, _, source = load_waves({"trends_2022": "data/raw/synthetic_trends_2022.csv"})
-    >>> sample_size_findings(data, notebook="demo", data_source=source)[["claim_id", "reproduced", "verdict"]]
-                        claim_id  reproduced     verdict
-    0  trends_2022.n_respondents        1214  reproduced
-    """
-    from .schema import SIZE_BANDS
-
-    claims = _claims(claims)
-    rows = []
-    for cid, c in claims.iterrows():
-        key = cid.split(".")[0]
-        if key not in data:
-            continue
-        frame = data[key]
-        if cid.endswith(".n_respondents"):
-            n = len(frame)
-            ok = c["n_low"] <= n <= c["n_high"]
-            rows.append(finding_row(
-                cid, notebook=notebook, kind="count", published=c["value"], unit="count", reproduced=n, n=n,
-                data_source=data_source, verdict="reproduced" if ok else "not reproduced",
-                detail=(f"{n} cleaned respondents; the wording allows {c['n_low']:g}–{c['n_high']:g}.")))
-        elif cid.endswith((".company_size_min", ".company_size_max")) and "company_size" in frame:
-            band = SIZE_BANDS[0] if cid.endswith("_min") else SIZE_BANDS[-1]
-            count = int((frame["company_size"].astype("string") == band).sum())
-            rows.append(finding_row(
-                cid, notebook=notebook, kind="count", published=c["value"], unit="count",
-                reproduced=c["value"] if count else np.nan, n=len(frame),
-                data_source=data_source, verdict="reproduced" if count > 0 else "not reproduced",
-                detail=f"{count} respondents in the '{band}' employees band."))
-    return pd.DataFrame(rows, columns=FINDING_COLUMNS)
 
 
 def record_findings(rows: pd.DataFrame, notebook: str, folder=None) -> Path:
     """Save one notebook's findings rows (sorted, atomically) for ``99_findings`` to gather.
 
-    Returns the path written: ``data/processed/findings/<notebook>.csv``.
+    Returns the path written: ``<folder>/<notebook>.csv`` (default ``data/processed/findings/``).
 
     Examples
     --------
@@ -508,14 +359,31 @@ def record_findings(rows: pd.DataFrame, notebook: str, folder=None) -> Path:
     0  trends_2022.trend_count  untestable
     """
     folder = Path(folder) if folder is not None else FINDINGS_DIR
-    missing = set(FINDING_COLUMNS) - set(rows.columns)
-    if missing:
-        raise KeyError(f"record_findings: rows lack column(s) {sorted(missing)}")
-    out = rows[FINDING_COLUMNS].assign(notebook=notebook).sort_values("claim_id", kind="stable")
+    rows = pd.DataFrame(rows)
+    unknown = set(rows.columns) - set(FINDING_COLUMNS)
+    if unknown:
+        raise KeyError(f"record_findings: rows carry unknown column(s) {sorted(unknown)}")
+    out = rows.reindex(columns=FINDING_COLUMNS).assign(notebook=notebook).sort_values("claim_id", kind="stable")
+    twice = out.duplicated(["claim_id", "evidence"])
+    if twice.any():
+        raise ValueError(f"record_findings: claim(s) recorded twice on the same evidence: {sorted(out.claim_id[twice])}")
+    out = out.sort_values(["claim_id", "evidence"], kind="stable")
     path = folder / f"{notebook}.csv"
     with atomic_path(path) as tmp:
         out.to_csv(tmp, index=False, float_format="%.10g", lineterminator="\n")
     return path
+
+
+def read_findings(path) -> pd.DataFrame:
+    """Read a findings CSV written by this package, with text columns as text.
+
+    Examples
+    --------
+    >>> read_findings(paths.DATA_PROCESSED / "findings.csv")["verdict"].dtype
+    dtype('O')
+    """
+    table = pd.read_csv(path, dtype={c: object for c in _TEXT}, keep_default_na=True)
+    return table
 
 
 def load_findings(folder=None) -> pd.DataFrame:
@@ -531,40 +399,122 @@ def load_findings(folder=None) -> pd.DataFrame:
     files = sorted(folder.glob("*.csv"))
     if not files:
         return pd.DataFrame(columns=FINDING_COLUMNS)
-    frames = [pd.read_csv(f) for f in files]
+    frames = [read_findings(f) for f in files]
     return pd.concat(frames, ignore_index=True).sort_values(["notebook", "claim_id"], kind="stable")
 
 
-def assemble_findings(claims=None, rows=None, checks=None, *, alpha=0.05, out=None) -> pd.DataFrame:
-    """Build the final findings table: every registered claim, exactly once.
+def registry_findings(claim_ids, *, notebook: str, reasons=None, claims=None, checks=None) -> pd.DataFrame:
+    """Findings rows for claims whose only evidence is the registry's checks, or nothing.
 
-    - claims covered by a notebook keep that notebook's row (the first notebook in
-      name order wins if two cover the same claim);
-    - claims of the ``external`` and ``anecdote`` surveys get the verdict ``external``;
-    - any claim a registry check (:func:`supportstats.claims.check_claims`) marks
-      ``inconsistent`` gets the verdict ``inconsistent``, with the check's detail;
+    - a stated change read against its two published levels (``change_relative``,
+      ``change_pp``; e.g. "+14%" on 78 → 89) is ``consistent`` when a reading fits, with the
+      check's arithmetic in ``test`` (the change itself is tested once, on its other claim);
+    - an ``external`` or ``anecdote`` claim is ``external``, with the checks' arithmetic;
+    - a stated sample size is ``untestable``: it is the n every margin of that edition uses;
+    - anything else is ``untestable``, with ``reasons[claim_id]`` (or the checks' words).
+
+    A registry check that finds a claim ``inconsistent`` overrides all of these when the
+    table is assembled.
+
+    Examples
+    --------
+    >>> rows = registry_findings(["benchmark_2022.csat_change_rel", "benchmark_2022.n_respondents"], notebook="01")
+    >>> rows[["claim_id", "kind", "verdict"]]
+                             claim_id     kind     verdict
+    0  benchmark_2022.csat_change_rel  reading  consistent
+    1    benchmark_2022.n_respondents    count  untestable
+    """
+    if claims is None:
+        from .claims import load_claims
+        claims = load_claims()
+    if checks is None:
+        from .claims import check_claims
+        checks = check_claims(claims)
+    claims = claims.set_index("claim_id")
+    reasons = dict(reasons or {})
+    said = checks.groupby("claim_id")["detail"].agg("; ".join)
+    rows = []
+    for cid in claim_ids:
+        c = claims.loc[cid]
+        arithmetic = said.get(cid, "")
+        reg = registry_fields(c)
+        if cid in reasons:
+            kind = "external" if c["survey"] in ("external", "anecdote") else (
+                "ratio" if c["statistic"] == "ratio" else "untestable")
+            verdict = "external" if kind == "external" else "untestable"
+            rows.append(finding_row(cid, **reg, notebook=notebook, kind=kind, verdict=verdict, evidence="none",
+                                    detail=reasons[cid]))
+        elif c["survey"] in ("external", "anecdote"):
+            rows.append(finding_row(cid, **reg, notebook=notebook, kind="external", verdict="external",
+                                    evidence="registry checks" if arithmetic else "none",
+                                    detail=("A figure the article attributes to others or tells as an anecdote; "
+                                            "no respondent data can test it." + (f" Its arithmetic: {arithmetic}."
+                                                                                  if arithmetic else ""))))
+        elif c["statistic"] in ("change_relative", "change_pp") and arithmetic:
+            rows.append(finding_row(cid, **reg, notebook=notebook, kind="reading", verdict="consistent",
+                                    evidence="registry checks", test=arithmetic))
+        elif c["statistic"] == "count" and not pd.isna(c["n"]):
+            lo, hi = int(c["n_low"]), int(c["n_high"])
+            rows.append(finding_row(cid, **reg, notebook=notebook, kind="count", verdict="untestable", evidence="none",
+                                    n=float(c["n"]), n_low=lo, n_high=hi, detail=(
+                                        f"The sample size the article states; every margin of error and test of "
+                                        f"this edition uses the range its wording allows, {lo:,}–{hi:,}.")))
+        elif c["statistic"] == "change_unspecified":
+            rows.append(finding_row(cid, **reg, notebook=notebook, kind="wording", verdict="untestable", evidence="none",
+                                    detail=("Neither edition's level is published, so the change cannot be tested, "
+                                            "however it is read." + (f" Readings: {arithmetic}." if arithmetic else ""))))
+        else:
+            rows.append(finding_row(cid, **reg, notebook=notebook, kind="untestable", verdict="untestable", evidence="none",
+                                    detail=_UNCOVERED.get(c["statistic"], "Nothing published tests this claim.")
+                                    + (f" Registry checks: {arithmetic}." if arithmetic else "")))
+    return pd.DataFrame(rows)
+
+
+#: What a row's reason says when no notebook covered the claim, by the registry's statistic.
+_UNCOVERED = {
+    "count": "A count that describes the report or who was surveyed, not a survey estimate; nothing published tests it.",
+    "duration": "A duration the article mentions, not a survey estimate with a sample size; nothing published tests it.",
+    "ratio": "A ratio without the shares or sample size behind it; nothing published tests it.",
+}
+# evidence ranks: a real export outranks the published aggregates, which outrank a reason alone
+_RANK = {"real export": 0, "published aggregates": 1, "registry checks": 2, "none": 3}
+
+
+def assemble_findings(claims=None, rows=None, checks=None, *, alpha: float = 0.05, out=None) -> pd.DataFrame:
+    """Build the findings table: every registered claim, exactly once, with its verdict.
+
+    - a claim covered by notebooks keeps its strongest row (real export over published
+      aggregates over a reason alone; then the first notebook in name order);
+    - claims of the ``external`` and ``anecdote`` surveys are ``external``;
+    - a claim a registry check (:func:`supportstats.check_claims`) finds ``inconsistent``
+      is ``inconsistent``, with the check's detail — the run goes on;
     - every other uncovered claim is ``untestable``, with the reason;
-    - p-values are adjusted within each report (Holm and BH); a change is called
-      significant on its Holm-adjusted p-value.
+    - p-values are adjusted within each report (:func:`adjust_families`), verdicts follow
+      from the adjusted p-values, and ``detail`` starts with :func:`describe` of the row.
 
     Returns
     -------
     DataFrame
-        The registry's ``claim_id, survey, report, metric, statistic`` and the
-        :data:`FINDING_COLUMNS`, plus ``p_holm`` and ``p_bh``; written to ``out``
-        (default ``data/processed/findings.csv``) when ``out`` is not ``False``.
+        :data:`FINDING_COLUMNS`, one row per claim, validated by :data:`FINDINGS_SCHEMA`;
+        written to ``out`` (default ``data/processed/findings.csv``) unless ``out`` is False.
 
     Examples
     --------
-    >>> from supportstats import load_claims
-    >>> table = assemble_findings(out=False)
-    >>> len(table) == len(load_claims()), table["claim_id"].is_unique
-    (True, True)
+    >>> from supportstats import change_evidence, level_evidence
+    >>> rows = pd.concat([level_evidence(["trends_2022.team_burnout"], notebook="03_burnout"),
+    ...                   change_evidence(["benchmark_2022.nps_mean", "benchmark_2022.nps_tracking"],
+    ...                                   notebook="02_iqs_and_nps")])
+    >>> table = assemble_findings(rows=rows, out=False)
+    >>> len(table), table["claim_id"].is_unique
+    (52, True)
+    >>> table.set_index("claim_id").loc["benchmark_2022.nps_mean", ["p_holm", "p_holm_min", "verdict"]]
+    p_holm                          0.69
+    p_holm_min                       0.0
+    verdict       depends on assumptions
+    Name: benchmark_2022.nps_mean, dtype: object
     >>> table.set_index("claim_id").loc["external.forrester_time_valued", "verdict"]
     'external'
     """
-    from .significance import adjust_pvalues
-
     if claims is None:
         from .claims import load_claims
         claims = load_claims()
@@ -573,8 +523,11 @@ def assemble_findings(claims=None, rows=None, checks=None, *, alpha=0.05, out=No
     if checks is None:
         from .claims import check_claims
         checks = check_claims(claims)
-    rows = rows.drop_duplicates("claim_id", keep="first").set_index("claim_id")
-    bad = checks[checks["status"] == "inconsistent"].groupby("claim_id")["detail"].first()
+    rows = pd.DataFrame(rows).reindex(columns=FINDING_COLUMNS)
+    rows = (rows.assign(_rank=rows["evidence"].map(_RANK).fillna(3))
+            .sort_values(["_rank", "notebook", "claim_id"], kind="stable", na_position="last")
+            .drop_duplicates("claim_id", keep="first").drop(columns="_rank").set_index("claim_id"))
+    bad = checks[checks["status"] == "inconsistent"].groupby("claim_id")["detail"].agg("; ".join)
 
     records = []
     for _, c in claims.sort_values("claim_id").iterrows():
@@ -582,42 +535,84 @@ def assemble_findings(claims=None, rows=None, checks=None, *, alpha=0.05, out=No
         if cid in rows.index:
             rec = rows.loc[cid].to_dict()
         elif c["survey"] in ("external", "anecdote"):
-            rec = finding_row(cid, notebook="", kind="external", verdict="external",
-                              detail=("A number the article attributes to others or tells as an "
-                                      "anecdote; no respondent data can test it."),
-                              published=c["value"], unit=c["unit"])
+            rec = finding_row(cid, notebook="", kind="external", verdict="external", evidence="none",
+                              detail=("A number the article attributes to others or tells as an anecdote; "
+                                      "no respondent data can test it."))
         else:
-            rec = finding_row(cid, notebook="", kind="untestable", verdict="untestable",
-                              detail=("No findings notebook recomputes this claim: it describes the "
-                                      "report or its sample, not a survey estimate."),
-                              published=c["value"], unit=c["unit"])
+            rec = finding_row(cid, notebook="", kind="untestable", verdict="untestable", evidence="none",
+                              detail=_UNCOVERED.get(c["statistic"], "No published figure or data tests this claim."))
         rec["claim_id"] = cid
-        if pd.isna(rec.get("published")):
-            rec["published"], rec["unit"] = c["value"], c["unit"]
-        if pd.isna(rec.get("data_source")) or rec.get("data_source") == "":
-            # nothing was recomputed: the only number is the published one
-            rec["data_source"] = "published aggregates"
+        rec["survey"], rec["report"], rec["metric"] = c["survey"], c["report"], c["metric"]
+        rec["measure"], rec["published"], rec["published_high"] = c["statistic"], c["value"], c["value_high"]
+        rec["bound"], rec["unit"] = c["bound"], c["unit"]
+        if pd.isna(rec.get("evidence")) or rec.get("evidence") == "":
+            rec["evidence"] = "none"
+        if pd.isna(rec.get("alpha")) and rec.get("kind") == "change":
+            rec["alpha"] = alpha
         if cid in bad.index:
-            rec["verdict"] = "inconsistent"
-            rec["detail"] = f"{rec['detail']} Registry check: {bad[cid]}".strip()
-        for key in ("survey", "report", "metric", "statistic"):
-            rec[key] = c[key]
+            rec["verdict"], rec["evidence"] = "inconsistent", "registry checks"
+            rec["detail"] = f"Registry check: {bad[cid]}."
         records.append(rec)
-    table = pd.DataFrame(records)
-    table["p_holm"] = np.nan
-    table["p_bh"] = np.nan
-    for _, idx in table[table["p_value"].notna()].groupby("report").groups.items():
-        p = table.loc[idx, "p_value"].to_numpy(dtype=float)
-        table.loc[idx, "p_holm"] = adjust_pvalues(p, method="holm")["p_adjusted"].to_numpy()
-        table.loc[idx, "p_bh"] = adjust_pvalues(p, method="bh")["p_adjusted"].to_numpy()
-    change = (table["kind"] == "change") & table["verdict"].isin(["significant change", "change within noise"])
-    table.loc[change, "verdict"] = np.where(table.loc[change, "p_holm"] < alpha,
-                                            "significant change", "change within noise")
-    cols = ["claim_id", "survey", "report", "metric", "statistic"] + \
-        [c for c in FINDING_COLUMNS if c != "claim_id"] + ["p_holm", "p_bh"]
-    table = table[cols]
+    table = pd.DataFrame(records, columns=FINDING_COLUMNS)
+    table[_TEXT] = table[_TEXT].astype(object)
+    table = adjust_families(table, alpha)
+    table["alpha"] = table["alpha"].where(table["family"].isna(), alpha)
+    table["detail"] = [_with_sentence(r) for r in table.to_dict("records")]
+    table = FINDINGS_SCHEMA.validate(table)
     if out is not False:
         path = Path(out) if out is not None else paths.DATA_PROCESSED / "findings.csv"
         with atomic_path(path) as tmp:
             table.to_csv(tmp, index=False, float_format="%.10g", lineterminator="\n")
     return table
+
+
+def _with_sentence(rec: dict) -> str:
+    sentence = describe(rec)
+    reason = rec.get("detail") if isinstance(rec.get("detail"), str) else ""
+    if not sentence:
+        return reason
+    return sentence if not reason or reason.startswith(sentence) else f"{sentence} {reason}"
+
+
+def check_findings(table: pd.DataFrame, alpha: float | None = None) -> list[str]:
+    """Every way a findings table disagrees with itself; an empty list when it does not.
+
+    Rechecks the schema, that Holm/BH recompute from the table's own p-values and
+    families, that each change's verdict follows from its adjusted p-values, and that
+    each ``detail`` starts with the sentence :func:`describe` computes from the row.
+
+    Examples
+    --------
+    >>> from supportstats import change_evidence
+    >>> rows = change_evidence(["benchmark_2022.nps_mean", "benchmark_2022.nps_tracking"], notebook="02")
+    >>> table = assemble_findings(rows=rows, out=False)
+    >>> check_findings(table)
+    []
+    >>> broken = table.copy()
+    >>> i = broken.index[broken.verdict == "significant change"][0]
+    >>> broken.loc[i, "verdict"] = "change within noise"
+    >>> check_findings(broken)[0].split(":")[0]
+    'benchmark_2022.nps_tracking'
+    """
+    problems = []
+    try:
+        FINDINGS_SCHEMA.validate(table, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        problems.append(f"schema: {exc.failure_cases[['column', 'check']].drop_duplicates().to_dict('records')}")
+        return problems
+    for _, row in table.iterrows():
+        cid = row["claim_id"]
+        if row["kind"] == "change" and pd.notna(row["p_holm"]):
+            a = alpha if alpha is not None else row["alpha"]
+            want = change_verdict(row["p_holm"], row["p_holm_min"], a)
+            if row["verdict"] != want:
+                problems.append(f"{cid}: verdict {row['verdict']!r} but its adjusted p-values give {want!r}")
+        sentence = describe(row.to_dict())
+        if sentence and not str(row["detail"]).startswith(sentence):
+            problems.append(f"{cid}: detail does not state the row's own verdict ({sentence[:60]}...)")
+    again = adjust_families(table, float(table["alpha"].dropna().iloc[0]) if table["alpha"].notna().any() else 0.05)
+    for col in ("p_holm", "p_holm_min", "p_bh", "p_bh_min"):
+        a, b = table[col].to_numpy(float), again[col].to_numpy(float)
+        if not np.allclose(a, b, equal_nan=True, rtol=1e-9, atol=1e-12):
+            problems.append(f"{col}: does not recompute from p_value/p_value_min within the families")
+    return problems
