@@ -24,11 +24,19 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from .claims import (_decimals, _fmt, _interval, _overlaps, _parse_implied, _point, _row, _show, _span, load_claims,
-                     value_interval)
+from .claim_bounds import check_composition, check_overlap, check_sd_cap
+from .claim_quotes import check_quote
+from .claims import (_DEFAULT_READINGS, CLAIM_COLUMNS, _decimals, _fmt, _interval, _overlaps, _parse_implied, _point,
+                     _row, _show, _span, load_claims, value_interval)
 
-__all__ = ["CHECK_COLUMNS", "check_claims", "feasible_counts", "change_readings"]
+__all__ = ["CHECK_COLUMNS", "CHECKS", "CHECK_STATUSES", "check_claims", "feasible_counts", "change_readings"]
 
+#: Checks :func:`check_claims` runs, in the order of the docs.
+CHECKS = ("value_in_quote", "change_arithmetic", "ambiguous_wording", "rounding_feasibility", "conditional_base",
+          "overlap_bounds", "sd_cap", "composition", "implied_change", "implied_figure")
+#: Statuses of a check, from fine to contradicted; ``uninformative`` marks a check that cannot fail.
+CHECK_STATUSES = ("ok", "uninformative", "warning", "inconsistent")
+#: Columns of :func:`check_claims`' result.
 CHECK_COLUMNS = ("check", "claim_id", "status", "detail", "reading", "estimate", "implied_low",
                  "implied_high", "n_low", "n_high", "n_feasible")
 
@@ -76,12 +84,16 @@ def change_readings(earlier, later) -> pd.DataFrame:
     return out
 
 
-def _count_range(p, n: int, decimals: int = 0) -> tuple[int, int]:
-    """Smallest and largest k with 100 k / n within half a unit of p (exact; (k, k-1) if none)."""
-    half = Fraction(1, 2) * Fraction(1, 10 ** decimals)
-    p = Fraction(str(p))
-    lo, hi = (p - half) * n / 100, (p + half) * n / 100
-    return max(math.ceil(lo), 0), min(math.floor(hi), n)
+def _count_range(p, n: int, decimals: int = 0, interval=None) -> tuple[int, int]:
+    """Smallest and largest k with 100 k / n in ``interval`` (default: p within half a unit); (k, k-1) if none."""
+    if interval is None:
+        half = Fraction(1, 2) * Fraction(1, 10 ** decimals)
+        lo, hi = Fraction(str(p)) - half, Fraction(str(p)) + half
+    else:
+        lo, hi = (Fraction(str(x)) if math.isfinite(x) else None for x in interval)
+    k_lo = 0 if lo is None else max(math.ceil(lo * n / 100), 0)
+    k_hi = n if hi is None else min(math.floor(hi * n / 100), n)
+    return k_lo, k_hi
 
 
 def feasible_counts(p, n, decimals: int = 0) -> pd.DataFrame:
@@ -199,28 +211,63 @@ def _check_change(r, by_id) -> dict:
                 estimate=est, implied_low=lo, implied_high=hi)
 
 
-def _check_ambiguous(r, by_id) -> dict:
-    """A change that can be read as points or relative: both implied earlier values."""
+def _check_ambiguous(r, by_id) -> list[dict]:
+    """A change whose wording allows several readings: what each implies, and which the numbers can test.
+
+    ``points`` and ``relative`` imply last wave's level from this wave's (``relates_to``) and
+    are tested when that earlier level is published (``compared_to``, or the later level's);
+    ``change_of_change`` ("up 2% on last year's increase": the increase itself grew by 2) says
+    nothing about last wave's level and is tested only when the two waves before are published too.
+    """
+    names = (r.readings if isinstance(r.readings, str) else _DEFAULT_READINGS).split(";")
+    late = by_id[r.relates_to] if isinstance(r.relates_to, str) else None
+    earlier_id = r.compared_to if isinstance(r.compared_to, str) else (
+        late.compared_to if late is not None and isinstance(late.compared_to, str) else None)
+    early = by_id[earlier_id] if earlier_id else None
     s_lo, s_hi = _interval(r)
-    if pd.isna(r.relates_to):
-        detail = (f"{_show(r)} can mean +{_fmt(r.value)} points or +{_fmt(r.value)}% relative; the later level "
-                  f"p is not published, so the earlier level is p - {_fmt(r.value)} or p / {_fmt(1 + r.value / 100)} "
-                  f"(the readings differ by {_fmt(r.value)} - p/{_fmt(100 / r.value + 1)} points)")
-        return _row("ambiguous_wording", r.claim_id, "warning", detail, reading="both")
-    late = by_id[r.relates_to]
-    l_lo, l_hi = _interval(late)
-    pts = (late.value - r.value, l_lo - s_hi, l_hi - s_lo)
-    rel = (late.value / (1 + r.value / 100), l_lo / (1 + s_hi / 100), l_hi / (1 + s_lo / 100))
-    detail = (f"{_show(r)} on {_show(late)} can mean points or relative: earlier level {_fmt(pts[0])} "
-              f"({_span(*pts[1:])}) as points, {_fmt(rel[0])} ({_span(*rel[1:])}) as relative")
-    status = "warning"
-    if not pd.isna(r.compared_to):
-        early = _interval(by_id[r.compared_to])
-        fits = [k for k, v in (("points", pts), ("relative", rel)) if _overlaps(early, v[1:])]
-        detail += f"; published earlier level {_show(by_id[r.compared_to])} fits: {', '.join(fits) or 'neither'}"
-        status = "inconsistent" if not fits else status
-    return _row("ambiguous_wording", r.claim_id, status, detail, reading="both",
-                implied_low=min(pts[1], rel[1]), implied_high=max(pts[2], rel[2]))
+    rows = []
+    for name in names:
+        est = lo = hi = math.nan
+        if name == "change_of_change":
+            before = by_id[early.compared_to] if early is not None and isinstance(early.compared_to, str) else None
+            what = f"the change itself grew by {_fmt(r.value)} on last wave's change"
+            if late is not None and before is not None:
+                e_lo, e_hi = _interval(early)
+                (l_lo, l_hi), (b_lo, b_hi) = _interval(late), _interval(before)
+                est = (late.value - early.value) - (early.value - before.value)
+                lo, hi = (l_lo - e_hi) - (e_hi - b_lo), (l_hi - e_lo) - (e_lo - b_hi)
+                fits = _overlaps((s_lo, s_hi), (lo, hi))
+                test = (f"{_show(before)} -> {_show(early)} -> {_show(late)} gives {_fmt(est)} ({_span(lo, hi)}): "
+                        + ("fits" if fits else "ruled out"))
+            else:
+                fits, test = None, "cannot be tested: needs the levels of the two waves before, not published"
+        elif late is None:
+            what = (f"earlier level = p - {_fmt(r.value)}" if name == "points"
+                    else f"earlier level = p / {_fmt(1 + r.value / 100)}")
+            fits, test = None, "cannot be tested: the later level p is not published"
+        else:
+            l_lo, l_hi = _interval(late)
+            if name == "points":
+                est, lo, hi = late.value - r.value, l_lo - s_hi, l_hi - s_lo
+            else:
+                est, lo, hi = late.value / (1 + r.value / 100), l_lo / (1 + s_hi / 100), l_hi / (1 + s_lo / 100)
+            what = f"earlier level {_fmt(est)} ({_span(lo, hi)}) under {_show(late)}"
+            if early is None:
+                fits, test = None, "cannot be tested: the earlier level is not published"
+            else:
+                fits = _overlaps(_interval(early), (lo, hi))
+                test = f"published earlier level {_show(early)} " + ("fits" if fits else "rules it out")
+        rows.append((name, est, lo, hi, what, fits, test))
+    ruled_out = all(f is False for *_, f, _ in rows)
+    testable = [name for name, *_, f, _ in rows if f is not None]
+    summary = (f"{_show(r)} allows {len(rows)} readings ({', '.join(names)}); "
+               + (f"the published numbers test {', '.join(testable)}" if testable else "the published numbers test none"))
+    out = []
+    for name, est, lo, hi, what, fits, test in rows:
+        status = "inconsistent" if ruled_out else "warning"
+        out.append(_row("ambiguous_wording", r.claim_id, status, f"{summary}. {name}: {what}; {test}",
+                        reading=name, estimate=est, implied_low=lo, implied_high=hi))
+    return out
 
 
 def _runs(values: list[int]) -> str:
@@ -235,25 +282,38 @@ def _runs(values: list[int]) -> str:
 
 
 def _check_rounding(r) -> dict:
-    """Whole counts k out of n (or a plausible range of n) that round to the published share."""
+    """Whole counts k out of n (or a plausible range of n) whose share lies in the published interval.
+
+    A share whose interval is at least 100 / n wide admits a whole k at every n of the range,
+    whatever its value: the check cannot fail there (GRIM: any whole percent is reachable once
+    n >= 100) and says ``uninformative`` instead of ``ok``.
+    """
     n = int(r.n)
     lo = int(r.n_low) if not pd.isna(r.n_low) else n
     hi = int(r.n_high) if not pd.isna(r.n_high) else n
-    d = int(r.decimals)
-    scan = feasible_counts(r.value, range(lo, hi + 1), d)
-    at_n = feasible_counts(r.value, n, d).iloc[0]
-    nf = int(scan["feasible"].sum())
-    ks = (f"k = {at_n.k_low}..{at_n.k_high} of n = {n}" if at_n.feasible else f"no whole k of n = {n}")
+    interval = _interval(r)
+    sizes = range(lo, hi + 1)
+    ranges = [_count_range(r.value, m, interval=interval) for m in sizes]
+    feasible = [m for m, (k_lo, k_hi) in zip(sizes, ranges) if k_hi >= k_lo]
+    k_lo, k_hi = _count_range(r.value, n, interval=interval)
+    nf = len(feasible)
+    ks = f"k = {k_lo}..{k_hi} of n = {n}" if k_hi >= k_lo else f"no whole k of n = {n}"
     where = "" if lo == hi else f"; {nf} of {hi - lo + 1} n in {lo}..{hi} feasible"
     if 0 < nf < hi - lo + 1:
-        where += f" ({_runs(scan.loc[scan['feasible'], 'n'].tolist())})"
-    status = "ok" if nf else "inconsistent"
-    if not at_n.feasible and nf and not r.n_approx:
+        where += f" ({_runs(feasible)})"
+    width = interval[1] - interval[0]
+    if not nf or (k_hi < k_lo and not r.n_approx):
         status = "inconsistent"
+    elif width >= 100 / lo:
+        status = "uninformative"
+        where += (f"; cannot fail: an interval {_fmt(width)} points wide holds a whole k at every n >= "
+                  f"{math.ceil(100 / width)}")
+    else:
+        status = "ok"
     detail = f"{_show(r)} of {'~' if r.n_approx else ''}{n}: {ks}{where}"
     return _row("rounding_feasibility", r.claim_id, status, detail,
-                implied_low=float(at_n.k_low) if at_n.feasible else math.nan,
-                implied_high=float(at_n.k_high) if at_n.feasible else math.nan,
+                implied_low=float(k_lo) if k_hi >= k_lo else math.nan,
+                implied_high=float(k_hi) if k_hi >= k_lo else math.nan,
                 n_low=lo, n_high=hi, n_feasible=nf)
 
 
@@ -322,7 +382,7 @@ def _check_implied(r, by_id) -> list[dict]:
 
 
 def check_claims(claims: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Re-derive every checkable claim from the other published numbers.
+    """Check every claim of the registry against its quote and the other published numbers.
 
     Parameters
     ----------
@@ -332,24 +392,32 @@ def check_claims(claims: pd.DataFrame | None = None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per check and claim, sorted by ``claim_id`` then ``check``, with columns
+        One row per check, claim and reading, sorted by ``claim_id`` then ``check``, with columns
 
-        - ``check`` : ``change_arithmetic``, ``ambiguous_wording``, ``rounding_feasibility``,
-          ``conditional_base``, ``implied_change`` or ``implied_figure``
+        - ``check`` : one of :data:`CHECKS`
         - ``claim_id`` : the claim checked
-        - ``status`` : ``ok``, ``warning`` (consistent but needs a reader's care: two readings,
-          an unclear base, a fit only at the rounding edges) or ``inconsistent``
+        - ``status`` : one of :data:`CHECK_STATUSES`: ``ok``; ``warning`` (consistent but
+          needs a reader's care: several readings, an unclear base, a fit only at the rounding
+          edges, a quote version without the number, a change composition alone could explain);
+          ``inconsistent`` (the published numbers contradict each other or the quote);
+          ``uninformative`` (the check cannot fail here, e.g. rounding at n >= 100)
         - ``detail`` : one sentence with the numbers
-        - ``reading`` : the reading used (``points``, ``relative``, ``both``, a label, ...)
+        - ``reading`` : the reading used (``points``, ``relative``, ``change_of_change``, a
+          label, the number as the quote writes it, ...)
         - ``estimate``, ``implied_low``, ``implied_high`` : the implied figure and its interval
-          from the rounding of the published numbers (for ``rounding_feasibility``: the whole
-          counts k at the nominal n)
+          from the rounding of the published numbers (``rounding_feasibility``: the whole
+          counts k at the nominal n; ``sd_cap``: the largest SD at the published mean and its
+          range over the mean's rounding; ``overlap_bounds``: the Fréchet bounds at the
+          published shares; ``composition``: what newcomers to the group must average)
         - ``n_low``, ``n_high``, ``n_feasible`` : the n scanned and how many admit a whole count
 
-    Which checks run on a row is decided by its columns: ``change_pp``/``change_relative`` with
-    ``compared_to`` and ``relates_to`` -> change arithmetic; ``change_unspecified`` -> ambiguous
-    wording; a ``share`` with ``n`` -> rounding; ``base_claim`` -> conditional base; a level
-    with ``compared_to`` -> implied change; ``implied`` -> implied figure.
+    Which checks run on a row is decided by its columns: every row -> value in quote;
+    ``change_pp``/``change_relative`` with ``compared_to`` and ``relates_to`` -> change
+    arithmetic; ``change_unspecified`` -> ambiguous wording (one row per reading); a ``share``
+    with ``n`` -> rounding; ``base_claim`` -> conditional base; a share with ``relates_to`` (or
+    an unclear ``base_claim``) share -> overlap bounds; a mean on a bounded scale -> SD cap; a
+    mean with ``compared_to`` and a ``base_claim`` share -> composition; a level with
+    ``compared_to`` -> implied change; ``implied`` -> implied figure.
 
     Examples
     --------
@@ -358,30 +426,46 @@ def check_claims(claims: pd.DataFrame | None = None) -> pd.DataFrame:
     ...                                                            # doctest: +NORMALIZE_WHITESPACE
                     check status   reading
     ... change_arithmetic     ok  relative
+    ...    value_in_quote     ok       14%
+    >>> cap = checks[(checks.check == "sd_cap") & (checks.claim_id == "benchmark_2021.csat_mean")]
+    >>> round(float(cap.estimate.iloc[0]), 1)
+    41.4
     >>> sorted(checks.status.unique())
-    ['ok', 'warning']
+    ['ok', 'uninformative', 'warning']
     """
     claims = load_claims() if claims is None else claims
     claims = claims.copy()
+    for col in CLAIM_COLUMNS:
+        if col not in claims:
+            claims[col] = None
     if "decimals" not in claims:
         claims["decimals"] = claims["value"].map(_decimals)
     by_id = {r.claim_id: r for r in claims.itertuples(index=False)}
-    rows = []
+    rows, memo = [], {}
     for r in claims.itertuples(index=False):
         has = lambda col: not pd.isna(getattr(r, col))  # noqa: E731
+        rows.append(check_quote(r, by_id, memo))
         if r.statistic in _CHANGES and has("compared_to") and has("relates_to"):
             rows.append(_check_change(r, by_id))
         if r.statistic == "change_unspecified":
-            rows.append(_check_ambiguous(r, by_id))
+            rows.extend(_check_ambiguous(r, by_id))
         if r.statistic == "share" and r.unit == "percent" and has("n") and not has("value_high"):
             rows.append(_check_rounding(r))
         if has("base_claim"):
             rows.append(_check_base(r, by_id))
+        if r.statistic == "share" and has("relates_to") and by_id[r.relates_to].statistic == "share":
+            rows.append(check_overlap(r, by_id[r.relates_to], base_reading=False))
+        if (r.statistic == "share" and has("base_claim") and by_id[r.base_claim].statistic == "share"
+                and not pd.isna(r.base_clear) and not bool(r.base_clear)):
+            rows.append(check_overlap(r, by_id[r.base_claim], base_reading=True))
+        rows.append(check_sd_cap(r))
+        if r.statistic in ("mean", "score") and has("compared_to") and has("base_claim"):
+            rows.append(check_composition(r, by_id))
         if r.statistic in _LEVELS and has("compared_to"):
             rows.append(_check_implied_change(r, by_id))
         if has("implied"):
             rows.extend(_check_implied(r, by_id))
-    out = pd.DataFrame(rows, columns=list(CHECK_COLUMNS))
+    out = pd.DataFrame([row for row in rows if row is not None], columns=list(CHECK_COLUMNS))
     for col in ("estimate", "implied_low", "implied_high"):
         out[col] = out[col].astype("float64")
     for col in ("n_low", "n_high", "n_feasible"):

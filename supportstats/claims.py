@@ -28,6 +28,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
+from .bounds import approx_interval, rounding_interval
 from .errors import InputError
 from .paths import CLAIMS_CSV
 
@@ -39,7 +40,7 @@ CLAIM_COLUMNS = (
     "claim_id", "survey", "report", "publisher", "published", "wave", "metric", "statistic", "value",
     "value_high", "bound", "unit", "base", "n", "n_approx", "n_low", "n_high", "compared_to",
     "relates_to", "base_claim", "base_clear", "implied", "source_files", "language", "quote",
-    "quote_other", "notes",
+    "quote_other", "notes", "scale_low", "scale_high", "readings",
 )
 CLAIM_SURVEYS = ("benchmark", "trends", "cs_ops", "external", "anecdote")
 #: Statistics and the units each may carry.
@@ -52,7 +53,10 @@ CLAIM_STATISTICS = {
 CLAIM_UNITS = ("percent", "points", "usd", "ratio", "count", "hours", "weeks", "months", "years")
 BOUNDS = ("min", "max", "approx", "exact")
 LANGUAGES = ("ja", "zh", "es", "ko", "en")
-#: Columns of :func:`check_claims`' result.
+#: Readings a change of unspecified kind may have ("up 2%"): +2 points, +2% of the earlier
+#: level, or "the increase itself grew by 2" (this year's change = last year's change + 2).
+CHANGE_READINGS = ("points", "relative", "change_of_change")
+_DEFAULT_READINGS = "points;relative"
 
 _ID = r"(?:(?:benchmark|trends|cs_ops)_\d{4}|external|anecdote)\.[a-z0-9_]+"
 _NUMBER = r"-?\d+(?:\.\d+)?"
@@ -86,7 +90,8 @@ def value_interval(value, value_high=None, bound=None, decimals=None) -> tuple[f
     value_high : float, optional
         Upper end of a stated range ("5–10%").
     bound : {None, "min", "max", "approx", "exact"}, optional
-        ``approx`` ("about 5.5%") is treated like a plainly rounded figure; ``exact`` (a
+        ``approx`` ("about 5.5%") widens the interval to ±5% of the value, never narrower
+        than its rounding (:func:`supportstats.bounds.approx_interval`); ``exact`` (a
         definition or rule, "1 head per point") has no rounding margin.
     decimals : int, optional
         Decimals as published; inferred from ``value`` when omitted.
@@ -106,6 +111,8 @@ def value_interval(value, value_high=None, bound=None, decimals=None) -> tuple[f
     (19.5, inf)
     >>> value_interval(5, value_high=10)
     (4.5, 10.5)
+    >>> value_interval(5.5, bound="approx")
+    (5.225, 5.775)
     >>> value_interval(1, bound="exact")
     (1.0, 1.0)
     """
@@ -113,15 +120,20 @@ def value_interval(value, value_high=None, bound=None, decimals=None) -> tuple[f
         raise ValueError(f"value must be a number; got value={value!r}")
     if bound not in (None, *BOUNDS) and not (isinstance(bound, float) and math.isnan(bound)):
         raise ValueError(f"bound must be one of {BOUNDS} or None; got bound={bound!r}")
+    bound = None if bound is None or (isinstance(bound, float) and math.isnan(bound)) else bound
     d = _decimals(value) if decimals is None or pd.isna(decimals) else int(decimals)
-    half = 0.0 if bound == "exact" else 0.5 * 10.0 ** -d
     top = value if value_high is None or pd.isna(value_high) else value_high
-    low, high = float(value) - half, float(top) + half
+    if bound == "exact":
+        low, high = float(value), float(top)
+    elif bound == "approx":
+        low, high = approx_interval(value, d)[0], approx_interval(top, d)[1]
+    else:
+        low, high = rounding_interval(value, d)[0], rounding_interval(top, d)[1]
     if bound == "min":
         high = math.inf
     elif bound == "max":
         low = -math.inf
-    return round(low, d + 2), (high if math.isinf(high) else round(high, d + 2))
+    return low, high
 
 
 # --------------------------------------------------------------------------- implied expressions
@@ -175,7 +187,9 @@ def _expected_for(column: str, ids=()) -> list[tuple[pa.Check, str]]:
         "bound": [(pa.Check.isin(BOUNDS), "blank or one of " + ", ".join(BOUNDS))],
         "unit": [(pa.Check.isin(CLAIM_UNITS), "one of " + ", ".join(CLAIM_UNITS))],
         "n": [whole], "n_low": [whole], "n_high": [whole],
-        "n_approx": [truth], "base_clear": [truth],
+        "n_approx": [truth], "base_clear": [truth], "scale_low": [num], "scale_high": [num],
+        "readings": [(pa.Check.str_matches(rf"^({'|'.join(CHANGE_READINGS)})(;({'|'.join(CHANGE_READINGS)}))*$"),
+                      "readings from " + ", ".join(CHANGE_READINGS) + ", ';'-separated")],
         "compared_to": [ref], "relates_to": [ref], "base_claim": [ref],
         "implied": [(pa.Check(lambda s: s.map(_implied_ok(ids)), element_wise=False),
                      "'label = expression' items separated by ';', using {claim_id} of existing rows, numbers and + - * /")],
@@ -218,6 +232,15 @@ def _row_rules(df: pd.DataFrame) -> list[tuple[str, str, pd.Series]]:
     earlier = df["compared_to"].map(wave_of)
     waves_ok = earlier.isna() | df["wave"].isna() | (earlier.astype("Float64") < df["wave"].astype("Float64"))
     dup_src = df["source_files"].map(lambda s: len(set(s.split(";"))) == len(s.split(";")))
+    by_id = df.set_index("claim_id")
+    target = df["relates_to"].map(lambda t: by_id.loc[t] if isinstance(t, str) and t in by_id.index else None)
+    same_people = pd.Series([t is None or s != "share" or (t["statistic"] == "share" and t["survey"] == sv
+                                                           and (pd.isna(t["wave"]) and pd.isna(w) or t["wave"] == w))
+                             for t, s, sv, w in zip(target, df["statistic"], df["survey"], df["wave"])], index=df.index)
+    lo, hi = df["scale_low"], df["scale_high"]
+    top = df["value_high"].fillna(df["value"])
+    scaled = df["statistic"].isin(["mean", "score"])
+    readings = df["readings"].map(lambda x: x.split(";") if isinstance(x, str) else None)
     return [
         ("claim_id", "an id starting with '<survey>_<wave>.' (or 'external.'/'anecdote.') matching the survey and wave columns", prefix_ok),
         ("unit", "a unit that fits the statistic (" + "; ".join(f"{k}: {'/'.join(v)}" for k, v in CLAIM_STATISTICS.items()) + ")", unit_ok),
@@ -228,7 +251,16 @@ def _row_rules(df: pd.DataFrame) -> list[tuple[str, str, pd.Series]]:
          | (df["n"].notna() & (df["n_low"] <= df["n"]).fillna(False) & (df["n"] <= df["n_high"]).fillna(False))),
         ("compared_to", "a claim of an earlier wave", waves_ok.fillna(True).astype(bool)),
         ("relates_to", "a claim other than the row itself", df["relates_to"].isna() | (df["relates_to"] != df["claim_id"])),
+        ("relates_to", "for a share: another share of the same survey and wave (the same respondents)",
+         same_people.astype(bool)),
         ("base_clear", "true or false whenever base_claim is given", df["base_claim"].isna() | df["base_clear"].notna()),
+        ("scale_low", "scale_low and scale_high together, on a mean or score only",
+         (lo.isna() & hi.isna()) | (lo.notna() & hi.notna() & scaled)),
+        ("scale_high", "a number above scale_low, with value (and value_high) on the scale",
+         lo.isna() | hi.isna() | ((lo < hi) & (df["value"] >= lo) & (top <= hi)).fillna(False)),
+        ("readings", "two or more different readings, on a change_unspecified row only",
+         readings.isna() | (df["statistic"].eq("change_unspecified")
+                            & readings.map(lambda r: r is not None and len(set(r)) == len(r) >= 2))),
         ("source_files", "each seed file listed once", dup_src),
         ("language", "one language code per source file", nsrc == nlang),
     ]
@@ -236,7 +268,7 @@ def _row_rules(df: pd.DataFrame) -> list[tuple[str, str, pd.Series]]:
 
 def _typed(raw: pd.DataFrame) -> pd.DataFrame:
     df = raw.copy()
-    for col in ("value", "value_high"):
+    for col in ("value", "value_high", "scale_low", "scale_high"):
         df[col] = pd.to_numeric(df[col]).astype("float64")
     for col in ("wave", "n", "n_low", "n_high"):
         df[col] = pd.to_numeric(df[col]).astype("Int64")

@@ -117,7 +117,7 @@ _CJK_CHARS = "".join(_CJK_DIGITS) + "".join(k for k, (kind, _) in _CJK_UNITS.ite
 _KO_UNITS = "".join(k for k in _CJK_UNITS if ord(k) >= 0xAC00)
 _WORD_RE = "|".join(sorted(map(re.escape, _WORDS), key=len, reverse=True))
 _TOKEN = re.compile(
-    r"(?P<sign>(?<![\w.,])[-−])?(?P<arabic>(?<![\d])\d+(?:[.,]\d+)*)(?P<mult>[十百千万萬億亿" + _KO_UNITS + r"]*)"
+    r"(?P<sign>(?<![\w.,%])[-−])?(?P<arabic>(?<![\d])\d+(?:[.,]\d+)*)(?P<mult>[十百千万萬億亿" + _KO_UNITS + r"]*)"
     r"|(?P<pct>百分之)?(?P<cjk>(?:[" + _VAGUE_DIGIT[:-1] + r"](?=[十百千万萬億亿]))?[" + _CJK_CHARS + r"]+)"
     r"|(?P<ko>수[" + _KO_UNITS + r"]+)"
     r"|(?P<words>\b(?:" + _WORD_RE + r")(?:(?:\s+|\s+(?:y|and|de|of)\s+|-)(?:" + _WORD_RE + r"))*\b)",
@@ -181,8 +181,12 @@ def _read_cjk(s: str) -> tuple[float, float] | None:
     return _combine(tokens)
 
 
-def _read_arabic(digits: str, mult: str) -> list[tuple[float, float, int]]:
-    """Readings (value, value, decimals) of digits with separators and an optional multiplier."""
+def _read_arabic(digits: str, mult: str, point: str | None) -> list[tuple[float, float, int]]:
+    """Readings (value, value, decimals) of digits with separators and an optional multiplier.
+
+    ``point`` is the language's decimal separator, or None when either may be (Spanish text
+    in these articles writes 1,700 and 10,000 the English way).
+    """
     seps = re.findall(r"[.,]", digits)
     groups = re.split(r"[.,]", digits)
     readings = []
@@ -192,9 +196,9 @@ def _read_arabic(digits: str, mult: str) -> list[tuple[float, float, int]]:
         last = max(digits.rfind("."), digits.rfind(","))
         whole = re.sub(r"[.,]", "", digits[:last])
         readings.append((float(whole + "." + digits[last + 1:]), len(digits) - last - 1))
-    elif all(len(g) == 3 for g in groups[1:]) and len(groups[0]) <= 3:
+    elif all(len(g) == 3 for g in groups[1:]) and len(groups[0]) <= 3 and seps[0] != point:
         readings.append((float("".join(groups)), 0))     # thousands separators
-        if len(seps) == 1:                          # 1,700 may also be 1.7 with a decimal comma
+        if len(seps) == 1 and point is None:        # 1,700 may also be 1.7 with a decimal comma
             readings.append((float(groups[0] + "." + groups[1]), 3))
     elif len(seps) == 1:
         readings.append((float(groups[0] + "." + groups[1]), len(groups[1])))
@@ -281,6 +285,8 @@ def _mark(text: str, end: int, pct_prefix: bool, start: int) -> tuple[str | None
     return None, end
 
 
+# decimal separator by language; absent: either (the articles' Spanish writes 1,700 the English way)
+_DECIMAL_POINT = {"ja": ".", "zh": ".", "ko": ".", "en": "."}
 _CLAUSE_STOP = r"\d\s,.;:!?、。，；：！？()（）「」\"“”"
 
 
@@ -296,13 +302,17 @@ def _qualifier(text: str, start: int, end: int) -> str | None:
     return None
 
 
-def read_numbers(text: str) -> pd.DataFrame:
+def read_numbers(text: str, language: str | None = None) -> pd.DataFrame:
     """Every number a piece of text states, with its range, unit mark and qualifier.
 
     Parameters
     ----------
     text : str
         A sentence in any of Japanese, Chinese, Korean, Spanish or English.
+    language : str, optional
+        Its language (``ja``, ``zh``, ``ko``, ``en``: the decimal separator is a point, so
+        ``1,700`` is only 1700). Unknown or ``es``: a lone separator before three digits is
+        read both ways.
 
     Returns
     -------
@@ -329,8 +339,8 @@ def read_numbers(text: str) -> pd.DataFrame:
     >>> read_numbers("人員の5〜10%を節約")[["text", "low", "high", "mark", "in_range"]]
         text   low  high     mark  in_range
     0      5   5.0   5.0     None      True
-    1    10%  10.0  10.0  percent      True
-    2  5〜10%   5.0  10.0  percent     False
+    1  5〜10%   5.0  10.0  percent     False
+    2    10%  10.0  10.0  percent      True
     >>> read_numbers("数十万ドルを節約")[["low", "high", "mark", "qualifier"]]
             low      high mark qualifier
     0  100000.0  900000.0  usd    approx
@@ -341,12 +351,13 @@ def read_numbers(text: str) -> pd.DataFrame:
     if not isinstance(text, str):
         raise ValueError(f"text must be a string; got {text!r}")
     s = unicodedata.normalize("NFKC", text)
+    point = _DECIMAL_POINT.get(language)
     hedged = re.search(_HEDGES, s, re.I) is not None
     found = []  # (start, end, low, high, decimals, pct_prefix, vague)
     for m in _TOKEN.finditer(s):
         if m.group("arabic"):
             sign = -1.0 if m.group("sign") else 1.0
-            for lo, hi, d in _read_arabic(m.group("arabic"), m.group("mult")):
+            for lo, hi, d in _read_arabic(m.group("arabic"), m.group("mult"), point):
                 found.append((m.start(), m.end(), sign * lo, sign * hi, d, False, False))
         elif m.group("cjk"):
             val = _read_cjk(m.group("cjk"))
@@ -365,10 +376,10 @@ def read_numbers(text: str) -> pd.DataFrame:
         rows.append(dict(text=s[start:mend], start=start, end=mend, low=lo, high=hi, decimals=d, mark=mark,
                          qualifier=qual, hedged=hedged, in_range=False))
     rows.extend(_ranges(s, rows, hedged))
-    out = pd.DataFrame(rows, columns=list(NUMBER_COLUMNS))
-    out = out.sort_values(["start", "end"], kind="stable").reset_index(drop=True)
-    return out.astype({"start": "int64", "end": "int64", "low": "float64", "high": "float64",
-                       "decimals": "int64", "hedged": "bool", "in_range": "bool"})
+    rows.sort(key=lambda r: (r["start"], r["end"]))
+    dtypes = {"text": object, "start": "int64", "end": "int64", "low": "float64", "high": "float64",
+              "decimals": "int64", "mark": object, "qualifier": object, "hedged": "bool", "in_range": "bool"}
+    return pd.DataFrame({c: pd.Series([r[c] for r in rows], dtype=dtypes[c]) for c in NUMBER_COLUMNS})
 
 
 def _ranges(s: str, rows: list[dict], hedged: bool) -> list[dict]:
