@@ -1,13 +1,18 @@
-"""Checks of the claims registry: what the published numbers say about each other.
+"""Checks of the claims registry: what the quotes and the published numbers say about each other.
 
-:func:`check_claims` re-derives what can be re-derived from the published numbers alone:
+:func:`check_claims` runs every check on every row it applies to:
 
+- ``value_in_quote`` (:mod:`supportstats.claim_quotes`): the registered number is the one the
+  verbatim quote states, in any of its languages;
+- ``sd_cap``, ``overlap_bounds``, ``composition`` (:mod:`supportstats.claim_bounds`): bounds on
+  what the articles leave unpublished (largest SD at a mean, overlap of two shares, how much
+  of a change in a group mean a change in who is in the group could explain);
 - ``change_arithmetic``: a stated change against its two waves, read as percentage points
   and as a relative change, within the rounding of every published figure;
 - ``ambiguous_wording``: a change whose wording allows several readings, with the earlier
   value each implies;
 - ``rounding_feasibility``: whole counts k out of n (or out of a plausible range of n) whose
-  share rounds to the published percentage;
+  share rounds to the published percentage (``uninformative`` where it cannot fail);
 - ``conditional_base``: a share of a sub-group re-expressed as a share of everyone;
 - ``implied_change`` and ``implied_figure``: figures the published numbers imply
   (the change between two waves; expressions in the ``implied`` column).

@@ -34,7 +34,8 @@ def versions(r) -> list[tuple[str, str, str | None]]:
     out, seen = [], {}
     for name, text in items:
         seen[name] = seen.get(name, 0) + 1
-        label = name.split("_")[0] + ("" if seen[name] == 1 else f" ({seen[name]}{'nd' if seen[name] == 2 else 'th'})")
+        nth = seen[name]
+        label = name.split("_")[0] + ("" if nth == 1 else f" ({nth}{ {2: 'nd', 3: 'rd'}.get(nth, 'th')})")
         out.append((label, text, langs.get(name)))
     return out
 

@@ -12,10 +12,12 @@ the row's base (blank when none is given). Registry columns beyond the issue's l
 ``bound`` (``min`` for "20%+", ``max``, ``approx`` for "about", ``exact`` for a definition
 or rule such as "1 head per point", which is not a rounded measurement), ``n_low``/``n_high`` (the
 range of n the wording allows, scanned by the rounding check), ``relates_to`` (for a change:
-the later wave's claim), ``base_claim``/``base_clear`` (the share whose sub-group may be this
-row's base, and whether the wording says so), ``implied`` (``label = expression`` items over
-``{claim_id}`` placeholders; label ``value`` means "must agree with this row's value"),
-``quote_other`` and ``notes``.
+the later wave's claim; for a share: another share of the same respondents), ``base_claim``/``base_clear``
+(the share whose sub-group may be this row's base, and whether the wording says so), ``implied``
+(``label = expression`` items over ``{claim_id}`` placeholders; label ``value`` means "must agree
+with this row's value"), ``quote_other``, ``notes``, ``scale_low``/``scale_high`` (the scale of a
+mean or score, e.g. -100..100 for NPS) and ``readings`` (the readings a ``change_unspecified``
+wording allows, from :data:`CHANGE_READINGS`).
 """
 from __future__ import annotations
 

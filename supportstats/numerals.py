@@ -8,9 +8,11 @@ a registered value is the one its verbatim quote states.
 
 What it reads (text is NFKC-normalised first, so ``６４％`` is ``64%``):
 
-- Arabic digits with either separator: ``1,700`` and ``1.700`` (a lone separator before
-  exactly three digits is read both as a thousands separator and as a decimal point),
-  ``5.5`` / ``5,5``, ``1.234,5``; a CJK or Korean multiplier after digits (``3万``, ``5천``);
+- Arabic digits with either separator: ``1,700``, ``1.700``, ``5.5`` / ``5,5``, ``1.234,5``. In
+  Japanese, Chinese, Korean and English text a point is the decimal separator; in Spanish (or
+  text of unknown language) a lone separator before exactly three digits is read both ways,
+  because the articles' Spanish writes ``1,700`` and ``10,000`` the English way. A CJK or
+  Korean multiplier may follow the digits (``3万``, ``5천``);
 - CJK numerals: ``五``, ``十二``, ``五十万``, ``二〇二二``; two adjacent consecutive digits
   are the idiom "five or six" (``五六年`` -> 5..6);
 - vague multiples, read as 1-9 of their unit (the widest reading, marked ``approx``):
