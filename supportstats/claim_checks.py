@@ -241,7 +241,7 @@ def _check_ambiguous(r, by_id) -> list[dict]:
                 (l_lo, l_hi), (b_lo, b_hi) = _interval(late), _interval(before)
                 est = (late.value - early.value) - (early.value - before.value)
                 lo, hi = (l_lo - e_hi) - (e_hi - b_lo), (l_hi - e_lo) - (e_lo - b_hi)
-                fits = _overlaps((s_lo, s_hi), (lo, hi))
+                fits = bool(_overlaps((s_lo, s_hi), (lo, hi)))
                 test = (f"{_show(before)} -> {_show(early)} -> {_show(late)} gives {_fmt(est)} ({_span(lo, hi)}): "
                         + ("fits" if fits else "ruled out"))
             else:
@@ -260,7 +260,7 @@ def _check_ambiguous(r, by_id) -> list[dict]:
             if early is None:
                 fits, test = None, "cannot be tested: the earlier level is not published"
             else:
-                fits = _overlaps(_interval(early), (lo, hi))
+                fits = bool(_overlaps(_interval(early), (lo, hi)))
                 test = f"published earlier level {_show(early)} " + ("fits" if fits else "rules it out")
         rows.append((name, est, lo, hi, what, fits, test))
     ruled_out = all(f is False for *_, f, _ in rows)

@@ -34,8 +34,8 @@ from .bounds import approx_interval, rounding_interval
 from .errors import InputError
 from .paths import CLAIMS_CSV
 
-__all__ = ["CLAIM_COLUMNS", "CLAIM_SURVEYS", "CLAIM_STATISTICS", "CLAIM_UNITS", "load_claims", "value_interval",
-           "claims_table", "format_table"]
+__all__ = ["CLAIM_COLUMNS", "CLAIM_SURVEYS", "CLAIM_STATISTICS", "CLAIM_UNITS", "CHANGE_READINGS", "load_claims",
+           "value_interval", "claims_table", "format_table"]
 
 #: Columns of the registry, in file order.
 CLAIM_COLUMNS = (

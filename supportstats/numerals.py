@@ -95,7 +95,8 @@ _WORDS = _word_lexicon()
 _JOINERS = {"y", "and", "de", "of"}
 
 # marks and qualifiers; longer alternatives first so "パーセントポイント" wins over "パーセント"
-_POINTS = r"パーセントポイント|ポイント|퍼센트포인트|%\s?p\b|%포인트|個百分點|个百分点|puntos porcentuales|percentage points?|pp\b|p\.p\."
+_POINTS = (r"パーセントポイント|ポイント|퍼센트포인트|%\s?p\b|%포인트|個百分點|个百分点"
+           r"|puntos porcentuales|percentage points?|pp\b|p\.p\.")
 _PERCENT = r"%|パーセント|퍼센트|por ciento|percent|per cent"
 _USD_AFTER = r"ドル|美元|美金|달러|dólares|dolares|dollars?|USD"
 _PREFIX = {
