@@ -22,7 +22,8 @@ def cli():
 @click.option("--path", type=click.Path(dir_okay=False), default=None, help="Registry CSV (default: data/raw/published_claims.csv).")
 def claims(check, path):
     """Print the registry of published claims, or check it (--check)."""
-    from .claims import check_claims, claims_table, format_table, load_claims
+    from .claim_checks import CHECK_STATUSES, check_claims
+    from .claims import claims_table, format_table, load_claims
 
     registry = load_claims(path)
     if not check:
@@ -32,9 +33,11 @@ def claims(check, path):
     checks = check_claims(registry)
     click.echo(format_table(checks[["check", "claim_id", "status", "detail"]], {"detail": 100}))
     counts = checks["status"].value_counts()
-    summary = ", ".join(f"{counts.get(s, 0)} {s}" for s in ("ok", "warning", "inconsistent"))
+    summary = ", ".join(f"{counts.get(s, 0)} {s}" for s in CHECK_STATUSES)
     click.echo(f"{len(checks)} checks on {checks['claim_id'].nunique()} claims: {summary}")
-    flagged = checks[checks["status"] != "ok"]
+    # contradictions first: they are why the exit code is 1
+    flagged = checks[checks["status"].isin(["inconsistent", "warning"])]
+    flagged = flagged.sort_values("status", key=lambda s: s.ne("inconsistent"), kind="stable")
     if len(flagged):
         click.echo("")
         for r in flagged.itertuples(index=False):

@@ -77,8 +77,9 @@ def load_assumptions(path=None, overrides=None) -> dict:
     Returns
     -------
     dict
-        ``{"waves": {wave: {"n": Range}}, "means": {claim_id: {"scale": (low, high),
-        "over": Range or {"claim": id}, "why": str}}}``.
+        ``{"waves": {wave: {"n": Range, "why": str}}, "means": {claim_id: {"over": Range or
+        {"claim": id}, "short": str, "why": str}}}``. (The scale of a mean is the registry's
+        ``scale_low``/``scale_high``.)
 
     Raises
     ------
@@ -90,8 +91,8 @@ def load_assumptions(path=None, overrides=None) -> dict:
     >>> a = load_assumptions()
     >>> a["waves"]["benchmark_2021"]["n"].text()
     '285–315'
-    >>> a["means"]["benchmark_2022.nps_mean"]["scale"]
-    (-100.0, 100.0)
+    >>> a["means"]["benchmark_2022.nps_mean"]["over"]
+    {'claim': 'benchmark_2022.nps_tracking'}
     >>> load_assumptions(overrides={"waves": {"benchmark_2021": {"n": {"low": 100, "high": 90, "nominal": 95}}}})
     Traceback (most recent call last):
     supportstats.errors.InputError: assumptions (overrides): column 'waves.benchmark_2021.n': ...
@@ -126,18 +127,13 @@ def load_assumptions(path=None, overrides=None) -> dict:
             _fail(where, f"waves.{wave}", spec, "short and why texts")
         out["waves"][wave] = {"n": Range(**r, why=spec["short"].strip()), "why": spec["why"].strip()}
     for cid, spec in merged.get("means", {}).items():
-        if not isinstance(spec, dict) or "scale" not in spec or "over" not in spec:
-            _fail(where, f"means.{cid}", spec, "a map with scale, over and why")
-        scale = spec["scale"]
-        if (not isinstance(scale, (list, tuple)) or len(scale) != 2
-                or not all(isinstance(v, (int, float)) for v in scale) or scale[0] >= scale[1]):
-            _fail(where, f"means.{cid}.scale", scale, "[low, high] with low < high")
+        if not isinstance(spec, dict) or "over" not in spec or set(spec) - {"over", "short", "why"}:
+            _fail(where, f"means.{cid}", spec, "a map with over, short and why")
         over = _range(spec["over"], where, f"means.{cid}.over")
         if not isinstance(spec.get("short"), str) or not isinstance(spec.get("why"), str):
             _fail(where, f"means.{cid}", spec, "short and why texts")
         short = spec["short"].strip()
-        out["means"][cid] = {"scale": (float(scale[0]), float(scale[1])),
-                             "over": over if "claim" in over else Range(**over, why=short), "why": spec["why"].strip(),
+        out["means"][cid] = {"over": over if "claim" in over else Range(**over, why=short), "why": spec["why"].strip(),
                              "short": short}
     return out
 
@@ -214,7 +210,8 @@ def _said(c) -> str:
 def mean_base(claim_id, claims=None, assumptions=None) -> tuple[tuple[float, float], Range | None, str]:
     """Scale of a published mean and the number of respondents it averages over.
 
-    Returns ``(scale, n, why)``: ``n`` multiplies the wave's sample size by the share of
+    Returns ``(scale, n, why)``: ``scale`` is the registry's ``scale_low``–``scale_high``
+    (0–100 for a mean in percent when blank); ``n`` multiplies the wave's sample size by the share of
     respondents the mean is over (the published tracking share with its rounding, or the
     assumed range); ``None`` when the wave has no sample size.
 
@@ -227,8 +224,16 @@ def mean_base(claim_id, claims=None, assumptions=None) -> tuple[tuple[float, flo
     claims, assumptions = _claims(claims), assumptions or load_assumptions()
     spec = assumptions["means"].get(claim_id)
     if spec is None:
-        raise InputError("no scale for this mean", column="means", value=claim_id,
+        raise InputError("no base for this mean", column="means", value=claim_id,
                          expected=f"an entry in {ASSUMPTIONS_FILE.name}")
+    c = claims.loc[claim_id]
+    if "scale_low" in c and not pd.isna(c["scale_low"]):
+        spec = {**spec, "scale": (float(c["scale_low"]), float(c["scale_high"]))}
+    elif c["unit"] == "percent":
+        spec = {**spec, "scale": (0.0, 100.0)}
+    else:
+        raise InputError("a mean without a scale", column="scale_low", value=claim_id,
+                         expected="the registry's scale_low and scale_high")
     wave_n = sample_size(claim_id, claims, assumptions)
     over = spec["over"]
     if isinstance(over, dict):
@@ -356,11 +361,20 @@ def _change_spec(cid, claims):
         l_ = claims.loc[later_id]
         late = sorted({*_interval(l_), l_["value"]})
         step = sorted({*_interval(c), c["value"]})
-        points = [(l_["value"] - c["value"], l_["value"])] + [(v - s, v) for v, s in itertools.product(late, step)]
-        relative = [(l_["value"] / (1 + c["value"] / 100), l_["value"])] + \
-            [(v / (1 + s / 100), v) for v, s in itertools.product(late, step)]
-        untestable = [f"the increase itself grew by {c['value']:g} (needs the 2020 → 2021 increase, not published)"]
-        return None, later_id, {f"+{c['value']:g} points": points, f"+{c['value']:g}% relative": relative}, untestable
+        said = c.get("readings")
+        names = str(said).split(";") if isinstance(said, str) and said else ["points", "relative"]
+        readings, untestable = {}, []
+        for name in names:
+            if name == "points":
+                readings[f"+{c['value']:g} points"] = [(l_["value"] - c["value"], l_["value"])] + \
+                    [(v - s, v) for v, s in itertools.product(late, step)]
+            elif name == "relative":
+                readings[f"+{c['value']:g}% relative"] = [(l_["value"] / (1 + c["value"] / 100), l_["value"])] + \
+                    [(v / (1 + s / 100), v) for v, s in itertools.product(late, step)]
+            else:  # change_of_change: the increase itself grew; needs two earlier editions' levels
+                untestable.append(f"the increase itself grew by {c['value']:g} (needs the increase of the "
+                                  "year before, which is not published)")
+        return None, later_id, readings, untestable
     return None, None, {}, []
 
 

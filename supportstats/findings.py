@@ -428,7 +428,7 @@ def registry_findings(claim_ids, *, notebook: str, reasons=None, claims=None, ch
         from .claims import load_claims
         claims = load_claims()
     if checks is None:
-        from .claims import check_claims
+        from .claim_checks import check_claims
         checks = check_claims(claims)
     claims = claims.set_index("claim_id")
     reasons = dict(reasons or {})
@@ -521,7 +521,7 @@ def assemble_findings(claims=None, rows=None, checks=None, *, alpha: float = 0.0
     if rows is None:
         rows = load_findings()
     if checks is None:
-        from .claims import check_claims
+        from .claim_checks import check_claims
         checks = check_claims(claims)
     rows = pd.DataFrame(rows).reindex(columns=FINDING_COLUMNS)
     rows = (rows.assign(_rank=rows["evidence"].map(_RANK).fillna(3))

@@ -121,8 +121,8 @@ def test_assumptions_overrides_and_bad_files(tmp_path):
     bad.write_text("waves:\n  x:\n    n: {low: 5}\n")
     with pytest.raises(InputError, match=r"a\.yml: column 'waves\.x\.n'.*low, high, nominal"):
         ss.load_assumptions(bad)
-    bad.write_text("means:\n  x.y:\n    scale: [100, 0]\n    over: {claim: z}\n")
-    with pytest.raises(InputError, match="low < high"):
+    bad.write_text("means:\n  x.y:\n    over: {low: 0.5, high: 0.4, nominal: 0.45}\n    short: s\n    why: w\n")
+    with pytest.raises(InputError, match="low <= nominal <= high"):
         ss.load_assumptions(bad)
     narrow = ss.load_assumptions(overrides={"means": {"benchmark_2021.csat_mean": {"over": {"low": 0.9, "high": 1.0, "nominal": 1.0}},
                                                        "benchmark_2022.csat_mean": {"over": {"low": 0.9, "high": 1.0, "nominal": 1.0}}}})
