@@ -189,13 +189,15 @@ def sample_size(claim_id, claims=None, assumptions=None) -> Range | None:
     True
     """
     claims, assumptions = _claims(claims), assumptions or load_assumptions()
-    for cid in (claim_id, f"{_wave_of(claim_id)}.n_respondents"):
+    wave_claim = f"{_wave_of(claim_id)}.n_respondents"
+    for cid in (claim_id, wave_claim):
         if cid in claims.index and not pd.isna(claims.at[cid, "n"]):
             c = claims.loc[cid]
             lo = c["n_low"] if not pd.isna(c["n_low"]) else c["n"]
             hi = c["n_high"] if not pd.isna(c["n_high"]) else c["n"]
+            said = _said(claims.loc[wave_claim] if wave_claim in claims.index else c)
             # "1,200+" states a floor: the nominal n is the stated figure, not the middle
-            return Range(float(lo), float(hi), float(c["n"]), f'stated: "{_said(c)}"')
+            return Range(float(lo), float(hi), float(c["n"]), f'stated: "{said}"')
     wave = assumptions["waves"].get(_wave_of(claim_id))
     return wave["n"] if wave else None
 
