@@ -150,3 +150,19 @@ def test_record_findings_is_byte_stable_and_refuses_duplicates(benchmark_rows, t
     assert path.read_bytes() == first
     with pytest.raises(ValueError, match="twice on the same evidence"):
         ss.record_findings(pd.concat([benchmark_rows, benchmark_rows]), "02", folder=tmp_path)
+
+
+def test_a_value_not_in_its_quote_is_inconsistent_and_the_table_still_builds(tmp_path):
+    """Registry with team burnout 64 -> 46 while its quote still says 64%: flagged, not fatal."""
+    from supportstats.paths import CLAIMS_CSV
+    text = CLAIMS_CSV.read_text(encoding="utf-8").splitlines(keepends=True)
+    i = next(k for k, line in enumerate(text) if line.startswith("trends_2022.team_burnout,"))
+    text[i] = text[i].replace(",share,64,", ",share,46,", 1)
+    bad = tmp_path / "claims.csv"
+    bad.write_text("".join(text), encoding="utf-8")
+    claims = ss.load_claims(bad)
+    rows = ss.level_evidence(["trends_2022.team_burnout"], notebook="03_burnout", claims=claims)
+    table = ss.assemble_findings(claims, rows=rows, out=False).set_index("claim_id")
+    row = table.loc["trends_2022.team_burnout"]
+    assert row["verdict"] == "inconsistent" and row["published"] == 46
+    assert "not stated in its quote" in row["detail"] or "quote" in row["detail"]
