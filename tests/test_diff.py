@@ -8,7 +8,6 @@ import json
 import subprocess
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from supportstats import paths
