@@ -59,7 +59,7 @@ def claim_ids_in(text: str, claim_ids) -> list[str]:
     >>> claim_ids_in("trends_2022.team_burnout_rate", ["trends_2022.team_burnout"])
     []
     """
-    pattern = claim_ids if isinstance(claim_ids, re.Pattern) else _pattern(claim_ids)
+    pattern = claim_ids if claim_ids is None or isinstance(claim_ids, re.Pattern) else _pattern(claim_ids)
     if pattern is None:
         return []
     return list(dict.fromkeys(m.group(1) for m in pattern.finditer(text)))
@@ -103,8 +103,14 @@ def _cell_claims(old_cell, new_cell, pattern) -> list[str]:
 # ----------------------------------------------------------------------------- diffs
 
 def _similar_lines(x, y) -> bool:
-    a, b = _text(x).splitlines(), _text(y).splitlines()
-    return a == b or difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.5
+    from nbdime.diffing.generic import compare_strings_approximate
+
+    x, y = _text(x), _text(y)
+    a, b = x.splitlines(), y.splitlines()
+    if a == b or difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.5:
+        return True
+    # a short text with a changed line (one line of print) is alike character by character
+    return max(len(x), len(y)) <= 10_000 and compare_strings_approximate(x, y, threshold=0.7)
 
 
 def _similar_output(x, y) -> bool:

@@ -63,23 +63,21 @@ def fresh_run(name: str = "review", *, root=None, jobs=None) -> tuple[Path, int]
     bindir = Path(sys.executable).parent
     env = dict(os.environ, PATH=f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}")
     if _runner_takes_name():
-        cmd = [str(bindir / "supportstats"), "reproduce", "--name", name]
-        folder = root / "runs" / name
+        env["SUPPORTSTATS_ROOT"] = str(root)
+        cmd = [str(bindir / "supportstats"), "reproduce", "--name", name] + (["--jobs", str(jobs)] if jobs else [])
+        folder, cwd = root / "runs" / name, root
     else:
-        folder = root / REVIEW_DIR / "run"
+        folder = cwd = root / REVIEW_DIR / "run"
         if folder.exists():
             shutil.rmtree(folder)
         for part in ("notebooks", "data/raw", "data/processed", "figures"):
             if (root / part).exists():
                 shutil.copytree(root / part, folder / part, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-        env["SUPPORTSTATS_ROOT"] = str(folder)
+        env["SUPPORTSTATS_ROOT"] = str(folder)  # paths.ROOT of the runner and of every kernel
         code = ("import sys; from supportstats.reproduce import reproduce; "
-                "s = reproduce(); sys.exit(int((s['status'] != 'ok').any()))")
+                f"s = reproduce(jobs={int(jobs) if jobs else None}); sys.exit(int((s['status'] != 'ok').any()))")
         cmd = [sys.executable, "-c", code]
-    if jobs:
-        cmd += ["--jobs", str(jobs)] if cmd[-1] == name else []
-        env["SUPPORTSTATS_JOBS"] = str(jobs)
-    rc = subprocess.run(cmd, cwd=folder if "SUPPORTSTATS_ROOT" in env else root, env=env, check=False).returncode
+    rc = subprocess.run(cmd, cwd=cwd, env=env, check=False).returncode
     if rc not in (0, 1):
         raise SupportstatsError(f"the notebook run stopped (exit {rc}); nothing to review")
     return folder, rc
