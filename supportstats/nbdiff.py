@@ -69,35 +69,51 @@ def _text(value) -> str:
     return "".join(value) if isinstance(value, list) else value if isinstance(value, str) else json.dumps(value)
 
 
-def _records(cell) -> list[str]:
-    """A cell's source lines and output records (lines; table rows for HTML), each tagged with where it is."""
+def _records(cell) -> dict[tuple[str, str], list[str]]:
+    """A cell's records by (part, rendering): source lines; per output, lines (table rows for HTML)."""
+    out: dict[tuple[str, str], list[str]] = {}
     if cell is None:
-        return []
-    out = [f"source: {line}" for line in _text(cell.get("source", "")).splitlines()]
+        return out
+    out["source", ""] = _text(cell.get("source", "")).splitlines()
     for i, output in enumerate(cell.get("outputs", []) or []):
+        part = f"output {i}"
         if output.get("output_type") == "stream":
-            out += [f"out{i} stream: {line}" for line in _text(output.get("text", "")).splitlines()]
+            out[part, "stream"] = _text(output.get("text", "")).splitlines()
         elif output.get("output_type") == "error":
-            out += [f"out{i} error: {line}" for line in [output.get("ename", ""), output.get("evalue", "")]]
+            out[part, "error"] = [output.get("ename", ""), output.get("evalue", "")]
         for mime, value in (output.get("data") or {}).items():
             if mime in _TEXT_MIMES:
                 text = _text(value)
-                parts = _ROW_SPLIT.split(text) if mime == "text/html" else text.splitlines()
-                out += [f"out{i} {mime}: {p}" for p in parts]
+                out[part, mime] = _ROW_SPLIT.split(text) if mime == "text/html" else text.splitlines()
             else:  # an image: one record, so a changed figure is a changed record
-                out.append(f"out{i} {mime}: {hashlib.sha1(_text(value).encode()).hexdigest()}")
+                out[part, mime] = [hashlib.sha1(_text(value).encode()).hexdigest()]
     return out
 
 
 def _cell_claims(old_cell, new_cell, pattern) -> list[str]:
-    """Claims in the records that differ between two versions of a cell, else in the whole cell."""
+    """Claims in the records that differ between two versions of a cell, else in the whole cell.
+
+    An output shown both as text and as HTML is labelled from the rendering that names the
+    fewest claims: a widened text table changes every line, its HTML only the row that changed.
+    """
     a, b = _records(old_cell), _records(new_cell)
-    changed = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag != "equal":
-            changed += a[i1:i2] + b[j1:j2]
-    found = claim_ids_in("\n".join(changed), pattern)
-    return found or claim_ids_in("\n".join(a + b), pattern)
+    by_part: dict[str, list[list[str]]] = {}
+    for key in dict.fromkeys([*a, *b]):
+        x, y = a.get(key, []), b.get(key, [])
+        changed = []
+        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, x, y, autojunk=False).get_opcodes():
+            if tag != "equal":
+                changed += x[i1:i2] + y[j1:j2]
+        by_part.setdefault(key[0], []).append(claim_ids_in("\n".join(changed), pattern) if changed else [])
+    found = []
+    for found_by_rendering in by_part.values():
+        named = [ids for ids in found_by_rendering if ids]
+        if named:
+            found += min(named, key=len)
+    if found:
+        return list(dict.fromkeys(found))
+    everything = "\n".join(line for records in (a, b) for lines in records.values() for line in lines)
+    return claim_ids_in(everything, pattern)
 
 
 # ----------------------------------------------------------------------------- diffs

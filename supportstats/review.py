@@ -216,6 +216,11 @@ def _index_page(summary: pd.DataFrame, old: str, run: Path) -> str:
             f"<th>cells changed</th><th>claims</th></tr>{rows}</table></body></html>\n")
 
 
+def _few(claims: str, keep: int = 3) -> str:
+    ids = [c for c in claims.split(", ") if c]
+    return ", ".join(ids[:keep]) + (f" (+{len(ids) - keep} more)" if len(ids) > keep else "")
+
+
 def main(argv=None) -> int:
     """``python -m supportstats.review``: what ``make review`` runs. Exit 1 if a notebook failed to run."""
     ap = argparse.ArgumentParser(prog="python -m supportstats.review", description=__doc__.splitlines()[0])
@@ -233,7 +238,8 @@ def main(argv=None) -> int:
         else:
             run, rc = fresh_run(args.name, jobs=args.jobs)
         summary = review_notebooks(run, args.old, stream=sys.stdout, color=color)
-        print(summary.drop(columns="page").to_string(index=False))
+        shown = summary.drop(columns="page").assign(claims=summary["claims"].map(_few))
+        print(shown.to_string(index=False))
         print(f"HTML: {Path(paths.ROOT) / REVIEW_DIR / 'index.html'}\n")
         from .diff import diff_findings, format_findings_diff
 

@@ -62,6 +62,23 @@ def test_a_changed_row_is_shown_old_then_new_and_labelled_with_its_claim():
     assert "claims: <span class='claims'>trends_2022.team_burnout</span>" in page
 
 
+def test_a_widened_text_table_is_labelled_from_its_html_rows():
+    """A longer verdict widens every line of the text table; the HTML changes one row only."""
+    def nb(verdict):
+        rows = [("trends_2022.team_burnout", verdict), ("trends_2022.leader_burnout", "consistent")]
+        cell = nbformat.v4.new_code_cell("ss.show(levels)", id="levels")
+        width = max(len(v) for _, v in rows)
+        plain = "\n".join(f"{i}  {cid:>26}  {v:>{width}}" for i, (cid, v) in enumerate(rows))
+        cell.outputs = [table_output(rows)]
+        cell.outputs[0].data["text/plain"] = plain
+        return nbformat.v4.new_notebook(cells=[cell])
+
+    old, new = nb("consistent"), nb("not reproduced")
+    assert all(a != b for a, b in zip(old.cells[0].outputs[0].data["text/plain"].splitlines(),
+                                      new.cells[0].outputs[0].data["text/plain"].splitlines()))
+    assert notebook_changes(old, new, IDS)["claims"].tolist() == ["trends_2022.team_burnout"]
+
+
 def test_unchanged_notebook_has_no_diff():
     assert notebook_changes(notebook(), notebook(), IDS).empty
     assert format_notebook_diff(notebook(), notebook(), IDS) == ""
