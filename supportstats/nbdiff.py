@@ -148,13 +148,21 @@ def _similar_output(x, y) -> bool:
     return all(_similar_lines(xd[m], yd[m]) for m in xd if m in _TEXT_MIMES)
 
 
+_DIFFS: dict[tuple[str, str], list] = {}  # the last few diffs: each page renders the same one
+
+
 def _diff(old_nb, new_nb):
     from nbdime.diffing.generic import diff
     from nbdime.diffing.notebooks import compare_output_strict, notebook_config
 
-    config = copy.copy(notebook_config)
-    config.predicates["/cells/*/outputs"] = [_similar_output, compare_output_strict]
-    return diff(old_nb, new_nb, path="", config=config)
+    key = tuple(hashlib.sha1(json.dumps(nb, sort_keys=True).encode()).hexdigest() for nb in (old_nb, new_nb))
+    if key not in _DIFFS:
+        config = copy.copy(notebook_config)
+        config.predicates["/cells/*/outputs"] = [_similar_output, compare_output_strict]
+        if len(_DIFFS) >= 8:
+            _DIFFS.pop(next(iter(_DIFFS)))
+        _DIFFS[key] = diff(old_nb, new_nb, path="", config=config)
+    return copy.deepcopy(_DIFFS[key])  # callers may prune what they print
 
 
 def _entries(old_nb, new_nb, claim_ids):
