@@ -126,3 +126,25 @@ def test_fresh_run_never_writes_committed_notebooks(tmp_path, monkeypatch):
     summary = review_notebooks(run, str(root / "notebooks"), root=root, claim_ids=[])
     assert summary.set_index("notebook")["status"].to_dict() == {
         "01_params": "changed", "02_fails": "failed", "99_gather": "changed"}
+
+
+def test_fresh_run_uses_the_runners_named_runs_when_it_has_them(tmp_path, monkeypatch):
+    """With `supportstats reproduce --name` (runs/<name>/), the review runs that, in the project."""
+    import supportstats.review as review
+
+    calls = []
+
+    def fake_run(cmd, cwd, env, check):
+        calls.append((cmd, cwd, env["SUPPORTSTATS_ROOT"]))
+        return subprocess.CompletedProcess(cmd, 0)
+
+    monkeypatch.setattr(review, "_runner_takes_name", lambda: True)
+    monkeypatch.setattr(review.subprocess, "run", fake_run)
+    run, rc = fresh_run("review", root=tmp_path, jobs=2)
+    assert (run, rc) == (tmp_path / "runs" / "review", 0)
+    (cmd, cwd, root), = calls
+    assert cmd[1:] == ["reproduce", "--name", "review", "--jobs", "2"] and Path(cmd[0]).name == "supportstats"
+    assert cwd == tmp_path and root == str(tmp_path)
+    monkeypatch.setattr(review.subprocess, "run", lambda cmd, **kw: subprocess.CompletedProcess(cmd, 2))
+    with pytest.raises(review.SupportstatsError, match="exit 2"):
+        fresh_run("review", root=tmp_path)
