@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: setup reproduce test lab bench clean-venv
+.PHONY: setup reproduce test lab bench clean-venv review
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,12 @@ reproduce: $(STAMP)
 # --dist loadfile keeps each notebook's cells on one worker (one kernel, in order)
 test: $(STAMP)
 	$(PY) -m pytest -n auto --dist loadfile --nbval tests supportstats notebooks
+
+# every notebook run afresh as a what-if run (never over committed files), then nbdime's
+# cell-level diff of each changed one in git's orientation (- committed, + fresh run), each change
+# labelled with its claim ids; HTML under reports/review/. REVIEW_ARGS="--old HEAD~1", "--new runs/ci"
+review: $(STAMP)
+	$(PY) -m supportstats.review $(REVIEW_ARGS)
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. $(if $(filter 0,$(shell id -u)),--allow-root)

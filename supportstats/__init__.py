@@ -14,7 +14,7 @@ __version__ = "0.1.0"
 #: Modules whose ``__all__`` make up the flat namespace, in load order.
 _MODULES = ("errors", "bounds", "numerals", "estimate", "significance", "weights", "ranges", "claims",
             "claim_checks", "io", "schema", "clean", "synth", "plots", "plots_evidence", "evidence", "recompute",
-            "findings", "pipeline", "notebook")
+            "findings", "pipeline", "diff", "nbdiff", "review", "notebook")
 _loaded = False
 
 

@@ -1,4 +1,4 @@
-"""The ``supportstats`` command line: claims, synth, clean, reproduce.
+"""The ``supportstats`` command line: claims, synth, clean, reproduce, diff.
 
 Bad input ends with one line on stderr and exit code 2, never a traceback.
 Each command is a thin wrapper over library functions.
@@ -134,6 +134,31 @@ def reproduce(jobs, only, params):
 
     summary = run_notebooks(jobs=jobs, only=only, params=list(params))
     return int((summary["status"] != "ok").any())
+
+
+@cli.command()
+@click.argument("old", required=False)
+@click.argument("new", required=False)
+@click.option("--verdicts-only", is_flag=True, help="Exit 1 only when a verdict changed; ignore numbers and text that moved.")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True,
+              help="text for a terminal, markdown for a CI comment, json for tools.")
+@click.option("--color/--no-color", default=None, help="Colour the text format (default: on a terminal).")
+def diff(old, new, verdicts_only, fmt, color):
+    """Compare two findings tables claim by claim: what changed, old → new.
+
+    OLD and NEW are each a findings CSV, a run folder (runs/NAME/), or a git revision
+    (HEAD, HEAD~1, a branch: its committed data/processed/findings.csv). Default: OLD is
+    HEAD, NEW the working tree's data/processed/findings.csv.
+
+    Exits 0 when nothing changed, 1 when something did, 2 on bad input.
+    """
+    from .diff import diff_findings, findings_diff_status, format_findings_diff
+
+    changes = diff_findings(old or "HEAD", new)
+    color = sys.stdout.isatty() if color is None else color
+    click.echo(format_findings_diff(changes, fmt, verdicts_only=verdicts_only, color=color and fmt == "text"),
+               color=color)
+    return findings_diff_status(changes, verdicts_only=verdicts_only)
 
 
 def main(argv=None):
