@@ -321,6 +321,17 @@ ref$svyttest_waves <- plain(rbind(
   tt("waves clus1 vs clus2", "cluster=dnum, weight=pw", stacked, yes ~ wave),
   tt("waves strat vs clus2", "unweighted", stacked0, api00 ~ wave)))
 
+# ---------------------------------------------------------------- svychisq with missing values
+# R scales the weighted table to all rows (N = nrow), missing ones included; F and p do not move.
+s_na <- s
+s_na$meals3[seq(1, nrow(s_na), 9)] <- NA
+d_na <- svydesign(id = ~1, strata = ~stype, weights = ~pw, data = s_na)
+F_na <- svychisq(~meals3 + stype, d_na, statistic = "F")
+C_na <- svychisq(~meals3 + stype, d_na, statistic = "Chisq")
+ref$svychisq_na <- list(missing_every = 9, rows = nrow(s_na), missing = sum(is.na(s_na$meals3)),
+  pearson_x2 = unname(C_na$statistic), chisq_p = C_na$p.value, F = unname(F_na$statistic),
+  ndf = unname(F_na$parameter[1]), ddf = unname(F_na$parameter[2]), F_p = F_na$p.value)
+
 # ---------------------------------------------------------------- raking with calibrated SEs
 # population margins from apipop; converged (R's default rake control stops after one
 # sweep within epsilon = 1 school)
