@@ -397,6 +397,9 @@ def weighted_share(data: pd.DataFrame, column: str, by=None, weight: str | None 
             m = np.where(var > 0, p * (1 - p) / var, n)
             m = m * (stats.t.ppf(alpha / 2, np.maximum(n - 1, 1)) / _t_ppf(alpha / 2, df)) ** 2
     lo, up = _interval(p * m, m, level, method)
+    # a raked margin's own share has se ~ 1e-17 and n_eff ~ 1e33: keep rounding noise of
+    # the beta quantiles from putting the estimate outside its (near zero-width) interval
+    lo, up = np.minimum(lo, p), np.maximum(up, p)
     out = keys.copy()
     out["estimate"] = p
     out["se"] = np.sqrt(var)
