@@ -268,6 +268,25 @@ def design_effects(mom: Moments, res: Resolved, j: int) -> tuple[np.ndarray, np.
     return deff, n_eff
 
 
+def _share_interval(p, m, level, method):
+    lo, up = _interval(p * m, m, level, method)
+    # a raked margin's own share has se ~ 1e-17 and n_eff ~ 1e33: keep rounding noise of
+    # the beta quantiles from putting the estimate outside its (near zero-width) interval
+    return np.minimum(lo, p), np.maximum(up, p)
+
+
+def korn_graubard(p, var, n, df, level, method="clopper-pearson"):
+    """Interval of a share from its design effective n (Korn & Graubard 1998; R svyciprop beta).
+
+    ``n_eff = p (1 - p) / var``, times ``(t_{n-1} / t_df)^2``; n where the variance is 0.
+    """
+    alpha = 1 - level
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m = np.where(var > 0, p * (1 - p) / var, n)
+        m = m * (stats.t.ppf(alpha / 2, np.maximum(n - 1, 1)) / _t_ppf(alpha / 2, df)) ** 2
+    return _share_interval(p, m, level, method)
+
+
 def _t_ppf(q, df) -> np.ndarray:
     df = np.asarray(df, dtype=float)
     if (~(df > 0)).any():
@@ -388,18 +407,12 @@ def weighted_share(data: pd.DataFrame, column: str, by=None, weight: str | None 
     df = domain_df(res, dom, len(keys))
     p, var, n = mom.estimate[:, 1], mom.var[:, 1], mom.n
     deff, n_eff = design_effects(mom, res, 1)
-    alpha = 1 - level
     if ci_n == "kish":
         with np.errstate(invalid="ignore", divide="ignore"):
             m = mom.sum_w ** 2 / mom.sum_w2
+        lo, up = _share_interval(p, m, level, method)
     else:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            m = np.where(var > 0, p * (1 - p) / var, n)
-            m = m * (stats.t.ppf(alpha / 2, np.maximum(n - 1, 1)) / _t_ppf(alpha / 2, df)) ** 2
-    lo, up = _interval(p * m, m, level, method)
-    # a raked margin's own share has se ~ 1e-17 and n_eff ~ 1e33: keep rounding noise of
-    # the beta quantiles from putting the estimate outside its (near zero-width) interval
-    lo, up = np.minimum(lo, p), np.maximum(up, p)
+        lo, up = korn_graubard(p, var, n, df, level, method)
     out = keys.copy()
     out["estimate"] = p
     out["se"] = np.sqrt(var)

@@ -12,7 +12,6 @@ import warnings
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
-from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import confint_proportions_2indep
 
@@ -470,6 +469,36 @@ def mcnemar_from_margins(p_a, p_b, n, level: float = 0.95, exact: bool | None = 
     })
 
 
+def adjust_rows(p: np.ndarray, method: str) -> np.ndarray:
+    """R's ``p.adjust`` on each row of ``p`` at once (NaN kept out, as R).
+
+    Written out rather than taken from statsmodels' ``multipletests``, which calls
+    ``gc.collect()`` on every Holm adjustment (0.1–0.5 s in a notebook process; a banner
+    adjusts one row per answer level). Checked against R and statsmodels in the tests.
+    """
+    p = np.atleast_2d(np.asarray(p, dtype=float))
+    out = np.full(p.shape, np.nan)
+    for r, row in enumerate(p):
+        ok = np.flatnonzero(~np.isnan(row))
+        m = ok.size
+        if m == 0:
+            continue
+        order = ok[np.argsort(row[ok], kind="stable")]
+        sp = row[order]
+        rank = np.arange(1, m + 1)
+        if method == "holm":
+            adj = np.maximum.accumulate((m - rank + 1) * sp)
+        elif method == "bonferroni":
+            adj = m * sp
+        else:
+            q = sp * m / rank
+            if method == "by":
+                q = q * np.sum(1.0 / rank)
+            adj = np.minimum.accumulate(q[::-1])[::-1]
+        out[r, order] = np.minimum(adj, 1.0)
+    return out
+
+
 def adjust_pvalues(p, method: str) -> pd.DataFrame:
     """Adjust p-values for multiple testing.
 
@@ -506,17 +535,14 @@ def adjust_pvalues(p, method: str) -> pd.DataFrame:
     >>> adjust_pvalues([0.01, 0.04, 0.03], "holm")["p_adjusted"].round(3).tolist()
     [0.03, 0.06, 0.06]
     """
-    names = {"holm": "holm", "bonferroni": "bonferroni", "bh": "fdr_bh", "by": "fdr_by"}
-    _check_choice("method", method, tuple(names))
+    _check_choice("method", method, ("holm", "bonferroni", "bh", "by"))
     index = p.index if isinstance(p, pd.Series) else None
     values = np.atleast_1d(np.asarray(p.to_numpy(dtype=float, na_value=np.nan)
                                       if isinstance(p, pd.Series) else p, dtype=float)).ravel()
     ok = ~np.isnan(values)
     if ((values[ok] < 0) | (values[ok] > 1)).any():
         raise ValueError(f"p-values must lie in [0, 1]; got {float(values[ok][(values[ok] < 0) | (values[ok] > 1)][0])!r}")
-    adjusted = np.full(values.shape, np.nan)
-    if ok.any():
-        adjusted[ok] = multipletests(values[ok], method=names[method])[1]
+    adjusted = adjust_rows(values, method)[0]
     out = pd.DataFrame({"p_value": values, "p_adjusted": adjusted, "method": method})
     if index is not None:
         out.index = index

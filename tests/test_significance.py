@@ -161,6 +161,16 @@ def test_adjust_pvalues_matches_r_p_adjust(method):
     np.testing.assert_allclose(got.p_adjusted.to_numpy(), expected, rtol=TOL, equal_nan=True)
 
 
+@pytest.mark.parametrize("method, sm", [("holm", "holm"), ("bonferroni", "bonferroni"),
+                                        ("bh", "fdr_bh"), ("by", "fdr_by")])
+def test_adjust_pvalues_equals_statsmodels_with_ties(method, sm):
+    from statsmodels.stats.multitest import multipletests
+    rng = np.random.default_rng(2)
+    for p in list(rng.uniform(0, 0.2, (4, 12)) ** 2) + [np.full(6, 0.01), np.array([0.5])]:
+        np.testing.assert_allclose(adjust_pvalues(p, method).p_adjusted,
+                                   multipletests(p, method=sm)[1], rtol=1e-12)
+
+
 def test_adjust_pvalues_needs_a_method_and_valid_p():
     with pytest.raises(TypeError):
         adjust_pvalues([0.1, 0.2])
