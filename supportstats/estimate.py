@@ -392,8 +392,8 @@ def weighted_share(data: pd.DataFrame, column: str, by=None, weight: str | None 
     >>> weighted_share(df, "yes", by="team", weight="w")[
     ...     ["team", "estimate", "se", "ci_low", "ci_high", "n", "df"]].round(3)
       team  estimate     se  ci_low  ci_high  n   df
-    0    a      0.50  0.335   0.006    0.994  3  2.0
-    1    b      0.75  0.256   0.068    0.999  3  2.0
+    0    a      0.50  0.335   0.018    0.982  3  2.0
+    1    b      0.75  0.256   0.122    0.998  3  2.0
     >>> weighted_share(df.assign(team=["a", "", None, "b", "b", "b"]), "team", value="b").n.item()
     4
     """
