@@ -160,14 +160,14 @@ def banner(data: pd.DataFrame, questions, by: str, *, design: Design | None = No
             levels, spec = list(lev), {"codes": np.maximum(codes, 0), "n_levels": len(lev)}
         dom = np.where(present, dom_all, -1)
         mom = moments(res, dom, D, cov=True, **spec)
-        df = domain_df(res, dom, D)
-        pair_df = domain_df(res, dom, D, pairs=pairs) - 1.0
+        df = domain_df(res, dom, D, mom=mom)
+        pair_df = domain_df(res, dom, D, pairs=pairs, mom=mom) - 1.0
         cells = [_cells(mom, res, j, df, level, numeric, D)
                  for j in range(len(levels))]
         if total:
             tdom = np.where(present & (dom_all >= 0), 0, -1)
             tmom = moments(res, tdom, 1, **spec)
-            tdf = domain_df(res, tdom, 1)
+            tdf = domain_df(res, tdom, 1, mom=tmom)
         qlabel = _labelled(labels, q, q)
         for j, lv in enumerate(levels):
             est = mom.estimate[:, j]

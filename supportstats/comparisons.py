@@ -406,7 +406,7 @@ def _contrasts(data, column, by, des, level, value, pairs, adjust, min_n, wanted
         mom = moments(res, dom, len(groups), codes=np.maximum(codes, 0), n_levels=2, cov=True)
         j = 1
     est = mom.estimate[:, j]
-    df = domain_df(res, dom, len(groups), pairs=pair_arr) - 1.0
+    df = domain_df(res, dom, len(groups), pairs=pair_arr, mom=mom) - 1.0
     stat = pairwise_t(est, mom.cov[j], df, pair_arr, level)
     a, b = pair_arr[:, 0], pair_arr[:, 1]
     out = pd.DataFrame({

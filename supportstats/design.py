@@ -216,19 +216,23 @@ def domains(data: pd.DataFrame, by) -> tuple[np.ndarray, pd.DataFrame]:
     for c in cols:
         col = column(data, c, "by")
         code, lev = factor(col)
-        codes.append(code)
+        codes.append(code.astype(np.int64, copy=False))
         levels.append((lev, col.dtype))
-    missing = np.zeros(len(data), dtype=bool)
-    for code in codes:
-        missing |= code < 0
     dims = tuple(max(len(lev), 1) for lev, _ in levels)
-    flat = np.ravel_multi_index([np.where(missing, 0, code) for code in codes], dims)
-    flat = np.where(missing, -1, flat)
-    if np.prod(dims, dtype=float) <= 5e7:
-        seen = np.flatnonzero(np.bincount(flat[~missing], minlength=int(np.prod(dims))))
-        remap = np.full(int(np.prod(dims)), -1, dtype=np.int64)
-        remap[seen] = np.arange(seen.size)
-        dom = np.where(missing, -1, remap[np.where(missing, 0, flat)])
+    cells = int(np.prod(dims, dtype=np.int64))
+    flat = codes[0]
+    missing = codes[0] < 0
+    for code, dim in zip(codes[1:], dims[1:]):
+        flat = flat * dim + code
+        missing |= code < 0
+    if len(codes) > 1:
+        flat[missing] = -1
+    if cells <= 5e7:
+        # one bincount over the rows, shifted by one so that missing (-1) needs no copy
+        seen = np.flatnonzero(np.bincount(flat + 1, minlength=cells + 1)[1:])
+        remap = np.full(cells + 1, -1, dtype=np.int64)
+        remap[seen + 1] = np.arange(seen.size)
+        dom = remap[flat + 1]
     else:
         seen, inv = np.unique(flat[~missing], return_inverse=True)
         dom = np.full(len(data), -1, dtype=np.int64)
@@ -240,7 +244,7 @@ def domains(data: pd.DataFrame, by) -> tuple[np.ndarray, pd.DataFrame]:
                                      ordered=dtype.ordered)
         else:
             keys[c] = lev.take(idx)
-    return dom.astype(np.int64), pd.DataFrame(keys)
+    return dom.astype(np.int64, copy=False), pd.DataFrame(keys)
 
 
 # --------------------------------------------------------------------- resolved design
@@ -426,6 +430,8 @@ class Moments(NamedTuple):
     sum_w: np.ndarray             # (D,)
     sum_w2: np.ndarray            # (D,)
     svyvar: np.ndarray            # (D, J): R's svyvar (weighted variance, n/(n-1))
+    units_in: np.ndarray | None = None   # (D, PSUs) bool: PSUs with an answer (clustered)
+    strata_in: np.ndarray | None = None  # (D, strata) bool: strata with an answer
 
 
 def moments(res: Resolved, dom: np.ndarray, n_dom: int, *, codes=None, n_levels=None,
@@ -436,6 +442,10 @@ def moments(res: Resolved, dom: np.ndarray, n_dom: int, *, codes=None, n_levels=
     or ``y`` (numeric: one mean). ``dom`` is -1 for rows outside every domain (a missing
     answer or grouping value); they still count as PSUs of the design, as in R's domains.
     """
+    if codes is not None and not res.calibrated:
+        units = res.n_strata if res.psu is None else len(res.psu_stratum)
+        if (n_dom + 1) * units * int(n_levels) <= _DENSE_CELLS:
+            return _moments_from_tables(res, dom, n_dom, codes, int(n_levels), cov)
     inside = dom >= 0
     d = dom[inside]
     w = res.weight[inside]
@@ -477,6 +487,65 @@ def moments(res: Resolved, dom: np.ndarray, n_dom: int, *, codes=None, n_levels=
     else:
         var, cv = _var_rows(*args, cov=cov)
     return Moments(est_c + centre, np.maximum(var, 0.0), cv, n, sum_w, sum_w2, svyvar)
+
+
+def _moments_from_tables(res, dom, n_dom, codes, J, cov) -> Moments:
+    """Shares by domain from three bincounts over the rows: the fast path for answer levels.
+
+    Rows outside every domain go to an extra domain 0 that is dropped, so no row is copied.
+    Tables are by (domain, unit, level), a unit being a PSU, or a stratum when rows are
+    the PSUs (then sums of w and w^2 per stratum give the sums of z and z^2 exactly).
+    """
+    clustered = res.psu is not None
+    units = len(res.psu_stratum) if clustered else res.n_strata
+    key = ((dom + 1) * units + (res.psu if clustered else res.stratum)) * J + codes
+    size = (n_dom + 1) * units * J
+    w = res.weight
+    tw = np.bincount(key, weights=w, minlength=size).reshape(n_dom + 1, units, J)[1:]
+    tc = np.bincount(key, minlength=size).reshape(n_dom + 1, units, J)[1:]
+    if clustered:
+        sum_w2 = np.bincount(dom + 1, weights=w * w, minlength=n_dom + 1)[1:]
+    else:
+        tw2 = np.bincount(key, weights=w * w, minlength=size).reshape(n_dom + 1, units, J)[1:]
+        sum_w2 = tw2.sum((1, 2))
+    w_du = tw.sum(2)
+    sum_w = w_du.sum(1)
+    counts = tc.sum(2)
+    n = counts.sum(1).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = tw.sum(1) / sum_w[:, None]
+        svyvar = p * (1 - p) * (n / (n - 1))[:, None]
+    if clustered:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            t = (tw - p[:, None, :] * w_du[:, :, None]) / sum_w[:, None, None]
+        tc_ = _stratum_centre(np.nan_to_num(np.moveaxis(t, 2, 0)), res, res.psu_stratum)
+        var = np.einsum("jdp,jdp->dj", tc_, tc_)
+        cv = np.einsum("jap,jbp->jab", tc_, tc_) if cov else None
+        units_in = counts > 0
+        strata_in = np.stack([np.bincount(res.psu_stratum, weights=row, minlength=res.n_strata)
+                              for row in units_in]) > 0
+    else:
+        w2_dh = tw2.sum(2)
+        pp = p[:, None, :]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            s = np.nan_to_num((tw - pp * w_du[:, :, None]) / sum_w[:, None, None])
+            q = np.nan_to_num(((1 - 2 * pp) * tw2 + pp * pp * w2_dh[:, :, None])
+                              / (sum_w * sum_w)[:, None, None])
+        var, cv = _strata_var_cov(res, s, q, n_dom, cov)
+        units_in, strata_in = None, counts > 0
+    return Moments(p, np.maximum(var, 0.0), cv, n, sum_w, sum_w2, svyvar, units_in, strata_in)
+
+
+def _strata_var_cov(res, s, q, n_dom, cov):
+    """Variance (and covariance) from per-(domain, stratum) sums of z and z^2, rows = PSUs."""
+    scale, n_h = res.scale[None, :, None], res.n_psu[None, :, None]
+    var = np.sum(scale * (q - s * s / n_h), axis=1)
+    if not cov:
+        return var, None
+    cross = -np.einsum("ahj,bhj,h->jab", s, s, res.scale / res.n_psu)
+    idx = np.arange(n_dom)
+    cross[:, idx, idx] = var.T
+    return var, cross
 
 
 def _var_clusters(res, dom, inside, n_dom, J, est_c, sum_w, codes, yc, *, cov):
@@ -523,14 +592,7 @@ def _var_strata(res, dom, inside, n_dom, J, est_c, sum_w, codes, yc, *, cov):
     with np.errstate(invalid="ignore", divide="ignore"):
         s = np.nan_to_num(s / sum_w[:, None, None])
         q = np.nan_to_num(q / (sum_w * sum_w)[:, None, None])
-    scale, n_h = res.scale[None, :, None], res.n_psu[None, :, None]
-    var = np.sum(scale * (q - s * s / n_h), axis=1)
-    if not cov:
-        return var, None
-    cross = -np.einsum("ahj,bhj,h->jab", s, s, res.scale / res.n_psu)
-    idx = np.arange(n_dom)
-    cross[:, idx, idx] = var.T
-    return var, cross
+    return _strata_var_cov(res, s, q, n_dom, cov)
 
 
 def _var_sparse(res, dom, inside, n_dom, J, est_c, sum_w, codes, yc):
@@ -583,9 +645,19 @@ def _var_rows(res, dom, inside, n_dom, J, est_c, sum_w, codes, yc, *, cov):
     return var, cv
 
 
-def domain_df(res: Resolved, dom: np.ndarray, n_dom: int, pairs=None) -> np.ndarray:
+def domain_df(res: Resolved, dom: np.ndarray, n_dom: int, pairs=None, mom=None) -> np.ndarray:
     """Design df of each domain as R's ``degf`` of the subset design: PSUs with a member
-    minus strata with a member. With ``pairs`` (k x 2 domain indices), of each union."""
+    minus strata with a member. With ``pairs`` (k x 2 domain indices), of each union.
+    ``mom`` (from :func:`moments` on the same domains) saves passes over the rows."""
+    if mom is not None and mom.strata_in is not None:
+        strata_in = mom.strata_in
+        units = mom.n if mom.units_in is None else mom.units_in
+        if pairs is None:
+            count = units if units.ndim == 1 else units.sum(1)
+            return (count - strata_in.sum(1)).astype(float)
+        a, b = np.asarray(pairs).T
+        count = units[a] + units[b] if units.ndim == 1 else (units[a] | units[b]).sum(1)
+        return (count - (strata_in[a] | strata_in[b]).sum(1)).astype(float)
     inside = dom >= 0
     d = dom[inside]
     H = res.n_strata

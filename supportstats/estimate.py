@@ -240,7 +240,7 @@ def _numeric(col: pd.Series, column: str) -> np.ndarray:
 
 def _observed(dom: np.ndarray, keys: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
     """Drop groups with no answer and renumber the domains."""
-    used = np.bincount(dom[dom >= 0], minlength=len(keys)) > 0
+    used = np.bincount(dom + 1, minlength=len(keys) + 1)[1:] > 0
     if used.all():
         return dom, keys
     remap = np.full(len(keys), -1, dtype=np.int64)
@@ -404,7 +404,7 @@ def weighted_share(data: pd.DataFrame, column: str, by=None, weight: str | None 
     y = _share_codes(_column(data, column, "column"), column, value)
     dom, keys = _by_domain(data, by, y >= 0, res)
     mom = moments(res, dom, len(keys), codes=np.maximum(y, 0), n_levels=2)
-    df = domain_df(res, dom, len(keys))
+    df = domain_df(res, dom, len(keys), mom=mom)
     p, var, n = mom.estimate[:, 1], mom.var[:, 1], mom.n
     deff, n_eff = design_effects(mom, res, 1)
     if ci_n == "kish":
