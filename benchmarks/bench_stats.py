@@ -180,7 +180,7 @@ def main(argv=None) -> int:
     timings, res, loads = side_by_side(jobs, repeat=args.repeat)
     names = list(jobs)
     same = _max_diff(res["ours"], res[names[1]], ["estimate", "se", "ci_low", "ci_high", "deff", "df"])
-    ok.append(report("weighted_share, 1M rows by 2 groups (30 domains), weights only", 0.5,
+    ok.append(report(f"weighted_share, {args.rows:,} rows by 2 groups (30 domains), weights only", 0.5,
                      timings, loads, "ours", names[1], f"max |diff| of every column {same:.1e}"))
     old = timings[names[2]]
     lines.append(f"  old baseline {old}  cpu {old.cpu_median:.3f} s: "
@@ -195,7 +195,7 @@ def main(argv=None) -> int:
     timings, res, loads = side_by_side(jobs, repeat=args.repeat)
     base = list(jobs)[1]
     same = _max_diff(res["ours"], res[base], ["estimate", "se", "ci_low", "ci_high", "df"])
-    ok.append(report("weighted_share, 1M rows by 2 groups, 50 strata x 1,000 clusters", 0.5,
+    ok.append(report(f"weighted_share, {args.rows:,} rows by 2 groups, 50 strata x 1,000 clusters", 0.5,
                      timings, loads, "ours", base, f"max |diff| {same:.1e}"))
 
     # 3. rake to two margins ---------------------------------------------------------------
@@ -209,7 +209,7 @@ def main(argv=None) -> int:
             timings, res, loads = side_by_side(jobs, repeat=args.repeat)
         w, w_pkg = res["ours"], np.asarray(res["weightipy.weight"], dtype=float)
         agree = np.max(np.abs(w.to_numpy() / w.mean() - w_pkg / w_pkg.mean()))
-        ok.append(report("rake, 1M rows, 2 margins", 1.0, timings, loads, "ours", "weightipy.weight",
+        ok.append(report(f"rake, {args.rows:,} rows, 2 margins", 1.0, timings, loads, "ours", "weightipy.weight",
                          f"max |weight diff| {agree:.1e}; {w.attrs['rake']['iterations']} sweeps"))
     except ImportError:
         lines.append("rake: weightipy not installed, baseline skipped")

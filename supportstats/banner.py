@@ -145,7 +145,10 @@ def banner(data: pd.DataFrame, questions, by: str, *, design: Design | None = No
     letters = [_LETTERS[i] if i < len(_LETTERS) else f"#{i + 1}" for i in range(D)]
     pairs = np.array([(i, j) for i in range(D) for j in range(i + 1, D)], dtype=np.int64)
     group_labels = [str(_labelled(_labelled(value_labels, by, None), g, g)) for g in groups]
-    blocks = []
+    parts = {k: [] for k in ("question", "question_label", "level", "level_label", "measure",
+                             "group", "group_label", "letter", "higher_than")}
+    cells = []
+    ncol = D + (1 if total else 0)
     for q in questions:
         col = _column(data, q, "questions")
         numeric = (pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype)
@@ -162,47 +165,53 @@ def banner(data: pd.DataFrame, questions, by: str, *, design: Design | None = No
         mom = moments(res, dom, D, cov=True, **spec)
         df = domain_df(res, dom, D, mom=mom)
         pair_df = domain_df(res, dom, D, pairs=pairs, mom=mom) - 1.0
-        cells = [_cells(mom, res, j, df, level, numeric, D)
-                 for j in range(len(levels))]
         if total:
             tdom = np.where(present & (dom_all >= 0), 0, -1)
             tmom = moments(res, tdom, 1, **spec)
             tdf = domain_df(res, tdom, 1, mom=tmom)
+        p_rows = np.array([pairwise_t(mom.estimate[:, j], mom.cov[j], pair_df, pairs, level)["p_value"]
+                           for j in range(len(levels))])
+        diffs = mom.estimate[pairs[:, 1]] - mom.estimate[pairs[:, 0]]          # (pairs, J)
+        p_adj = adjust_rows(p_rows, adjust)                                    # (J, pairs)
         qlabel = _labelled(labels, q, q)
+        qvalues = _labelled(value_labels, q, None)
         for j, lv in enumerate(levels):
-            est = mom.estimate[:, j]
-            stat = pairwise_t(est, mom.cov[j], pair_df, pairs, level)
-            p_adj = adjust_rows(stat["p_value"], adjust)[0]
             higher = [[] for _ in range(D)]
-            for (a, b), pa, diff in zip(pairs, p_adj, stat["diff"]):
+            for (a, b), pa, diff in zip(pairs, p_adj[j], diffs[:, j]):
                 if pa < alpha:
                     winner, loser = (b, a) if diff > 0 else (a, b)
                     higher[winner].append(letters[loser])
-            block = cells[j].assign(higher_than=["".join(sorted(h)) for h in higher],
-                                    group=groups, group_label=group_labels, letter=letters)
+            block = _cells(mom, res, j, df, level, numeric)
             if total:
-                tc = _cells(tmom, res, j, tdf, level, numeric, 1).assign(
-                    higher_than="", group="Total", group_label="Total", letter="")
-                block = pd.concat([tc, block], ignore_index=True)
-            block.insert(0, "question", q)
-            block.insert(1, "question_label", qlabel)
-            block.insert(2, "level", lv)
-            block.insert(3, "level_label", None if lv is None else
-                         str(_labelled(_labelled(value_labels, q, None), lv, lv)))
-            block.insert(4, "measure", "mean" if numeric else "share")
-            blocks.append(block)
-    out = pd.concat(blocks, ignore_index=True)
+                block = {k: np.concatenate([_cells(tmom, res, j, tdf, level, numeric)[k], v])
+                         for k, v in block.items()}
+            cells.append(block)
+            parts["higher_than"] += ([""] if total else []) + ["".join(sorted(h)) for h in higher]
+            parts["group"] += (["Total"] if total else []) + groups
+            parts["group_label"] += (["Total"] if total else []) + group_labels
+            parts["letter"] += ([""] if total else []) + letters
+            parts["question"] += [q] * ncol
+            parts["question_label"] += [qlabel] * ncol
+            parts["level"] += [lv] * ncol
+            parts["level_label"] += [None if lv is None else str(_labelled(qvalues, lv, lv))] * ncol
+            parts["measure"] += ["mean" if numeric else "share"] * ncol
+    numbers = {k: np.concatenate([c[k] for c in cells]) for k in cells[0]}
+    # levels keep their own type (text, numbers, booleans) and None for a mean
+    parts["level"] = pd.Series(parts["level"], dtype=object)
+    parts["level_label"] = pd.Series(parts["level_label"], dtype=object)
+    out = pd.DataFrame({**{k: parts[k] for k in ("question", "question_label", "level",
+                                                  "level_label", "measure", "group",
+                                                  "group_label", "letter")},
+                        **numbers, "higher_than": parts["higher_than"]})
+    out["n"] = out["n"].astype(np.int64)
     out["low_n"] = (out["n"] < min_n) | (out["base_eff"] < min_n)
-    out = out[["question", "question_label", "level", "level_label", "measure", "group",
-               "group_label", "letter", "estimate", "se", "ci_low", "ci_high", "n", "base_eff",
-               "n_eff", "deff", "df", "higher_than", "low_n"]]
     out.attrs["banner"] = {"by": by, "by_label": _labelled(labels, by, by), "adjust": adjust,
                            "alpha": float(alpha), "level": level, "min_n": min_n,
                            "se_method": _label("linearization", res)}
     return out
 
 
-def _cells(mom, res, j, df, level, numeric, n_dom) -> pd.DataFrame:
+def _cells(mom, res, j, df, level, numeric) -> dict:
     est, var, n = mom.estimate[:, j], mom.var[:, j], mom.n
     se = np.sqrt(var)
     if numeric:
@@ -213,9 +222,8 @@ def _cells(mom, res, j, df, level, numeric, n_dom) -> pd.DataFrame:
     deff, n_eff = design_effects(mom, res, j)
     with np.errstate(invalid="ignore", divide="ignore"):
         base_eff = mom.sum_w ** 2 / mom.sum_w2
-    return pd.DataFrame({"estimate": est, "se": se, "ci_low": lo, "ci_high": up,
-                         "n": n.astype(np.int64), "base_eff": base_eff, "n_eff": n_eff,
-                         "deff": deff, "df": df})
+    return {"estimate": est, "se": se, "ci_low": lo, "ci_high": up, "n": n,
+            "base_eff": base_eff, "n_eff": n_eff, "deff": deff, "df": np.asarray(df, dtype=float)}
 
 
 def banner_table(table: pd.DataFrame, *, digits: int = 0, mean_digits: int = 1,

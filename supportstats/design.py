@@ -442,10 +442,12 @@ def moments(res: Resolved, dom: np.ndarray, n_dom: int, *, codes=None, n_levels=
     or ``y`` (numeric: one mean). ``dom`` is -1 for rows outside every domain (a missing
     answer or grouping value); they still count as PSUs of the design, as in R's domains.
     """
-    if codes is not None and not res.calibrated:
+    if not res.calibrated:
         units = res.n_strata if res.psu is None else len(res.psu_stratum)
-        if (n_dom + 1) * units * int(n_levels) <= _DENSE_CELLS:
-            return _moments_from_tables(res, dom, n_dom, codes, int(n_levels), cov)
+        J = 1 if codes is None else int(n_levels)
+        if (n_dom + 1) * units * J <= _DENSE_CELLS:
+            return _moments_from_tables(res, dom, n_dom, codes, J,
+                                        None if y is None else np.asarray(y, dtype=float), cov)
     inside = dom >= 0
     d = dom[inside]
     w = res.weight[inside]
@@ -480,8 +482,6 @@ def moments(res: Resolved, dom: np.ndarray, n_dom: int, *, codes=None, n_levels=
         var, cv = _var_rows(*args, cov=cov)
     elif res.psu is None:
         var, cv = _var_strata(*args, cov=cov)
-    elif n_dom * len(res.psu_stratum) * J <= _DENSE_CELLS:
-        var, cv = _var_clusters(*args, cov=cov)
     elif not cov:
         var, cv = _var_sparse(*args), None
     else:
@@ -489,51 +489,83 @@ def moments(res: Resolved, dom: np.ndarray, n_dom: int, *, codes=None, n_levels=
     return Moments(est_c + centre, np.maximum(var, 0.0), cv, n, sum_w, sum_w2, svyvar)
 
 
-def _moments_from_tables(res, dom, n_dom, codes, J, cov) -> Moments:
-    """Shares by domain from three bincounts over the rows: the fast path for answer levels.
+def _moments_from_tables(res, dom, n_dom, codes, J, y, cov) -> Moments:
+    """Estimates by domain from a few bincounts over the rows: the fast path.
 
-    Rows outside every domain go to an extra domain 0 that is dropped, so no row is copied.
     Tables are by (domain, unit, level), a unit being a PSU, or a stratum when rows are
-    the PSUs (then sums of w and w^2 per stratum give the sums of z and z^2 exactly).
+    the PSUs (then sums of w and w^2 per stratum give the sums of z and z^2 exactly). Rows
+    outside every domain go to an extra domain 0 that is dropped, so no row is copied.
     """
     clustered = res.psu is not None
     units = len(res.psu_stratum) if clustered else res.n_strata
-    key = ((dom + 1) * units + (res.psu if clustered else res.stratum)) * J + codes
-    size = (n_dom + 1) * units * J
+    key = (dom + 1) * units + (res.psu if clustered else res.stratum)
     w = res.weight
-    tw = np.bincount(key, weights=w, minlength=size).reshape(n_dom + 1, units, J)[1:]
-    tc = np.bincount(key, minlength=size).reshape(n_dom + 1, units, J)[1:]
-    if clustered:
-        sum_w2 = np.bincount(dom + 1, weights=w * w, minlength=n_dom + 1)[1:]
+    D1 = n_dom + 1
+
+    def table(weights=None, levels=1, k=key):
+        return np.bincount(k, weights=weights, minlength=D1 * units * levels).reshape(
+            D1, units, levels)[1:]
+
+    centre = 0.0
+    if codes is not None:
+        lkey = key * J + codes
+        a = table(w, J, lkey)                                   # sum of w by level
+        counts = table(None, J, lkey).sum(2)
+        w_du = a.sum(2)
     else:
-        tw2 = np.bincount(key, weights=w * w, minlength=size).reshape(n_dom + 1, units, J)[1:]
-        sum_w2 = tw2.sum((1, 2))
-    w_du = tw.sum(2)
+        inside = dom >= 0
+        sw_in = float(np.sum(w, where=inside))
+        centre = float(np.sum(w * y, where=inside) / max(sw_in, 1e-300))
+        yc = np.where(inside, y - centre, 0.0)                  # NaN answers are outside
+        wy = w * yc
+        a = table(wy)
+        w_du = table(w)[:, :, 0]
+        counts = table()[:, :, 0]
     sum_w = w_du.sum(1)
-    counts = tc.sum(2)
     n = counts.sum(1).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        p = tw.sum(1) / sum_w[:, None]
-        svyvar = p * (1 - p) * (n / (n - 1))[:, None]
-    if clustered:
+        est_c = a.sum(1) / sum_w[:, None]
+    if codes is not None:
+        svyvar = est_c * (1 - est_c)
+    else:
+        wy2 = np.bincount(dom + 1, weights=wy * yc, minlength=D1)[1:]
         with np.errstate(invalid="ignore", divide="ignore"):
-            t = (tw - p[:, None, :] * w_du[:, :, None]) / sum_w[:, None, None]
-        tc_ = _stratum_centre(np.nan_to_num(np.moveaxis(t, 2, 0)), res, res.psu_stratum)
-        var = np.einsum("jdp,jdp->dj", tc_, tc_)
-        cv = np.einsum("jap,jbp->jab", tc_, tc_) if cov else None
+            svyvar = (wy2 / sum_w - est_c[:, 0] ** 2)[:, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        svyvar = svyvar * (n / (n - 1))[:, None]
+    if clustered:
+        sum_w2 = np.bincount(dom + 1, weights=w * w, minlength=D1)[1:]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            t = (a - est_c[:, None, :] * w_du[:, :, None]) / sum_w[:, None, None]
+        tc = _stratum_centre(np.nan_to_num(np.moveaxis(t, 2, 0)), res, res.psu_stratum)
+        var = np.einsum("jdp,jdp->dj", tc, tc)
+        cv = np.einsum("jap,jbp->jab", tc, tc) if cov else None
         units_in = counts > 0
         strata_in = np.stack([np.bincount(res.psu_stratum, weights=row, minlength=res.n_strata)
                               for row in units_in]) > 0
     else:
-        w2_dh = tw2.sum(2)
-        pp = p[:, None, :]
+        w2 = w * w
+        if codes is not None:
+            tw2 = table(w2, J, lkey)
+            w2_dh = tw2.sum(2)
+            pp = est_c[:, None, :]
+            s = a - pp * w_du[:, :, None]
+            q = (1 - 2 * pp) * tw2 + pp * pp * w2_dh[:, :, None]
+        else:
+            w2_dh = table(w2)[:, :, 0]
+            w2y = w2 * yc
+            sw2y, sw2y2 = table(w2y)[:, :, 0], table(w2y * yc)[:, :, 0]
+            mu = est_c[:, :1]
+            s = a - (mu * w_du)[:, :, None]
+            q = (sw2y2 - 2 * mu * sw2y + mu * mu * w2_dh)[:, :, None]
+        sum_w2 = w2_dh.sum(1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            s = np.nan_to_num((tw - pp * w_du[:, :, None]) / sum_w[:, None, None])
-            q = np.nan_to_num(((1 - 2 * pp) * tw2 + pp * pp * w2_dh[:, :, None])
-                              / (sum_w * sum_w)[:, None, None])
+            s = np.nan_to_num(s / sum_w[:, None, None])
+            q = np.nan_to_num(q / (sum_w * sum_w)[:, None, None])
         var, cv = _strata_var_cov(res, s, q, n_dom, cov)
         units_in, strata_in = None, counts > 0
-    return Moments(p, np.maximum(var, 0.0), cv, n, sum_w, sum_w2, svyvar, units_in, strata_in)
+    return Moments(est_c + centre, np.maximum(var, 0.0), cv, n, sum_w, sum_w2, svyvar,
+                   units_in, strata_in)
 
 
 def _strata_var_cov(res, s, q, n_dom, cov):
@@ -546,25 +578,6 @@ def _strata_var_cov(res, s, q, n_dom, cov):
     idx = np.arange(n_dom)
     cross[:, idx, idx] = var.T
     return var, cross
-
-
-def _var_clusters(res, dom, inside, n_dom, J, est_c, sum_w, codes, yc, *, cov):
-    """PSU totals of the influence values from one table of (domain, PSU, level) sums."""
-    P = len(res.psu_stratum)
-    d, psu, w = dom[inside], res.psu[inside], res.weight[inside]
-    key = d * P + psu
-    w_dp = np.bincount(key, weights=w, minlength=n_dom * P).reshape(n_dom, P)
-    if codes is not None:
-        a = np.bincount(key * J + codes[inside], weights=w,
-                        minlength=n_dom * P * J).reshape(n_dom, P, J)
-    else:
-        a = np.bincount(key, weights=w * yc[inside], minlength=n_dom * P).reshape(n_dom, P, 1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t = (a - est_c[:, None, :] * w_dp[:, :, None]) / sum_w[:, None, None]
-    t = np.nan_to_num(np.moveaxis(t, 2, 0))                  # (J, D, P)
-    tc = _stratum_centre(t, res, res.psu_stratum)
-    var = np.einsum("jdp,jdp->dj", tc, tc)
-    return var, (np.einsum("jap,jbp->jab", tc, tc) if cov else None)
 
 
 def _var_strata(res, dom, inside, n_dom, J, est_c, sum_w, codes, yc, *, cov):
