@@ -293,7 +293,8 @@ def test_reference_script_reproduces_the_stored_numbers(tmp_path):
         pytest.skip("R packages survey/pwr/jsonlite not installed")
     assert done.returncode == 0, done.stderr
     fresh = json.loads((tmp_path / "reference.json").read_text())
-    for key in ("proportion_ci", "compare_proportions", "survey_means", "svychisq"):
+    for key in ("proportion_ci", "compare_proportions", "survey_means", "svychisq", "svyciprop_beta",
+                "deff", "svyttest", "svyttest_waves", "raking_se"):
         a, b = pd.DataFrame(fresh[key]), pd.DataFrame(R[key])
         num = a.select_dtypes("number").columns
         np.testing.assert_allclose(a[num].to_numpy(float), b[num].to_numpy(float), rtol=1e-9,
