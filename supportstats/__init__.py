@@ -12,7 +12,7 @@ import importlib
 __version__ = "0.1.0"
 
 #: Modules whose ``__all__`` make up the flat namespace, in load order.
-_MODULES = ("errors", "design", "estimate", "significance", "comparisons", "weights", "claims", "io", "schema", "clean",
+_MODULES = ("errors", "design", "linearization", "estimate", "significance", "comparisons", "weights", "claims", "io", "schema", "clean",
             "synth", "plots", "findings", "notebook", "banner")
 _loaded = False
 

@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from .comparisons import pairwise_t
-from .design import Design, as_design, domain_df, domains, factor, moments, resolve
+from .design import Design, as_design, domains, factor, resolve
+from .linearization import domain_df, moments
 from .significance import adjust_rows
 from .estimate import (LOW_N, _check_choice, _check_level, _column, _label, _numeric, _t_ppf,
                        design_effects, korn_graubard)

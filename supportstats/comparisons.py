@@ -12,11 +12,11 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.contingency_tables import Table2x2, mcnemar
 
-from .design import Design, as_design, design_cov, domain_df, domains, factor, moments, resolve
+from .design import Design, as_design, domains, factor, resolve
+from .linearization import design_cov, domain_df, moments
 from .estimate import (LOW_N, _check_choice, _check_level, _column, _label, _numeric,
                        _share_codes)
-from .significance import (_mcnemar_arrays, _newcombe_paired, adjust_pvalues,  # noqa: F401
-                           compare_proportions)
+from .significance import _newcombe_paired, adjust_pvalues, compare_proportions
 
 __all__ = ["compare_groups", "compare_waves", "crosstab_test", "paired_proportions",
            "two_by_two"]

@@ -16,8 +16,8 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from .design import (Design, Moments, Resolved, as_design, domain_df, domains, factor, moments,
-                     resolve)
+from .design import Design, Resolved, as_design, domains, factor, resolve
+from .linearization import Moments, domain_df, moments
 from .design import column as _column
 from .errors import InputError
 

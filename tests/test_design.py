@@ -1,5 +1,5 @@
-"""supportstats.design: the Design object, raking-adjusted SEs against R's rake/calibrate
-(converged; stored numbers) and agreement of the engine's computation paths."""
+"""supportstats.design and supportstats.linearization: the Design object, raking-adjusted SEs
+against R's rake/calibrate (converged; stored numbers), agreement of the engine's paths."""
 import json
 from pathlib import Path
 
@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 import supportstats.design as design_module
+import supportstats.linearization as engine
 from supportstats import (Design, compare_groups, compare_waves, crosstab_test, rake,
                           weighted_mean, weighted_share)
 
@@ -159,7 +160,7 @@ def test_dense_sparse_and_row_paths_agree(monkeypatch, file, kwargs):
     base_share = weighted_share(data, "meals3", value="mid", by="awards", design=design)
     base_mean = weighted_mean(data, "api00_na", by=["awards", "both"], design=design)
     base_pairs = compare_groups(data, "api00", "meals3", design=design)
-    monkeypatch.setattr(design_module, "_DENSE_CELLS", 0)
+    monkeypatch.setattr(engine, "_DENSE_CELLS", 0)
     cols = ["estimate", "se", "ci_low", "ci_high", "deff", "df"]
     np.testing.assert_allclose(weighted_share(data, "meals3", value="mid", by="awards",
                                               design=design)[cols], base_share[cols], rtol=1e-10)
@@ -176,9 +177,9 @@ def test_row_path_equals_strata_path_without_clusters():
     res = design_module.resolve(data, Design(weight="pw", strata="stype", fpc="fpc"))
     dom, keys = design_module.domains(data, "meals3")
     codes, levels = design_module.factor(data["awards"])
-    fast = design_module.moments(res, dom, len(keys), codes=codes, n_levels=len(levels), cov=True)
+    fast = engine.moments(res, dom, len(keys), codes=codes, n_levels=len(levels), cov=True)
     inside = dom >= 0
     args = (res, dom, inside, len(keys), len(levels), fast.estimate, fast.sum_w, codes, None)
-    var, cov = design_module._var_rows(*args, cov=True)
+    var, cov = engine._var_rows(*args, cov=True)
     np.testing.assert_allclose(var, fast.var, rtol=1e-10)
     np.testing.assert_allclose(cov, fast.cov, rtol=1e-9, atol=1e-15)
