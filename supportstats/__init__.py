@@ -12,9 +12,9 @@ import importlib
 __version__ = "0.1.0"
 
 #: Modules whose ``__all__`` make up the flat namespace, in load order.
-_MODULES = ("errors", "bounds", "numerals", "estimate", "significance", "weights", "ranges", "claims",
-            "claim_checks", "io", "schema", "clean", "synth", "plots", "plots_evidence", "evidence", "recompute",
-            "findings", "pipeline", "diff", "nbdiff", "review", "notebook")
+_MODULES = ("errors", "bounds", "numerals", "design", "linearization", "estimate", "weights", "significance",
+            "comparisons", "banner", "ranges", "claims", "claim_checks", "io", "schema", "clean", "synth", "plots",
+            "plots_evidence", "evidence", "recompute", "findings", "pipeline", "diff", "nbdiff", "review", "notebook")
 _loaded = False
 
 

@@ -1,24 +1,25 @@
 """Point estimates with intervals: proportions, weighted shares and weighted means.
 
 Unweighted intervals come from statsmodels; design-based standard errors (Taylor
-linearization, with optional strata, clusters and finite-population correction) are
-computed here with vectorised group sums, because none of the Python survey packages we
-tried was both faithful to R's ``survey`` and fast enough on a million rows (see
+linearization, with optional strata, clusters, finite-population correction and raking)
+come from :mod:`supportstats.design`, because none of the Python survey packages we tried
+was both faithful to R's ``survey`` and fast enough on a million rows (see
 ``benchmarks/bench_stats.py``).
 """
 from __future__ import annotations
 
-import math
 import reprlib
 import warnings
-from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from .weights import _check_weights
+from .design import Design, Resolved, as_design, domains, factor, resolve
+from .linearization import Moments, domain_df, moments
+from .design import column as _column
+from .errors import InputError
 
 __all__ = ["proportion_ci", "weighted_share", "weighted_mean", "PROPORTION_METHODS", "LOW_N"]
 
@@ -82,15 +83,6 @@ def _check_counts(name: str, value, *, positive: bool = False) -> np.ndarray:
         kind = "positive whole numbers" if positive else "non-negative whole numbers"
         raise ValueError(f"{name} must be {kind}; got {name}={first!r}")
     return arr
-
-
-def _column(data: pd.DataFrame, name: str, argument: str) -> pd.Series:
-    if not isinstance(data, pd.DataFrame):
-        raise ValueError(f"data must be a pandas DataFrame; got data={type(data).__name__}")
-    if name not in data.columns:
-        raise KeyError(f"{argument}={name!r} is not a column of data "
-                       f"(columns: {', '.join(map(str, data.columns))})")
-    return data[name]
 
 
 def _index_of(*values):
@@ -207,201 +199,124 @@ def proportion_ci(successes, n, level: float = 0.95, method: str = "wilson",
     return out
 
 
-# ------------------------------------------------------------ design + linearization
-class _Design(NamedTuple):
-    weight: np.ndarray          # per row
-    stratum: np.ndarray         # int code per row
-    psu: np.ndarray | None      # int code per row (unique across strata) or None: rows are PSUs
-    n_psu: np.ndarray           # PSUs per stratum
-    scale: np.ndarray           # (1 - f_h) n_h / (n_h - 1) per stratum
-    df: float                   # design degrees of freedom: PSUs - strata
-
-
-def _design(data: pd.DataFrame, weight, strata, cluster, fpc) -> _Design:
-    n = len(data)
-    if n == 0:
-        raise ValueError("data has no rows")
-    w = np.ones(n) if weight is None else _check_weights(_column(data, weight, "weight"),
-                                                          name=f"weight column {weight!r}")
-    if strata is None:
-        h = np.zeros(n, dtype=np.int64)
-    else:
-        col = _column(data, strata, "strata")
-        if col.isna().any():
-            raise ValueError(f"strata column {strata!r} has missing values")
-        h = pd.factorize(col, sort=True)[0].astype(np.int64)
-    n_strata = int(h.max()) + 1
-    if cluster is None:
-        psu = None
-        n_psu = np.bincount(h, minlength=n_strata).astype(float)
-    else:
-        col = _column(data, cluster, "cluster")
-        if col.isna().any():
-            raise ValueError(f"cluster column {cluster!r} has missing values")
-        # R's survey treats PSU ids as nested in strata: the same id in two strata is two PSUs.
-        psu = pd.MultiIndex.from_arrays([h, col]).factorize()[0].astype(np.int64)
-        first = np.zeros(int(psu.max()) + 1, dtype=np.int64)
-        first[psu] = h
-        n_psu = np.bincount(first, minlength=n_strata).astype(float)
-    if (n_psu < 2).any():
-        bad = int(np.flatnonzero(n_psu < 2)[0])
-        label = "" if strata is None else f" {pd.factorize(data[strata], sort=True)[1][bad]!r}"
-        raise ValueError(f"stratum{label} has a single PSU; its variance cannot be estimated")
-    keep = np.ones(n_strata)
-    if fpc is not None:
-        pop = _as_float_array(f"fpc column {fpc!r}", _column(data, fpc, "fpc"))
-        per = pd.Series(pop).groupby(h).agg(["min", "max"])
-        if (per["min"] != per["max"]).any():
-            raise ValueError(f"fpc column {fpc!r} must be constant within each stratum")
-        pop_h = per["min"].to_numpy()
-        # As in R: values <= 1 are sampling fractions, larger values population sizes in PSUs.
-        frac = np.where(pop_h <= 1, pop_h, n_psu / np.where(pop_h > 0, pop_h, np.nan))
-        if (~np.isfinite(frac) | (frac < 0) | (frac > 1)).any():
-            raise ValueError(f"fpc column {fpc!r} is smaller than the number of sampled PSUs")
-        keep = 1.0 - frac
-    scale = keep * n_psu / (n_psu - 1.0)
-    return _Design(w, h, psu, n_psu, scale, float(n_psu.sum() - n_strata))
-
-
-def _domain_variance(z: np.ndarray, dom: np.ndarray, n_dom: int, design: _Design) -> np.ndarray:
-    """Variance of the total of z within each domain (z is 0 outside, dom = -1 outside).
-
-    For each domain d and stratum h: scale_h * (sum_psu t^2 - (sum_psu t)^2 / n_h), where
-    t are PSU totals of z. PSUs without domain members contribute zeros, so summing only
-    over the rows present is exact; this is what R's svyby does for a domain.
-    """
-    n_strata = len(design.n_psu)
-    inside = dom >= 0
-    z, d, h = z[inside], dom[inside], design.stratum[inside]
-    if design.psu is not None:
-        n_units = int(design.psu.max()) + 1
-        uniq, first, inv = np.unique(d * n_units + design.psu[inside],
-                                     return_index=True, return_inverse=True)
-        z = np.bincount(inv, weights=z)
-        d, h = uniq // n_units, h[first]
-    cell = d * n_strata + h
-    s1 = np.bincount(cell, weights=z, minlength=n_dom * n_strata)
-    s2 = np.bincount(cell, weights=z * z, minlength=n_dom * n_strata)
-    n_h = np.tile(design.n_psu, n_dom)
-    var = np.tile(design.scale, n_dom) * (s2 - s1 * s1 / n_h)
-    return np.maximum(var.reshape(n_dom, n_strata).sum(axis=1), 0.0)
-
-
-def _design_cov(z: np.ndarray, design: _Design) -> np.ndarray:
-    """Covariance matrix of the totals of the columns of z (rows x k) under the design."""
-    if design.psu is None:
-        totals, h = z, design.stratum
-    else:
-        n_units = int(design.psu.max()) + 1
-        totals = np.column_stack([np.bincount(design.psu, weights=z[:, j], minlength=n_units)
-                                  for j in range(z.shape[1])])
-        h = np.zeros(n_units, dtype=np.int64)
-        h[design.psu] = design.stratum
-    n_strata = len(design.n_psu)
-    means = np.column_stack([np.bincount(h, weights=totals[:, j], minlength=n_strata)
-                             for j in range(totals.shape[1])]) / design.n_psu[:, None]
-    centred = (totals - means[h]) * np.sqrt(design.scale[h])[:, None]
-    return centred.T @ centred
-
-
-def _domains(data: pd.DataFrame, by) -> tuple[np.ndarray, pd.DataFrame]:
-    """Integer domain code per row (-1 where a grouping value is missing) and the keys.
-
-    Same groups and order as ``groupby(by, sort=True, observed=True, dropna=True)``, built
-    from per-column codes: several times faster than ``GroupBy.ngroup`` on a million rows.
-    """
-    if by is None:
-        return np.zeros(len(data), dtype=np.int64), pd.DataFrame(index=[0])
-    cols = [by] if isinstance(by, str) else list(by)
-    codes, levels = [], []
-    for c in cols:
-        col = _column(data, c, "by")
-        if isinstance(col.dtype, pd.CategoricalDtype):
-            code, lev = col.cat.codes.to_numpy().astype(np.int64), col.cat.categories
-        else:
-            code, lev = pd.factorize(col, sort=True)
-            code = code.astype(np.int64)
-        codes.append(code)
-        levels.append((lev, col.dtype))
-    missing = np.zeros(len(data), dtype=bool)
-    for code in codes:
-        missing |= code < 0
-    dims = tuple(max(len(lev), 1) for lev, _ in levels)
-    flat = np.ravel_multi_index([np.where(missing, 0, code) for code in codes], dims)
-    flat = np.where(missing, -1, flat)
-    if np.prod(dims, dtype=float) <= 5e7:
-        seen = np.flatnonzero(np.bincount(flat[~missing], minlength=int(np.prod(dims))))
-        remap = np.full(int(np.prod(dims)), -1, dtype=np.int64)
-        remap[seen] = np.arange(seen.size)
-        dom = np.where(missing, -1, remap[np.where(missing, 0, flat)])
-    else:
-        seen, inv = np.unique(flat[~missing], return_inverse=True)
-        dom = np.full(len(data), -1, dtype=np.int64)
-        dom[~missing] = inv
-    keys = {}
-    for c, idx, (lev, dtype) in zip(cols, np.unravel_index(seen, dims), levels):
-        if isinstance(dtype, pd.CategoricalDtype):
-            keys[c] = pd.Categorical.from_codes(idx, dtype=dtype)
-        else:
-            keys[c] = lev.take(idx)
-    return dom.astype(np.int64), pd.DataFrame(keys)
-
-
-def _domain_ratio(data, y, present, by, weight, strata, cluster, fpc):
-    """Shared engine of weighted_share/weighted_mean: estimates and linearized SEs."""
-    design = _design(data, weight, strata, cluster, fpc)
-    dom, keys = _domains(data, by)
-    dom = np.where(present, dom, -1)
-    n_dom = len(keys)
-    inside = dom >= 0
-    w = np.where(inside, design.weight, 0.0)
-    y = np.where(inside, y, 0.0)
-    dd = np.where(inside, dom, 0)
-    w_tot = np.bincount(dd, weights=w, minlength=n_dom)
-    w2_tot = np.bincount(dd, weights=w * w, minlength=n_dom)
-    wy_tot = np.bincount(dd, weights=w * y, minlength=n_dom)
-    n = np.bincount(dd, weights=inside.astype(float), minlength=n_dom)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        est = wy_tot / w_tot
-        z = w * (y - est[dd]) / w_tot[dd]
-    z = np.where(inside, z, 0.0)
-    var = _domain_variance(z, dom, n_dom, design)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        n_eff = w_tot * w_tot / w2_tot
-    out = keys.copy()
-    out["estimate"] = est
-    out["se"] = np.sqrt(var)
-    out["n"] = n.astype(np.int64)
-    out["n_eff"] = n_eff
-    out["deff"] = n / n_eff
-    out["df"] = design.df
-    return out, design
-
-
-def _binary(col: pd.Series, column: str, value) -> tuple[np.ndarray, np.ndarray]:
-    present = col.notna().to_numpy()
+# ------------------------------------------------------------- shares and means by domain
+def _share_codes(col: pd.Series, column: str, value) -> np.ndarray:
+    """1 (yes / equal to ``value``), 0 (another answer) or -1 (missing or blank) per row."""
+    if value is None and pd.api.types.is_bool_dtype(col.dtype):
+        arr = col.to_numpy(dtype=float, na_value=np.nan)
+        return np.where(np.isnan(arr), -1, arr).astype(np.int64)
+    codes, levels = factor(col)
+    observed = np.bincount(codes[codes >= 0], minlength=len(levels)) > 0
     if value is not None:
-        return (col == value).fillna(False).to_numpy(dtype=float), present
-    if pd.api.types.is_bool_dtype(col.dtype):
-        return col.fillna(False).to_numpy(dtype=float), present
-    vals = pd.to_numeric(col, errors="coerce")
-    ok = vals.isna() | vals.isin([0, 1])
-    if not (ok & (vals.notna() | col.isna())).all():
-        bad = col[~(ok & (vals.notna() | col.isna()))].iloc[0]
-        raise ValueError(f"column {column!r} is not yes/no (boolean or 0/1); got value {bad!r}; "
-                         "pass value= to take the share of one category")
-    return vals.fillna(0).to_numpy(dtype=float), present
+        try:
+            idx = levels.get_loc(value)
+        except (KeyError, TypeError, pd.errors.InvalidIndexError):
+            idx = None
+        declared = isinstance(col.dtype, pd.CategoricalDtype) and isinstance(idx, (int, np.integer))
+        if not isinstance(idx, (int, np.integer)) or not (observed[idx] or declared):
+            seen = ", ".join(map(repr, levels[observed][:20]))
+            raise InputError("value= is not among the answers", column=column, value=repr(value),
+                             expected=f"one of {seen}" if seen else "some answers (none given)")
+        return np.where(codes >= 0, (codes == idx).astype(np.int64), -1)
+    as_num = pd.to_numeric(pd.Series(levels, dtype=object), errors="coerce").to_numpy(float)
+    bad = ~np.isin(as_num, [0.0, 1.0]) & observed
+    if bad.any():
+        raise ValueError(f"column {column!r} is not yes/no (boolean or 0/1); got value "
+                         f"{levels[int(np.flatnonzero(bad)[0])]!r}; pass value= to take the "
+                         "share of one category")
+    lookup = np.nan_to_num(as_num).astype(np.int64)
+    return np.where(codes >= 0, lookup[np.maximum(codes, 0)], -1)
+
+
+def _numeric(col: pd.Series, column: str) -> np.ndarray:
+    """Float values, NaN where missing; a text column (even with blanks) is refused."""
+    if not (pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype)):
+        raise ValueError(f"column {column!r} must be numeric; got dtype {col.dtype}")
+    y = col.to_numpy(dtype=float, na_value=np.nan)
+    if np.isinf(y).any():
+        raise ValueError(f"column {column!r} contains infinite values")
+    return y
+
+
+def _observed(dom: np.ndarray, keys: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """Drop groups with no answer and renumber the domains."""
+    used = np.bincount(dom + 1, minlength=len(keys) + 1)[1:] > 0
+    if used.all():
+        return dom, keys
+    remap = np.full(len(keys), -1, dtype=np.int64)
+    remap[used] = np.arange(int(used.sum()))
+    return np.where(dom >= 0, remap[np.maximum(dom, 0)], -1), keys[used].reset_index(drop=True)
+
+
+def design_effects(mom: Moments, res: Resolved, j: int) -> tuple[np.ndarray, np.ndarray]:
+    """Design effect (as R's ``deff``) and design effective n of column j of ``mom``.
+
+    The SRS variance is R's ``svyvar / n``, times ``1 - n / sum(w)`` when the design has
+    an fpc (R's ``deff=TRUE``: sampling without replacement from N = sum of weights);
+    without an fpc the design is with replacement and so is the SRS it is compared with
+    (R's ``deff="replace"``). ``n_eff = n / deff``, or Kish's n where deff is undefined
+    (a share of 0 or 1).
+    """
+    n, sw = mom.n, mom.sum_w
+    with np.errstate(invalid="ignore", divide="ignore"):
+        vsrs = mom.svyvar[:, j] / n
+        if res.has_fpc:
+            vsrs = np.where(sw > n, vsrs * (1 - n / sw), np.nan)
+        deff = mom.var[:, j] / vsrs
+        deff = np.where(np.isfinite(deff) & (vsrs > 0), deff, np.nan)
+        n_eff = np.where(np.isfinite(deff) & (deff > 0), n / deff, sw * sw / mom.sum_w2)
+    return deff, n_eff
+
+
+def _share_interval(p, m, level, method):
+    lo, up = _interval(p * m, m, level, method)
+    # a raked margin's own share has se ~ 1e-17 and n_eff ~ 1e33: keep rounding noise of
+    # the beta quantiles from putting the estimate outside its (near zero-width) interval
+    return np.minimum(lo, p), np.maximum(up, p)
+
+
+def korn_graubard(p, var, n, df, level, method="clopper-pearson"):
+    """Interval of a share from its design effective n (Korn & Graubard 1998; R svyciprop beta).
+
+    ``n_eff = p (1 - p) / var``, times ``(t_{n-1} / t_df)^2``; n where the variance is 0.
+    """
+    alpha = 1 - level
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m = np.where(var > 0, p * (1 - p) / var, n)
+        m = m * (stats.t.ppf(alpha / 2, np.maximum(n - 1, 1)) / _t_ppf(alpha / 2, df)) ** 2
+    return _share_interval(p, m, level, method)
+
+
+def _t_ppf(q, df) -> np.ndarray:
+    df = np.asarray(df, dtype=float)
+    if (~(df > 0)).any():
+        warnings.warn("design degrees of freedom <= 0 for some rows (a group in a single PSU?): "
+                      "their interval is NaN", RuntimeWarning, stacklevel=3)
+    with np.errstate(invalid="ignore"):
+        return np.where(df > 0, stats.t.ppf(q, np.where(df > 0, df, 1.0)), np.nan)
+
+
+def _by_domain(data, by, present, res):
+    dom, keys = domains(data, by)
+    dom = np.where(present, dom, -1)
+    return _observed(dom, keys)
+
+
+def _label(base: str, res: Resolved) -> str:
+    return base if res.se_method == "linearization" else f"{base}; se: {res.se_method}"
 
 
 def weighted_share(data: pd.DataFrame, column: str, by=None, weight: str | None = None,
-                   level: float = 0.95, method: str = "wilson", *, value=None,
-                   strata: str | None = None, cluster: str | None = None, fpc: str | None = None,
-                   ci_n: str = "kish", min_n: int = LOW_N) -> pd.DataFrame:
+                   level: float = 0.95, method: str = "clopper-pearson", *, value=None,
+                   design: Design | None = None, strata: str | None = None,
+                   cluster: str | None = None, fpc: str | None = None, ci_n: str = "design",
+                   min_n: int = LOW_N) -> pd.DataFrame:
     """Weighted share of a yes/no item, overall or by group, with design-based SEs.
 
-    Groups are domains of the full sample (as R's ``svyby``): the design (strata, PSUs,
-    degrees of freedom) is that of all rows. Rows where ``column`` is missing are outside
-    every domain (R's ``na.rm=TRUE``); rows with a missing ``by`` value are in no group.
+    Groups are domains of the full sample (as R's ``svyby``): PSUs, strata and the
+    variance scale are those of all rows. Missing answers (NA, and empty or
+    whitespace-only text) are left out and ``n`` counts the answers used; rows with a
+    missing ``by`` value are in no group.
 
     Parameters
     ----------
@@ -411,57 +326,63 @@ def weighted_share(data: pd.DataFrame, column: str, by=None, weight: str | None 
     by : str or list of str, optional
         Grouping columns; one output row per observed combination, sorted.
     weight : str, optional
-        Weight column; ``None`` means equal weights.
+        Weight column; ``None`` means equal weights. Shorthand for ``design=Design(weight=...)``.
     level : float, default 0.95
-    method : {"wilson", "wilson-cc", "clopper-pearson", "agresti-coull", "jeffreys"}
-        Interval formula, applied with the effective sample size in place of n.
+    method : {"clopper-pearson", "wilson", "wilson-cc", "agresti-coull", "jeffreys"}
+        Interval formula, applied with the effective sample size in place of n. The default
+        with ``ci_n="design"`` is the Korn–Graubard interval.
     value : optional
-        Share of rows equal to this value (e.g. one category of a categorical column).
+        Share of answers equal to this value. A value that no one gave raises (unless it is
+        a declared category of a categorical column: then the share is a true 0).
+    design : Design, optional
+        The survey design (weights, strata, clusters, fpc, raking); or give ``weight``,
+        ``strata``, ``cluster``, ``fpc`` as columns.
     strata, cluster, fpc : str, optional
         Design columns: stratum, primary sampling unit (nested in strata) and finite
         population correction (population PSUs per stratum, or sampling fraction if <= 1).
-    ci_n : {"kish", "design"}, default "kish"
-        Effective n used in the interval formula. ``"kish"`` uses the Kish n_eff of the
-        weights in the group, common practice for weighted-only surveys; it ignores
-        clustering. ``"design"`` uses ``p (1 - p) / se**2`` scaled by
-        ``(t_{n-1} / t_df)**2`` (Korn & Graubard 1998; R's ``svyciprop(method="beta")``
-        when ``method="clopper-pearson"``); prefer it with clusters or strata.
+    ci_n : {"design", "kish"}, default "design"
+        Effective n used in the interval formula. ``"design"``: ``p (1 - p) / se**2`` scaled
+        by ``(t_{n-1} / t_df)**2``, with the group's n and df (Korn & Graubard 1998; with
+        ``method="clopper-pearson"`` exactly R's ``svyciprop(method="beta")``, also by
+        ``svyby``). ``"kish"``: the Kish n of the weights, which ignores strata and clusters.
     min_n : int, default 30
         Flag ``low_n`` when ``n`` or ``n_eff`` is below it.
 
     Returns
     -------
     pandas.DataFrame
-        One row per group: the ``by`` columns, then
+        One row per group with an answer: the ``by`` columns, then
 
         - ``estimate`` : weighted share
-        - ``se`` : Taylor-linearized standard error (equals R ``svymean``/``svyby``)
+        - ``se`` : Taylor-linearized standard error (equals R ``svymean``/``svyby``; with a
+          raked design, from the calibration residuals as R)
         - ``ci_low``, ``ci_high`` : interval from ``method`` with the effective n
         - ``level`` : confidence level
         - ``n`` : unweighted number of answers in the group
-        - ``n_eff`` : Kish effective sample size ``(sum w)^2 / sum w^2`` in the group
-        - ``deff`` : Kish design effect ``n / n_eff``
-        - ``df`` : design degrees of freedom (PSUs minus strata of the whole sample)
-        - ``method`` : interval method
+        - ``n_eff`` : design effective sample size ``n / deff`` (Kish's n when deff is
+          undefined, at a share of 0 or 1)
+        - ``deff`` : design effect, design variance over the variance of a simple random
+          sample of n (R's ``deff=TRUE`` with an fpc, ``deff="replace"`` without)
+        - ``df`` : design degrees of freedom of the group: PSUs with an answer in it minus
+          strata with one (R's ``degf`` of the subset design)
+        - ``method`` : ``"korn-graubard"``, or the interval method and its n; with a raked
+          design it also says how the SE treats the raking
         - ``low_n`` : ``n < min_n`` or ``n_eff < min_n``
-
-        With ``weight=None`` and no design columns, ``estimate``, ``ci_low`` and
-        ``ci_high`` equal :func:`proportion_ci`; ``se`` is R's ``sqrt(p(1-p)/(n-1))``.
 
     Raises
     ------
     KeyError
-        A named column is missing.
+        A named column (including the weight column) is missing.
     ValueError
-        Bad weights (missing, zero, negative), a non yes/no column, a bad level, method or
-        ci_n, or a stratum with one PSU.
+        Bad weights (missing, zero, negative), a non yes/no column, a ``value`` no one gave
+        (:class:`supportstats.InputError`), a bad level, method or ci_n, a stratum with one
+        PSU, or both ``design`` and design columns.
 
     References
     ----------
-    Lumley, T. (2010). *Complex Surveys: A Guide to Analysis Using R*. Wiley (ch. 2–3).
-    Kish, L. (1965). *Survey Sampling*. Wiley.
     Korn, E. L. & Graubard, B. I. (1998). Confidence intervals for proportions with small
     expected number of positive counts estimated from survey data. *Survey Methodology* 24.
+    Lumley, T. (2010). *Complex Surveys: A Guide to Analysis Using R*. Wiley (ch. 2–3).
 
     Examples
     --------
@@ -469,50 +390,51 @@ def weighted_share(data: pd.DataFrame, column: str, by=None, weight: str | None 
     ...                    "team": ["a", "a", "a", "b", "b", "b"],
     ...                    "w": [1.0, 2.0, 1.0, 1.0, 1.0, 2.0]})
     >>> weighted_share(df, "yes", by="team", weight="w")[
-    ...     ["team", "estimate", "se", "n", "n_eff", "low_n"]].round(3)
-      team  estimate     se  n  n_eff  low_n
-    0    a      0.50  0.335  3  2.667   True
-    1    b      0.75  0.256  3  2.667   True
+    ...     ["team", "estimate", "se", "ci_low", "ci_high", "n", "df"]].round(3)
+      team  estimate     se  ci_low  ci_high  n   df
+    0    a      0.50  0.335   0.018    0.982  3  2.0
+    1    b      0.75  0.256   0.122    0.998  3  2.0
+    >>> weighted_share(df.assign(team=["a", "", None, "b", "b", "b"]), "team", value="b").n.item()
+    4
     """
     level = _check_level(level)
     _check_choice("method", method, PROPORTION_METHODS)
-    _check_choice("ci_n", ci_n, ("kish", "design"))
-    y, present = _binary(_column(data, column, "column"), column, value)
-    out, design = _domain_ratio(data, y, present, by, weight, strata, cluster, fpc)
-    p = out["estimate"].to_numpy()
+    _check_choice("ci_n", ci_n, ("design", "kish"))
+    res = resolve(data, as_design(design, weight, strata, cluster, fpc))
+    y = _share_codes(_column(data, column, "column"), column, value)
+    dom, keys = _by_domain(data, by, y >= 0, res)
+    mom = moments(res, dom, len(keys), codes=np.maximum(y, 0), n_levels=2)
+    df = domain_df(res, dom, len(keys), mom=mom)
+    p, var, n = mom.estimate[:, 1], mom.var[:, 1], mom.n
+    deff, n_eff = design_effects(mom, res, 1)
     if ci_n == "kish":
-        m = out["n_eff"].to_numpy()
-    else:
-        se2 = out["se"].to_numpy() ** 2
-        nm1 = np.maximum(out["n"].to_numpy() - 1, 1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            m = np.where(se2 > 0, p * (1 - p) / se2, out["n"].to_numpy())
-            m = m * (stats.t.ppf((1 - level) / 2, nm1) / _t_ppf((1 - level) / 2, design.df)) ** 2
-    lo, up = _interval(p * m, m, level, method)
-    out.insert(out.columns.get_loc("se") + 1, "ci_low", lo)
-    out.insert(out.columns.get_loc("ci_low") + 1, "ci_high", up)
-    out.insert(out.columns.get_loc("ci_high") + 1, "level", level)
-    out["method"] = method
+            m = mom.sum_w ** 2 / mom.sum_w2
+        lo, up = _share_interval(p, m, level, method)
+    else:
+        lo, up = korn_graubard(p, var, n, df, level, method)
+    out = keys.copy()
+    out["estimate"] = p
+    out["se"] = np.sqrt(var)
+    out["ci_low"], out["ci_high"], out["level"] = lo, up, level
+    out["n"] = n.astype(np.int64)
+    out["n_eff"], out["deff"], out["df"] = n_eff, deff, df
+    base = "korn-graubard" if (method, ci_n) == ("clopper-pearson", "design") else f"{method}, {ci_n} n"
+    out["method"] = _label(base, res)
     out["low_n"] = (out["n"] < min_n) | (out["n_eff"] < min_n)
     return out
 
 
-def _t_ppf(q: float, df: float) -> float:
-    if not df > 0:
-        warnings.warn(f"design degrees of freedom df={df:g} <= 0: interval is NaN",
-                      RuntimeWarning, stacklevel=3)
-        return math.nan
-    return float(stats.t.ppf(q, df))
-
-
 def weighted_mean(data: pd.DataFrame, column: str, by=None, weight: str | None = None,
-                  level: float = 0.95, *, strata: str | None = None, cluster: str | None = None,
-                  fpc: str | None = None, min_n: int = LOW_N) -> pd.DataFrame:
+                  level: float = 0.95, *, design: Design | None = None, strata: str | None = None,
+                  cluster: str | None = None, fpc: str | None = None,
+                  min_n: int = LOW_N) -> pd.DataFrame:
     """Weighted mean of a numeric column, overall or by group, with design-based SEs.
 
-    Groups are domains of the full sample; missing values of ``column`` are outside
-    every domain. The interval is ``estimate ± t_{df} se`` with the design degrees of
-    freedom, so unweighted data give exactly the one-sample t interval.
+    Groups are domains of the full sample; missing values of ``column`` are left out and
+    ``n`` counts the values used. The interval is ``estimate ± t_df se`` with the group's
+    design degrees of freedom, so unweighted data give exactly the one-sample t interval
+    of each group.
 
     Parameters
     ----------
@@ -524,6 +446,8 @@ def weighted_mean(data: pd.DataFrame, column: str, by=None, weight: str | None =
     weight : str, optional
         Weight column; ``None`` means equal weights.
     level : float, default 0.95
+    design : Design, optional
+        The survey design; or give ``weight``, ``strata``, ``cluster``, ``fpc``.
     strata, cluster, fpc : str, optional
         Design columns, as in :func:`weighted_share`.
     min_n : int, default 30
@@ -532,17 +456,18 @@ def weighted_mean(data: pd.DataFrame, column: str, by=None, weight: str | None =
     Returns
     -------
     pandas.DataFrame
-        One row per group: the ``by`` columns, then
+        One row per group with a value: the ``by`` columns, then
 
         - ``estimate`` : weighted mean
         - ``se`` : Taylor-linearized standard error (equals R ``svymean``/``svyby``)
-        - ``ci_low``, ``ci_high`` : ``estimate ± t_{df} se``
+        - ``ci_low``, ``ci_high`` : ``estimate ± t_df se``
         - ``level`` : confidence level
         - ``n`` : unweighted number of non-missing values in the group
-        - ``n_eff`` : Kish effective sample size in the group
-        - ``deff`` : Kish design effect ``n / n_eff``
-        - ``df`` : design degrees of freedom (PSUs minus strata of the whole sample)
-        - ``method`` : ``"linearization-t"``
+        - ``n_eff`` : design effective sample size ``n / deff``
+        - ``deff`` : design effect (R's ``deff=TRUE`` with an fpc, ``deff="replace"``
+          without)
+        - ``df`` : design degrees of freedom of the group (R's ``degf`` of the subset)
+        - ``method`` : ``"linearization-t"`` (with a raked design, how the SE treats it)
         - ``low_n`` : ``n < min_n`` or ``n_eff < min_n``
 
     Raises
@@ -565,20 +490,19 @@ def weighted_mean(data: pd.DataFrame, column: str, by=None, weight: str | None =
     0      83.0  4.49  4  3.0
     """
     level = _check_level(level)
-    col = _column(data, column, "column")
-    if not (pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype)):
-        raise ValueError(f"column {column!r} must be numeric; got dtype {col.dtype}")
-    present = col.notna().to_numpy()
-    y = col.to_numpy(dtype=float, na_value=np.nan)
-    if np.isinf(y[present]).any():
-        raise ValueError(f"column {column!r} contains infinite values")
-    out, design = _domain_ratio(data, np.nan_to_num(y), present, by, weight, strata, cluster, fpc)
-    tq = _t_ppf(1 - (1 - level) / 2, design.df)
-    est, se = out["estimate"].to_numpy(), out["se"].to_numpy()
-    out.insert(out.columns.get_loc("se") + 1, "ci_low", est - tq * se)
-    out.insert(out.columns.get_loc("ci_low") + 1, "ci_high", est + tq * se)
-    out.insert(out.columns.get_loc("ci_high") + 1, "level", level)
-    out["method"] = "linearization-t"
+    res = resolve(data, as_design(design, weight, strata, cluster, fpc))
+    y = _numeric(_column(data, column, "column"), column)
+    dom, keys = _by_domain(data, by, ~np.isnan(y), res)
+    mom = moments(res, dom, len(keys), y=y)
+    df = domain_df(res, dom, len(keys))
+    est, se = mom.estimate[:, 0], np.sqrt(mom.var[:, 0])
+    deff, n_eff = design_effects(mom, res, 0)
+    tq = _t_ppf(1 - (1 - level) / 2, df)
+    out = keys.copy()
+    out["estimate"], out["se"] = est, se
+    out["ci_low"], out["ci_high"], out["level"] = est - tq * se, est + tq * se, level
+    out["n"] = mom.n.astype(np.int64)
+    out["n_eff"], out["deff"], out["df"] = n_eff, deff, df
+    out["method"] = _label("linearization-t", res)
     out["low_n"] = (out["n"] < min_n) | (out["n_eff"] < min_n)
     return out
-

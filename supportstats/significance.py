@@ -1,8 +1,9 @@
-"""Significance tests, effect sizes and power, each returning a tidy DataFrame.
+"""Tests from published aggregates: counts, summary statistics and shares, no microdata.
 
 Thin, vectorised wrappers around statsmodels and scipy, plus what neither provides in
-the form the findings need: tests from published summaries, SD sensitivity, the
-Rao–Scott corrected chi-square for weighted tables, and risk/odds-ratio conversions.
+the form the findings need: tests from published summaries, SD sensitivity, McNemar
+bounds from two published margins, multiple-testing adjustment and risk/odds-ratio
+readings. Tests on respondent-level data are in :mod:`supportstats.comparisons`.
 """
 from __future__ import annotations
 
@@ -11,17 +12,15 @@ import warnings
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
-from statsmodels.stats.contingency_tables import Table2x2, mcnemar
-from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from .estimate import (LOW_N, _as_float_array, _check_choice, _check_counts, _check_level,
-                       _column, _design, _design_cov, _interval, _short)
+                       _interval, _short)
 
 __all__ = ["compare_proportions", "compare_means_from_summary", "sd_sensitivity",
-           "min_detectable_difference", "paired_proportions", "adjust_pvalues",
-           "crosstab_test", "risk_ratio_odds_ratio", "mcnemar_from_margins", "two_by_two"]
+           "min_detectable_difference", "adjust_pvalues", "risk_ratio_odds_ratio",
+           "mcnemar_from_margins"]
 
 
 def _pair_counts(x, n, xname, nname):
@@ -368,107 +367,6 @@ def min_detectable_difference(p1, n1, n2, alpha: float = 0.05, power: float = 0.
     })
 
 
-def _yes_no_pairs(data, *columns):
-    """Boolean arrays of the rows where every named yes/no column is answered.
-
-    ``columns`` are ``(column_name, argument_name)`` pairs; a value other than
-    boolean or 0/1 is a ValueError naming the argument and the value.
-    """
-    cols = []
-    for name, arg in columns:
-        col = _column(data, name, arg)
-        vals = col if pd.api.types.is_bool_dtype(col.dtype) else \
-            pd.to_numeric(col, errors="coerce").astype("Float64")
-        ok = col.isna() | vals.isin([0, 1]).fillna(False)
-        if not ok.all():
-            raise ValueError(f"{arg}={name!r} must be yes/no (boolean or 0/1); got "
-                             f"{col[~ok].iloc[0]!r}")
-        cols.append(vals)
-    answered = np.logical_and.reduce([c.notna().to_numpy() for c in cols])
-    return tuple(c[answered].astype(bool).to_numpy(dtype=bool) for c in cols)
-
-
-def paired_proportions(data: pd.DataFrame, a: str, b: str, level: float = 0.95,
-                       exact: bool | None = None, min_n: int = LOW_N) -> pd.DataFrame:
-    """McNemar test and interval for two yes/no items answered by the same respondents.
-
-    Rows where either item is missing are dropped (complete pairs only).
-
-    Parameters
-    ----------
-    data : pandas.DataFrame
-    a, b : str
-        Boolean (or 0/1) columns.
-    level : float, default 0.95
-    exact : bool, optional
-        Exact binomial McNemar test; ``None`` chooses it when there are fewer than 25
-        discordant pairs, else the chi-square test with continuity correction (= R
-        ``mcnemar.test``).
-    min_n : int, default 30
-        Flag ``low_n`` when the number of complete pairs is below it.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row with columns
-
-        - ``n`` : complete pairs
-        - ``p_a``, ``p_b`` : shares answering yes to a and to b
-        - ``diff`` : ``p_b - p_a``
-        - ``ci_low``, ``ci_high`` : Newcombe's score interval for paired data (method 10)
-        - ``level`` : confidence level
-        - ``n_discordant`` : pairs answering differently
-        - ``statistic`` : chi-square, or the smaller discordant count when exact
-        - ``df`` : 1 for chi-square, NaN when exact
-        - ``p_value`` : two-sided
-        - ``effect_size`` : discordant-pair odds ratio (b-only / a-only)
-        - ``method`` : ``"mcnemar-exact"`` or ``"mcnemar-chi2"``
-        - ``low_n`` : ``n < min_n``
-
-    Raises
-    ------
-    KeyError
-        A named column is missing.
-    ValueError
-        A column is not yes/no, there are no complete pairs, or a bad level.
-
-    References
-    ----------
-    McNemar, Q. (1947). *Psychometrika* 12, 153–157. Newcombe, R. G. (1998). Improved
-    confidence intervals for the difference between binomial proportions based on paired
-    data. *Statistics in Medicine* 17, 2635–2650.
-
-    Examples
-    --------
-    >>> df = pd.DataFrame({"before": [True] * 20 + [False] * 30,
-    ...                    "after": [True] * 15 + [False] * 5 + [True] * 12 + [False] * 18})
-    >>> paired_proportions(df, "before", "after")[["diff", "n_discordant", "p_value", "method"]]
-       diff  n_discordant  p_value         method
-    0  0.14            17  0.14346  mcnemar-exact
-    """
-    level = _check_level(level)
-    ya, yb = _yes_no_pairs(data, (a, "a"), (b, "b"))
-    n = ya.size
-    if n == 0:
-        raise ValueError(f"no respondent answered both {a!r} and {b!r}")
-    n11, n10 = int(np.sum(ya & yb)), int(np.sum(ya & ~yb))
-    n01, n00 = int(np.sum(~ya & yb)), int(np.sum(~ya & ~yb))
-    disc = n10 + n01
-    use_exact = disc < 25 if exact is None else bool(exact)
-    res = mcnemar([[n11, n10], [n01, n00]], exact=use_exact, correction=True)
-    pa, pb = (n11 + n10) / n, (n11 + n01) / n
-    lo, up = (float(v) for v in _newcombe_paired(n11, n10, n01, n00, level))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.float64(n01) / n10
-    return pd.DataFrame({
-        "n": [n], "p_a": pa, "p_b": pb, "diff": pb - pa, "ci_low": lo, "ci_high": up,
-        "level": level, "n_discordant": disc, "statistic": float(res.statistic),
-        "df": np.nan if use_exact else 1.0, "p_value": float(res.pvalue),
-        "effect_size": float(ratio), "method": "mcnemar-exact" if use_exact else "mcnemar-chi2",
-        "low_n": n < min_n,
-    })
-
-
 def _newcombe_paired(n11, n10, n01, n00, level):
     """Newcombe (1998b) method 10 for p_b - p_a, from the 2x2 table(s) of pairs (vectorised)."""
     n11, n10, n01, n00 = (np.asarray(v, dtype=float) for v in (n11, n10, n01, n00))
@@ -571,87 +469,34 @@ def mcnemar_from_margins(p_a, p_b, n, level: float = 0.95, exact: bool | None = 
     })
 
 
-def two_by_two(data: pd.DataFrame, exposure: str, outcome: str, level: float = 0.95,
-               min_n: int = LOW_N) -> pd.DataFrame:
-    """Risk ratio, odds ratio and risk difference of a yes/no outcome by a yes/no exposure.
+def adjust_rows(p: np.ndarray, method: str) -> np.ndarray:
+    """R's ``p.adjust`` on each row of ``p`` at once (NaN kept out, as R).
 
-    For claims like "companies using automation are 4x more likely to see CSAT improve":
-    the exposed group (exposure true) is compared with the rest. Rows with either value
-    missing are dropped. Unweighted counts.
-
-    Parameters
-    ----------
-    data : pandas.DataFrame
-    exposure, outcome : str
-        Boolean (or 0/1) columns.
-    level : float, default 0.95
-    min_n : int, default 30
-        Flag ``low_n`` when either group is smaller.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Three rows (``measure`` = ``risk_ratio``, ``odds_ratio``, ``risk_difference``) with
-
-        - ``measure`` : the effect measure
-        - ``estimate``, ``ci_low``, ``ci_high`` : estimate and interval (Katz log interval
-          for the risk ratio, Woolf logit interval for the odds ratio, both via statsmodels
-          ``Table2x2``, with 0.5 added to every cell when one is empty; Newcombe's hybrid
-          score interval for the difference)
-        - ``level`` : confidence level
-        - ``p_exposed``, ``p_unexposed`` : outcome shares; ``n_exposed``, ``n_unexposed`` : sizes
-        - ``statistic``, ``p_value`` : two-proportion z test of no association (same each row)
-        - ``method`` : interval method
-        - ``low_n`` : either group smaller than ``min_n``
-
-    Raises
-    ------
-    KeyError
-        A named column is missing.
-    ValueError
-        A column is not yes/no, or a group is empty.
-
-    References
-    ----------
-    Katz, D. et al. (1978). *Biometrics* 34, 469–474. Woolf, B. (1955). *Ann. Hum. Genet.*
-    19, 251–253. Newcombe, R. G. (1998). *Statistics in Medicine* 17, 873–890.
-
-    Examples
-    --------
-    >>> df = pd.DataFrame({"auto": [True] * 40 + [False] * 40,
-    ...                    "improved": [True] * 30 + [False] * 10 + [True] * 15 + [False] * 25})
-    >>> two_by_two(df, "auto", "improved")[["measure", "estimate", "ci_low", "ci_high"]].round(3)
-               measure  estimate  ci_low  ci_high
-    0       risk_ratio     2.000   1.290    3.100
-    1       odds_ratio     5.000   1.914   13.061
-    2  risk_difference     0.375   0.158    0.546
+    Written out rather than taken from statsmodels' ``multipletests``, which calls
+    ``gc.collect()`` on every Holm adjustment (0.1–0.5 s in a notebook process; a banner
+    adjusts one row per answer level). Checked against R and statsmodels in the tests.
     """
-    level = _check_level(level)
-    e, o = _yes_no_pairs(data, (exposure, "exposure"), (outcome, "outcome"))
-    a, b = int(np.sum(e & o)), int(np.sum(e & ~o))
-    c, d = int(np.sum(~e & o)), int(np.sum(~e & ~o))
-    if a + b == 0 or c + d == 0:
-        raise ValueError(f"exposure={exposure!r} must have both exposed and unexposed "
-                         f"respondents; got {a + b} exposed and {c + d} unexposed")
-    table = np.array([[a, b], [c, d]], dtype=float)
-    if (table == 0).any():
-        table = table + 0.5       # Haldane-Anscombe, on every cell
-    t2 = Table2x2(table, shift_zeros=False)
-    alpha = 1 - level
-    rr_lo, rr_hi = t2.riskratio_confint(alpha=alpha)
-    or_lo, or_hi = t2.oddsratio_confint(alpha=alpha, method="normal")
-    diff = compare_proportions(c, c + d, a, a + b, level=level, test="z").iloc[0]
-    common = {"level": level, "p_exposed": a / (a + b), "p_unexposed": c / (c + d),
-              "n_exposed": a + b, "n_unexposed": c + d, "statistic": diff.statistic,
-              "p_value": diff.p_value, "low_n": min(a + b, c + d) < min_n}
-    return pd.DataFrame([
-        {"measure": "risk_ratio", "estimate": t2.riskratio, "ci_low": rr_lo, "ci_high": rr_hi,
-         **common, "method": "katz-log"},
-        {"measure": "odds_ratio", "estimate": t2.oddsratio, "ci_low": or_lo, "ci_high": or_hi,
-         **common, "method": "woolf-logit"},
-        {"measure": "risk_difference", "estimate": diff["diff"], "ci_low": diff.ci_low,
-         "ci_high": diff.ci_high, **common, "method": "newcombe"},
-    ])
+    p = np.atleast_2d(np.asarray(p, dtype=float))
+    out = np.full(p.shape, np.nan)
+    for r, row in enumerate(p):
+        ok = np.flatnonzero(~np.isnan(row))
+        m = ok.size
+        if m == 0:
+            continue
+        order = ok[np.argsort(row[ok], kind="stable")]
+        sp = row[order]
+        rank = np.arange(1, m + 1)
+        if method == "holm":
+            adj = np.maximum.accumulate((m - rank + 1) * sp)
+        elif method == "bonferroni":
+            adj = m * sp
+        else:
+            q = sp * m / rank
+            if method == "by":
+                q = q * np.sum(1.0 / rank)
+            adj = np.minimum.accumulate(q[::-1])[::-1]
+        out[r, order] = np.minimum(adj, 1.0)
+    return out
 
 
 def adjust_pvalues(p, method: str) -> pd.DataFrame:
@@ -690,139 +535,18 @@ def adjust_pvalues(p, method: str) -> pd.DataFrame:
     >>> adjust_pvalues([0.01, 0.04, 0.03], "holm")["p_adjusted"].round(3).tolist()
     [0.03, 0.06, 0.06]
     """
-    names = {"holm": "holm", "bonferroni": "bonferroni", "bh": "fdr_bh", "by": "fdr_by"}
-    _check_choice("method", method, tuple(names))
+    _check_choice("method", method, ("holm", "bonferroni", "bh", "by"))
     index = p.index if isinstance(p, pd.Series) else None
     values = np.atleast_1d(np.asarray(p.to_numpy(dtype=float, na_value=np.nan)
                                       if isinstance(p, pd.Series) else p, dtype=float)).ravel()
     ok = ~np.isnan(values)
     if ((values[ok] < 0) | (values[ok] > 1)).any():
         raise ValueError(f"p-values must lie in [0, 1]; got {float(values[ok][(values[ok] < 0) | (values[ok] > 1)][0])!r}")
-    adjusted = np.full(values.shape, np.nan)
-    if ok.any():
-        adjusted[ok] = multipletests(values[ok], method=names[method])[1]
+    adjusted = adjust_rows(values, method)[0]
     out = pd.DataFrame({"p_value": values, "p_adjusted": adjusted, "method": method})
     if index is not None:
         out.index = index
     return out
-
-
-def crosstab_test(data: pd.DataFrame, row: str, col: str, weight: str | None = None, *,
-                  strata: str | None = None, cluster: str | None = None,
-                  fpc: str | None = None, min_n: int = LOW_N) -> pd.DataFrame:
-    """Chi-square test of independence for a two-way table, design-corrected with weights.
-
-    Without weights or design columns this is Pearson's chi-square. With them it is
-    Pearson's statistic on the weighted table (scaled to n) with Rao & Scott's
-    corrections, exactly as R's ``svychisq``: the first-order ``"Chisq"`` form and the
-    ``"F"`` form (default in R). Rows with a missing value in either column are dropped.
-
-    Parameters
-    ----------
-    data : pandas.DataFrame
-    row, col : str
-        Categorical columns; observed levels only.
-    weight : str, optional
-    strata, cluster, fpc : str, optional
-        Design columns, as in :func:`supportstats.weighted_share`.
-    min_n : int, default 30
-        Flag ``low_n`` when fewer rows than this are used.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per test (``pearson``; or ``rao-scott-chisq`` and ``rao-scott-f``) with
-
-        - ``statistic`` : chi-square or F
-        - ``df`` : degrees of freedom (numerator df for F)
-        - ``df_denom`` : denominator df of F (NaN otherwise)
-        - ``p_value`` : upper-tail p-value
-        - ``effect_size`` : Cramér's V of the (weighted) table
-        - ``n`` : rows used; ``n_rows``, ``n_cols`` : table dimensions
-        - ``method`` : the test
-        - ``low_n`` : ``n < min_n``
-
-        A warning is issued when an expected count of the (weighted) table is below 5.
-
-    Raises
-    ------
-    KeyError
-        A named column is missing.
-    ValueError
-        Fewer than two levels in a column, or bad weights/design.
-
-    References
-    ----------
-    Rao, J. N. K. & Scott, A. J. (1984). On chi-squared tests for multiway contingency
-    tables with cell proportions estimated from survey data. *Ann. Statist.* 12, 46–60.
-    Lumley, T. (2010). *Complex Surveys*, section 6.2.
-
-    Examples
-    --------
-    >>> df = pd.DataFrame({"team": ["a"] * 40 + ["b"] * 40,
-    ...                    "burnout": [True] * 30 + [False] * 10 + [True] * 18 + [False] * 22})
-    >>> crosstab_test(df, "team", "burnout")[["statistic", "df", "p_value", "method"]].round(4)
-       statistic   df  p_value   method
-    0        7.5  1.0   0.0062  pearson
-    """
-    r, c = _column(data, row, "row"), _column(data, col, "col")
-    for name, s in ((row, r), (col, c)):
-        if s.nunique(dropna=True) < 2:
-            raise ValueError(f"column {name!r} needs at least two observed levels; got "
-                             f"{list(pd.unique(s.dropna()))}")
-    complete = (r.notna() & c.notna()).to_numpy()
-    ri, rlev = pd.factorize(r, sort=True)
-    ci, clev = pd.factorize(c, sort=True)
-    nr, nc = len(rlev), len(clev)
-    n = int(complete.sum())
-    designed = weight is not None or strata is not None or cluster is not None
-    design = _design(data, weight, strata, cluster, fpc)
-    w = np.where(complete, design.weight, 0.0)
-    cell = np.where(complete, ri + nr * ci, 0)        # rows fastest, as R's interaction()
-    table = np.bincount(cell, weights=w, minlength=nr * nc)
-    table = table / table.sum() * n
-    grid = table.reshape(nc, nr).T
-    expected = np.outer(grid.sum(1), grid.sum(0)) / n
-    with np.errstate(invalid="ignore", divide="ignore"):
-        x2 = float(np.sum(np.where(expected > 0, (grid - expected) ** 2 / expected, 0.0)))
-    if (expected < 5).any():
-        warnings.warn(f"expected counts below 5 in the {row!r} x {col!r} table: the chi-square "
-                      "approximation may be poor", RuntimeWarning, stacklevel=2)
-    k = (nr - 1) * (nc - 1)
-    cramer = np.sqrt(x2 / (n * (min(nr, nc) - 1)))
-    base = {"effect_size": cramer, "n": n, "n_rows": nr, "n_cols": nc, "low_n": n < min_n}
-    if not designed:
-        return pd.DataFrame([{"statistic": x2, "df": float(k), "df_denom": np.nan,
-                              "p_value": stats.chi2.sf(x2, k), **base, "method": "pearson"}])
-    # Rao-Scott: generalized design effects Delta of the interaction contrasts.
-    props = table / n
-    onehot = np.zeros((len(data), nr * nc))
-    onehot[np.flatnonzero(complete), cell[complete]] = 1.0
-    z = w[:, None] * (onehot - props) / w.sum()
-    z[~complete] = 0.0
-    V = _design_cov(z, design)
-    rows_g, cols_g = np.tile(np.arange(nr), nc), np.repeat(np.arange(nc), nr)
-    main = np.column_stack([np.ones(nr * nc)] + [(rows_g == i) * 1.0 for i in range(1, nr)]
-                           + [(cols_g == j) * 1.0 for j in range(1, nc)])
-    inter = np.column_stack([(rows_g == i) * (cols_g == j) * 1.0
-                             for j in range(1, nc) for i in range(1, nr)])
-    cmat = inter - main @ np.linalg.lstsq(main, inter, rcond=None)[0]
-    inv_p = np.where(props > 0, 1.0 / np.where(props > 0, props, 1.0), 0.0)
-    denom = cmat.T @ (inv_p[:, None] / n * cmat)
-    numr = cmat.T @ (inv_p[:, None] * V * inv_p[None, :]) @ cmat
-    delta = np.linalg.solve(denom, numr)
-    tr, tr2 = np.trace(delta), np.trace(delta @ delta)
-    d0 = tr * tr / tr2
-    nu = design.df
-    chisq = x2 * k / tr
-    f = x2 / tr
-    return pd.DataFrame([
-        {"statistic": chisq, "df": float(k), "df_denom": np.nan,
-         "p_value": stats.chi2.sf(chisq, k), **base, "method": "rao-scott-chisq"},
-        {"statistic": f, "df": d0, "df_denom": d0 * nu,
-         "p_value": stats.f.sf(f, d0, d0 * nu) if nu > 0 else np.nan, **base,
-         "method": "rao-scott-f"},
-    ])
 
 
 def risk_ratio_odds_ratio(p0, ratio, kind: str = "risk") -> pd.DataFrame:

@@ -136,13 +136,21 @@ def _margin_table(data: pd.DataFrame, margins) -> tuple[list[str], list[np.ndarr
         codes.append(code)
         targets.append(target.to_numpy() / sums[var])
     totals = np.array(list(sums.values()))
+    for var in variables:
+        values = pd.Series(margins[var], dtype=float)
+        # every target <= 1 reads as shares; shares that do not sum to 1 are an error, never
+        # quietly rescaled as if they were counts
+        if values.max() <= 1 and abs(sums[var] - 1.0) > 1e-6:
+            raise ValueError(f"margin for {var!r} looks like shares (every target <= 1) but sums "
+                             f"to {sums[var]:.6g}; shares must sum to 1 (within 1e-6), counts to "
+                             "the population total")
     if np.allclose(totals, 1.0, rtol=0, atol=1e-6):
         kind = "shares"
-    elif np.allclose(totals, totals[0], rtol=1e-6, atol=0):
+    elif np.allclose(totals, totals[0], rtol=1e-6, atol=0) and (totals > 1 + 1e-6).all():
         kind = "counts"
     else:
-        raise ValueError(f"margins do not sum alike: {sums}; give shares (each summing to 1) "
-                         "or counts with one population total")
+        raise ValueError(f"margins do not sum alike: {sums}; give shares (each summing to 1 "
+                         "within 1e-6) or counts that all sum to the same population total")
     return variables, codes, targets, kind
 
 
@@ -173,8 +181,9 @@ def rake(data: pd.DataFrame, margins: dict, weight: str | None = None, max_iter:
     data : pandas.DataFrame
     margins : dict
         ``{column: {level: target}}`` (inner dicts or Series). Targets are counts (all
-        variables summing to the same population total) or shares (each summing to 1).
-        Every sample level needs a margin and every positive margin needs sample rows.
+        variables summing to the same population total) or shares (each summing to 1
+        within 1e-6); anything else raises. Every sample level needs a margin and every
+        positive margin needs sample rows.
     weight : str, optional
         Column of starting (design) weights; ``None`` starts from equal weights.
     max_iter : int, default 100
@@ -186,7 +195,8 @@ def rake(data: pd.DataFrame, margins: dict, weight: str | None = None, max_iter:
         both hold (margins then hold to ``tol`` only if the cap allows it).
     total : None, "margins" or float
         Sum of the returned weights: ``None`` the sample size (mean weight 1),
-        ``"margins"`` the population total of count margins, or a given number.
+        ``"margins"`` the population total of count margins, or a given number (which
+        count margins must sum to).
 
     Returns
     -------
@@ -202,8 +212,8 @@ def rake(data: pd.DataFrame, margins: dict, weight: str | None = None, max_iter:
         A margin names a column not in data.
     ValueError
         Missing raking values, a sample level without a margin, a positive margin level
-        without sample rows, margins that do not sum alike, bad starting weights, or
-        ``total="margins"`` with share margins.
+        without sample rows, shares not summing to 1, counts not summing to one population
+        total, bad starting weights, or ``total="margins"`` with share margins.
 
     Warns
     -----
@@ -216,6 +226,11 @@ def rake(data: pd.DataFrame, margins: dict, weight: str | None = None, max_iter:
     Deming, W. E. & Stephan, F. F. (1940). On a least squares adjustment of a sampled
     frequency table when the expected marginal totals are known. *Ann. Math. Stat.* 11.
     Lumley, T. (2010). *Complex Surveys*, ch. 7 (R ``survey::rake``).
+
+    See Also
+    --------
+    supportstats.Design : declare the raked weights with ``margins=`` so that standard errors
+        use the calibration residuals (as R's ``rake``/``calibrate``).
 
     Examples
     --------
@@ -250,6 +265,10 @@ def rake(data: pd.DataFrame, margins: dict, weight: str | None = None, max_iter:
         out_total = float(sum(pd.Series(margins[variables[0]], dtype=float)))
     elif isinstance(total, (int, float)) and total > 0:
         out_total = float(total)
+        pop = float(sum(pd.Series(margins[variables[0]], dtype=float)))
+        if kind == "counts" and abs(pop - out_total) > 1e-6 * out_total:
+            raise ValueError(f"count margins sum to a population of {pop:g}, not total={total!r}; "
+                             "give total='margins', or shares")
     else:
         raise ValueError(f"total must be None, 'margins' or a positive number; got total={total!r}")
     if weight is None:

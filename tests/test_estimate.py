@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from supportstats import proportion_ci, weighted_mean, weighted_share
+from supportstats import Design, InputError, proportion_ci, weighted_mean, weighted_share
 
 REF = Path(__file__).parent / "reference"
 R = json.loads((REF / "reference.json").read_text())
@@ -146,7 +146,32 @@ def test_design_estimates_and_linearized_se_match_r_survey(variable):
         where = f"{row['design']} {row['by']} {row['group']}"
         assert got["estimate"] == pytest.approx(row["estimate"], rel=TOL, abs=TOL), where
         assert got["se"] == pytest.approx(row["se"], rel=TOL, abs=TOL), where
-        assert got["n_eff"] == pytest.approx(row["n_eff"], rel=TOL), where
+
+
+def _deff_rows():
+    return [r for r in R["deff"]]
+
+
+@pytest.mark.parametrize("row", R["deff"], ids=lambda r: f"{r['design']}-{r['variable']}-{r['group']}")
+def test_design_effect_and_domain_df_match_r(row):
+    got = _ours(dict(row, by=row["by"], group=row["group"]))
+    # with an fpc the SRS compared with is without replacement (R deff=TRUE), else with (R "replace")
+    want = row["deff_true"] if "fpc" in row["design"] else row["deff_replace"]
+    assert got["deff"] == pytest.approx(want, rel=TOL)
+    assert got["n_eff"] == pytest.approx(got["n"] / want, rel=TOL)
+    assert got["df"] == row["degf"]
+
+
+@pytest.mark.parametrize("row", R["svyciprop_beta"],
+                         ids=lambda r: f"{r['design']}-{r['group']}-{r['level']}")
+def test_default_share_interval_is_r_svyciprop_beta_overall_and_by_domain(row):
+    file, design = DESIGNS[row["design"]]
+    by = None if row["by"] == "" else row["by"]
+    res = weighted_share(_api(file), "yes", by=by, level=row["level"], design=Design(**design))
+    got = res.iloc[0] if by is None else res[res[by] == row["group"]].iloc[0]
+    assert got.method == "korn-graubard"
+    assert got.estimate == pytest.approx(row["estimate"], rel=TOL)
+    assert (got.ci_low, got.ci_high) == pytest.approx((row["ci_low"], row["ci_high"]), abs=TOL)
 
 
 def test_weighted_mean_interval_uses_design_df_like_r_confint():
@@ -163,7 +188,7 @@ def test_weighted_share_wilson_with_kish_n_and_korn_graubard_match_r():
         if row["by"] != "":
             continue
         file, design = DESIGNS[row["design"]]
-        kish = weighted_share(_api(file), "yes", **design).iloc[0]
+        kish = weighted_share(_api(file), "yes", method="wilson", ci_n="kish", **design).iloc[0]
         assert kish["ci_low"] == pytest.approx(row["wilson_kish_low"], abs=TOL)
         assert kish["ci_high"] == pytest.approx(row["wilson_kish_high"], abs=TOL)
         kg = weighted_share(_api(file), "yes", method="clopper-pearson", ci_n="design",
@@ -175,11 +200,16 @@ def test_weighted_share_wilson_with_kish_n_and_korn_graubard_match_r():
 def test_unweighted_share_equals_proportion_ci():
     data = _api("strat")
     for method in ["wilson", "wilson-cc", "jeffreys"]:
-        ours = weighted_share(data, "sch.wide", by="stype", value="Yes", method=method)
+        ours = weighted_share(data, "sch.wide", by="stype", value="Yes", method=method, ci_n="kish")
         direct = proportion_ci(ours.estimate * ours.n, ours.n, method=method)
         np.testing.assert_allclose(ours[["estimate", "ci_low", "ci_high"]].to_numpy(),
                                    direct[["estimate", "ci_low", "ci_high"]].to_numpy(), atol=1e-12)
-        assert (ours.deff == 1).all() and (ours.n == ours.n_eff).all()
+    whole = weighted_share(data, "sch.wide", value="Yes").iloc[0]
+    assert whole.deff == pytest.approx(1) and whole.n_eff == pytest.approx(whole.n)
+    # Korn-Graubard on a simple random sample is Clopper-Pearson on n - 1 trials (as R)
+    m, p = whole.n - 1, whole.estimate
+    cp = (stats.beta.ppf(0.025, m * p, m * (1 - p) + 1), stats.beta.ppf(0.975, m * p + 1, m * (1 - p)))
+    assert (whole.ci_low, whole.ci_high) == pytest.approx(cp, abs=1e-12)
 
 
 def test_domain_is_not_the_same_as_filtering_first():
@@ -189,7 +219,8 @@ def test_domain_is_not_the_same_as_filtering_first():
     high = data[data.stype == "H"]
     filtered = weighted_mean(high, "api00", **design).iloc[0]
     assert domain.loc["H", "estimate"] == pytest.approx(filtered["estimate"])
-    assert domain.loc["H", "df"] == 14 and filtered["df"] < 14
+    # the df are the domain's (R's degf of the subset), the SE uses every PSU of the sample
+    assert domain.loc["H", "df"] == filtered["df"] == high.dnum.nunique() - 1
     assert domain.loc["H", "se"] != pytest.approx(filtered["se"], rel=1e-3)
 
 
@@ -225,6 +256,8 @@ def test_share_at_zero_is_not_zero_width():
     (dict(column="yes", level=95), ValueError, "level=95"),
     (dict(column="yes", method="logit"), ValueError, "method='logit'"),
     (dict(column="yes", ci_n="n"), ValueError, "ci_n='n'"),
+    (dict(column="stype", value="X"), InputError, "'X'.*one of 'E', 'H', 'M'"),
+    (dict(column="yes", design=Design(weight="pw"), weight="pw"), ValueError, "design once"),
 ])
 def test_weighted_share_bad_input(kwargs, exc, match):
     with pytest.raises(exc, match=match):
@@ -260,7 +293,8 @@ def test_reference_script_reproduces_the_stored_numbers(tmp_path):
         pytest.skip("R packages survey/pwr/jsonlite not installed")
     assert done.returncode == 0, done.stderr
     fresh = json.loads((tmp_path / "reference.json").read_text())
-    for key in ("proportion_ci", "compare_proportions", "survey_means", "svychisq"):
+    for key in ("proportion_ci", "compare_proportions", "survey_means", "svychisq", "svyciprop_beta",
+                "deff", "svyttest", "svyttest_waves", "raking_se"):
         a, b = pd.DataFrame(fresh[key]), pd.DataFrame(R[key])
         num = a.select_dtypes("number").columns
         np.testing.assert_allclose(a[num].to_numpy(float), b[num].to_numpy(float), rtol=1e-9,
@@ -277,7 +311,8 @@ def test_groups_match_pandas_groupby_including_boolean_and_missing_keys():
         "cut": pd.array([True, True, False, False, None, True, False, True], dtype="boolean"),
         "size": pd.Categorical(["s", "l", "s", "l", "s", None, "l", "s"], categories=["s", "m", "l"]),
     })
-    res = weighted_share(df, "y", by=["cut", "size"])
+    with pytest.warns(RuntimeWarning, match="degrees of freedom <= 0"):   # groups of one answer
+        res = weighted_share(df, "y", by=["cut", "size"])
     answered = df[df.y.notna()]
     expected = answered.groupby(["cut", "size"], observed=True, sort=True)["y"].agg(["mean", "size"])
     assert [tuple(k) for k in res[["cut", "size"]].itertuples(index=False)] == list(expected.index)
@@ -311,6 +346,63 @@ def test_design_results_do_not_depend_on_weight_scale_or_row_order():
     base = weighted_share(data, "yes", by="stype", **design)
     scaled = weighted_share(data.assign(pw=data.pw * 123.4), "yes", by="stype", **design)
     shuffled = weighted_share(data.sample(frac=1, random_state=1), "yes", by="stype", **design)
-    cols = ["estimate", "se", "ci_low", "ci_high", "n_eff"]
+    cols = ["estimate", "se", "ci_low", "ci_high"]
     np.testing.assert_allclose(scaled[cols], base[cols], rtol=1e-10)
-    np.testing.assert_allclose(shuffled[cols], base[cols], rtol=1e-10)
+    # (deff with an fpc compares with SRS without replacement from N = sum of weights, as R)
+    np.testing.assert_allclose(shuffled[cols + ["deff", "n_eff"]], base[cols + ["deff", "n_eff"]],
+                               rtol=1e-10)
+
+
+# ----------------------------------------------------- missing values are never counted
+def test_blank_and_whitespace_answers_are_missing_and_n_says_so():
+    """Issue 9: readers leave blanks as "", which used to be counted (n = 400, 0.1525)."""
+    answers = ["Very satisfied"] * 61 + ["Other"] * 331 + [""] * 5 + ["  "] * 3
+    df = pd.DataFrame({"sat": answers, "region": ["n", "s"] * 200})
+    got = weighted_share(df, "sat", value="Very satisfied").iloc[0]
+    assert got.n == 392 and got.estimate == pytest.approx(61 / 392)
+    by = weighted_share(df.assign(region=df.region.where(df.index % 50 != 0, "")), "sat",
+                        value="Other", by="region")
+    assert list(by.region) == ["n", "s"]
+
+
+def test_value_that_no_one_gave_raises_but_a_declared_empty_category_is_zero():
+    df = pd.DataFrame({"resolved": ["Yes"] * 30 + ["No"] * 10})
+    with pytest.raises(InputError, match="'Maybe'.*one of 'No', 'Yes'"):
+        weighted_share(df, "resolved", value="Maybe")
+    declared = df.assign(resolved=pd.Categorical(df.resolved, categories=["Yes", "No", "Maybe"]))
+    assert weighted_share(declared, "resolved", value="Maybe").estimate.iloc[0] == 0
+
+
+def test_missing_weight_column_raises():
+    df = pd.DataFrame({"yes": [True, False] * 20})
+    with pytest.raises(KeyError, match="weight='weight' is not a column"):
+        weighted_share(df, "yes", weight="weight")
+    with pytest.raises(KeyError, match="weight='weight' is not a column"):
+        weighted_mean(df.assign(x=1.0), "x", design=Design(weight="weight"))
+
+
+def test_low_n_fires_on_the_design_effective_n():
+    data = _api("clus1")
+    res = weighted_mean(data, "api00", weight="pw", cluster="dnum")
+    row = res.iloc[0]
+    assert row.n == 183 and row.deff > 9 and row.n_eff < 30 and row.low_n
+
+
+def test_design_argument_equals_the_loose_columns():
+    data = _api("clus1")
+    a = weighted_share(data, "yes", by="stype", weight="pw", cluster="dnum", fpc="fpc")
+    b = weighted_share(data, "yes", by="stype", design=Design(weight="pw", cluster="dnum", fpc="fpc"))
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_simulated_cluster_design_interval_uses_the_design():
+    """Issue 9: with a strong cluster effect the Kish interval is far too narrow."""
+    rng = np.random.default_rng(5)
+    cluster = np.repeat(np.arange(40), 25)
+    p = np.clip(0.55 + rng.normal(0, 0.2, 40), 0.02, 0.98)[cluster]
+    df = pd.DataFrame({"y": rng.random(1000) < p, "c": cluster, "w": rng.uniform(1, 2, 1000)})
+    design = weighted_share(df, "y", weight="w", cluster="c").iloc[0]
+    kish = weighted_share(df, "y", weight="w", cluster="c", ci_n="kish", method="wilson").iloc[0]
+    assert design.deff > 3
+    assert design.ci_high - design.ci_low > 1.5 * (kish.ci_high - kish.ci_low)
+    assert design.n_eff == pytest.approx(design.n / design.deff)

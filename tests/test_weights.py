@@ -109,6 +109,11 @@ def test_rake_warns_when_it_cannot_converge():
     ({"nope": {"a": 1.0}}, KeyError, "nope"),
     ({"stype": {"E": 0.5, "H": -0.1, "M": 0.6}}, ValueError, "non-negative"),
     ({}, ValueError, "non-empty"),
+    ({"stype": {"E": 0.5, "H": 0.28, "M": 0.2}}, ValueError, "looks like shares.*0.98"),
+    ({"stype": {"E": 0.5, "H": 0.3, "M": 0.2}, "awards": {"No": 0.4, "Yes": 0.58}}, ValueError,
+     "'awards' looks like shares"),
+    ({"stype": {"E": 0.5, "H": 0.3, "M": 0.2}, "awards": {"No": 400, "Yes": 600}}, ValueError,
+     "do not sum alike"),
 ])
 def test_rake_bad_margins(margins, exc, match):
     data = pd.read_csv(REF / "api_strat.csv")
@@ -125,6 +130,9 @@ def test_rake_bad_arguments():
         rake(data, m, total="margins")
     with pytest.raises(ValueError, match="trim"):
         rake(data, m, trim=0.5)
+    with pytest.raises(ValueError, match="population of 1000, not total=500"):
+        rake(data, {"awards": {"No": 400, "Yes": 600}}, total=500)
+    assert rake(data, {"awards": {"No": 400, "Yes": 600}}, total=1000).sum() == pytest.approx(1000)
     with pytest.raises(ValueError, match="row 2"):
         rake(data.assign(pw=data.pw.where(data.index != 2, 0.0)), m, weight="pw")
     with warnings.catch_warnings():

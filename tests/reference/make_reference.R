@@ -238,6 +238,137 @@ ref$rake_margins <- list(stype = as.list(setNames(pop_stype$Freq, pop_stype$styp
                          sch.wide = as.list(setNames(pop_sw$Freq, pop_sw$sch.wide)),
                          awards = as.list(setNames(pop_aw$Freq, pop_aw$awards)))
 
+# ================================================================ issue 9: design-based analysis
+# apiclus2 (two-stage sample of districts, then schools): used as a second, independent "wave".
+c2 <- apiclus2
+c2$yes <- as.integer(c2$sch.wide == "Yes")
+write.csv(c2[, c("cds", "dnum", "snum", "stype", "sch.wide", "comp.imp", "awards", "api00", "yes", "pw", "fpc1")],
+          file.path(out_dir, "api_clus2.csv"), row.names = FALSE)
+c2 <- read.csv(file.path(out_dir, "api_clus2.csv"))
+finite_or_na <- function(x) ifelse(is.finite(x), x, NA)
+plain <- function(d) { rownames(d) <- NULL; d }   # no row names in the JSON
+
+# ---------------------------------------------------------------- Korn-Graubard (svyciprop beta)
+# overall and by domain (svyby subsets the design: n - 1 and degf are the domain's)
+rows <- list()
+for (dn in names(designs)) {
+  d <- designs[[dn]]
+  for (level in c(0.95, 0.90)) {
+    kg <- svyciprop(~yes, d, method = "beta", level = level)
+    rows[[length(rows) + 1]] <- data.frame(design = dn, by = "", group = "all", level = level,
+      estimate = as.numeric(unclass(kg))[1], ci_low = unname(attr(kg, "ci")[1]), ci_high = unname(attr(kg, "ci")[2]))
+    b <- svyby(~yes, ~stype, d, svyciprop, method = "beta", level = level, vartype = "ci")
+    rows[[length(rows) + 1]] <- data.frame(design = dn, by = "stype", group = as.character(b$stype),
+      level = level, estimate = unname(b$yes), ci_low = unname(b$ci_l), ci_high = unname(b$ci_u))
+  }
+}
+ref$svyciprop_beta <- plain(do.call(rbind, rows))
+
+# ---------------------------------------------------------------- design effects and domain df
+# deff = TRUE (SRS without replacement from N = sum of weights) and deff = "replace"
+rows <- list()
+for (dn in names(designs)) {
+  d <- designs[[dn]]
+  for (v in c("api00", "yes", "api00_na")) {
+    f <- as.formula(paste0("~", v))
+    m1 <- svymean(f, d, na.rm = TRUE, deff = TRUE)
+    m2 <- svymean(f, d, na.rm = TRUE, deff = "replace")
+    ok <- !is.na(d$variables[[v]])
+    rows[[length(rows) + 1]] <- data.frame(design = dn, variable = v, by = "", group = "all",
+      deff_true = finite_or_na(unname(deff(m1))), deff_replace = unname(deff(m2)), degf = degf(d[ok, ]))
+    b1 <- svyby(f, ~stype, d, svymean, na.rm = TRUE, deff = TRUE)
+    b2 <- svyby(f, ~stype, d, svymean, na.rm = TRUE, deff = "replace")
+    g <- as.character(b1$stype)
+    rows[[length(rows) + 1]] <- data.frame(design = dn, variable = v, by = "stype", group = g,
+      deff_true = finite_or_na(unname(b1[[paste0("DEff.", v)]])), deff_replace = unname(b2[[paste0("DEff.", v)]]),
+      degf = sapply(g, function(k) degf(d[ok & d$variables$stype == k, ])))
+  }
+}
+ref$deff <- plain(do.call(rbind, rows))
+
+# ---------------------------------------------------------------- svyttest: two groups
+tt <- function(case, dn, d, f) {
+  t <- svyttest(f, d)
+  data.frame(case = case, design = dn, formula = deparse(f), estimate = unname(t$estimate),
+             statistic = unname(t$statistic), df = unname(t$parameter), p_value = t$p.value,
+             ci_low = t$conf.int[1], ci_high = t$conf.int[2])
+}
+ref$svyttest <- plain(rbind(
+  tt("groups", "clus1", designs$clus1, api00 ~ sch.wide),
+  tt("groups", "clus1_fpc", designs$clus1_fpc, api00 ~ awards),
+  tt("groups", "clus1", designs$clus1, yes ~ comp.imp),
+  tt("groups", "strat_fpc", designs$strat_fpc, api00 ~ awards),
+  tt("groups", "strat", designs$strat, yes ~ awards),
+  tt("groups", "weights_only", designs$weights_only, api00_na ~ comp.imp),
+  tt("groups", "unweighted", designs$unweighted, api00 ~ awards),
+  # a pair of a three-level factor: svyttest on the design restricted to the two groups
+  tt("pair E-M", "clus1", subset(designs$clus1, stype %in% c("E", "M")), api00 ~ stype),
+  tt("pair E-M", "strat_fpc", subset(designs$strat_fpc, stype %in% c("E", "M")), api00 ~ stype)))
+# the same pairs' SEs from one svyglm on all three levels (same SE, df degf - 2)
+g3 <- svyglm(api00 ~ stype, designs$clus1)
+ref$svyglm_stype_clus1 <- list(coef = as.list(coef(g3)), se = as.list(SE(g3)),
+  se_m_minus_h = as.numeric(SE(svycontrast(g3, c(0, -1, 1)))))
+
+# ---------------------------------------------------------------- two independent waves, stacked
+cols <- c("cds", "dnum", "stype", "api00", "yes", "pw")
+st <- rbind(cbind(c1[, cols], wave = "a"), cbind(c2[, cols], wave = "b"))
+st$psu <- paste(st$wave, st$dnum)
+stacked <- svydesign(id = ~psu, strata = ~wave, weights = ~pw, data = st)
+st0 <- rbind(cbind(s[, c("cds", "api00", "yes")], wave = "a"), cbind(c2[, c("cds", "api00", "yes")], wave = "b"))
+stacked0 <- suppressWarnings(svydesign(id = ~1, strata = ~wave, data = st0))
+ref$svyttest_waves <- plain(rbind(
+  tt("waves clus1 vs clus2", "cluster=dnum, weight=pw", stacked, api00 ~ wave),
+  tt("waves clus1 vs clus2", "cluster=dnum, weight=pw", stacked, yes ~ wave),
+  tt("waves strat vs clus2", "unweighted", stacked0, api00 ~ wave)))
+
+# ---------------------------------------------------------------- svychisq with missing values
+# R scales the weighted table to all rows (N = nrow), missing ones included; F and p do not move.
+s_na <- s
+s_na$meals3[seq(1, nrow(s_na), 9)] <- NA
+d_na <- svydesign(id = ~1, strata = ~stype, weights = ~pw, data = s_na)
+F_na <- svychisq(~meals3 + stype, d_na, statistic = "F")
+C_na <- svychisq(~meals3 + stype, d_na, statistic = "Chisq")
+ref$svychisq_na <- list(missing_every = 9, rows = nrow(s_na), missing = sum(is.na(s_na$meals3)),
+  pearson_x2 = unname(C_na$statistic), chisq_p = C_na$p.value, F = unname(F_na$statistic),
+  ndf = unname(F_na$parameter[1]), ddf = unname(F_na$parameter[2]), F_p = F_na$p.value)
+
+# ---------------------------------------------------------------- raking with calibrated SEs
+# population margins from apipop; converged (R's default rake control stops after one
+# sweep within epsilon = 1 school)
+pop_types <- as.data.frame(table(stype = apipop$stype))
+pop_awards <- as.data.frame(table(awards = apipop$awards))
+conv <- list(maxit = 1000, epsilon = 1e-12)
+d_w <- svydesign(id = ~1, weights = ~pw, data = s)
+rk <- rake(d_w, list(~stype, ~awards), list(pop_types, pop_awards), control = conv)
+cb <- calibrate(d_w, list(~stype, ~awards), list(pop_types, pop_awards), calfun = "raking",
+                maxit = 1000, epsilon = 1e-12)
+fx <- svydesign(id = ~1, weights = ~w, data = transform(s, w = weights(rk)))
+d_c1 <- svydesign(id = ~dnum, weights = ~pw, data = c1)
+rk_c1 <- rake(d_c1, list(~stype, ~awards), list(pop_types, pop_awards), control = conv)
+cb_c1 <- calibrate(d_c1, list(~stype, ~awards), list(pop_types, pop_awards), calfun = "raking",
+                   maxit = 1000, epsilon = 1e-12)
+rows <- list()
+for (case in list(list("strat rake", rk), list("strat calibrate", cb), list("strat fixed", fx),
+                  list("clus1 rake", rk_c1), list("clus1 calibrate", cb_c1))) {
+  d <- case[[2]]
+  for (v in c("api00", "yes", "stype")) {
+    m <- svymean(as.formula(paste0("~", v)), d)
+    rows[[length(rows) + 1]] <- data.frame(case = case[[1]], variable = v, by = "",
+      group = names(coef(m)), estimate = unname(coef(m)), se = unname(SE(m)))
+  }
+  b <- svyby(~api00, ~sch.wide, d, svymean)
+  rows[[length(rows) + 1]] <- data.frame(case = case[[1]], variable = "api00", by = "sch.wide",
+    group = as.character(b$sch.wide), estimate = unname(coef(b)), se = unname(SE(b)))
+}
+ref$raking_se <- plain(do.call(rbind, rows))
+ref$raking_inputs <- list(
+  margins = list(stype = as.list(setNames(pop_types$Freq, pop_types$stype)),
+                 awards = as.list(setNames(pop_awards$Freq, pop_awards$awards))),
+  weights_strat = unname(weights(rk)), weights_strat_calibrate = unname(weights(cb)),
+  weights_clus1 = unname(weights(rk_c1)), weights_clus1_calibrate = unname(weights(cb_c1)),
+  default_control_weights_strat = unname(weights(rake(d_w, list(~stype, ~awards),
+                                                      list(pop_types, pop_awards)))))
+
 ref$versions <- list(R = R.version.string, survey = as.character(packageVersion("survey")),
                      pwr = as.character(packageVersion("pwr")))
 writeLines(toJSON(ref, digits = NA, auto_unbox = TRUE, pretty = TRUE, na = "null"),
