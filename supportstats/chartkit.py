@@ -57,7 +57,7 @@ def wrap(value: str, width_pt: float, size_pt: float, bold: bool = False) -> str
     Examples
     --------
     >>> wrap("Average CSAT rose from 78 to 89", 120, 10)
-    'Average CSAT rose\\nfrom 78 to 89'
+    'Average CSAT rose from\\n78 to 89'
     >>> wrap("平均CSATは78から89に上昇した。", 100, 10).splitlines()[0]
     '平均CSATは78から89'
     """
@@ -184,7 +184,7 @@ def add_footer(fig, *, n=None, source=None, synthetic=False, lang: str = "en"):
     >>> add_footer(fig, n=1200, source="Trends report 2022", synthetic=True).get_text()
     'n = 1,200  ·  Source: Trends report 2022  ·  SYNTHETIC RECONSTRUCTION — pipeline demonstration, not evidence'
     >>> add_footer(fig, n=1200, source=msg("source.trends", year=2022), lang="es").get_text()
-    'n = 1200  ·  Fuente: Customer Support Trends 2022'
+    'n = 1.200  ·  Fuente: Customer Support Trends 2022'
     >>> plt.close(fig)
     """
     for old in [t for t in fig.texts if t.get_gid() == "supportstats-footer"]:

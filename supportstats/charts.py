@@ -154,8 +154,8 @@ def plot_estimates(df, *, title, subtitle=None, lang="en", x="estimate", y="labe
     ...                    "n": 1214})
     >>> fig = plot_estimates(df, title="64% say their team burned out", lang="es",
     ...                      source=msg("source.trends", year=2022), synthetic=True)
-    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
-    ['Responsable personalmente agotado (2022)', 'Equipo agotado (2022)']
+    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]  # first row on top
+    ['Equipo agotado (2022)', 'Responsable personalmente agotado (2022)']
     >>> fig.axes[0].xaxis.get_major_formatter()(50, 0), fig.supportstats_table["estimate"].tolist()
     ('50\\xa0%', [64.0, 55.0])
     >>> plt.close(fig)
