@@ -40,28 +40,33 @@ def text(value, lang: str) -> str:
     return str(value)
 
 
-def _em(ch: str, bold: bool) -> float:
-    if unicodedata.east_asian_width(ch) in _WIDE:
-        return 1.0
-    if ch == " ":
-        return 0.32
-    return 0.62 if bold else 0.56
+def _width(token: str, prop) -> float:
+    """Width of ``token`` in points at the size of ``prop`` (the fonts matplotlib will use)."""
+    from matplotlib.textpath import text_to_path
+
+    return text_to_path.get_text_width_height_descent(token, prop, ismath=False)[0]
 
 
 def wrap(value: str, width_pt: float, size_pt: float, bold: bool = False) -> str:
     """Break ``value`` into lines no wider than ``width_pt`` at ``size_pt``.
 
     Latin text breaks between words; CJK text between any two characters (never before a
-    closing mark such as 、。）). Widths are estimated per character (wide = 1 em).
+    closing mark such as 、。）). Widths are measured with the current theme's fonts.
 
     Examples
     --------
-    >>> wrap("Average CSAT rose from 78 to 89", 120, 10)
-    'Average CSAT rose from\\n78 to 89'
-    >>> wrap("平均CSATは78から89に上昇した。", 100, 10).splitlines()[0]
-    '平均CSATは78から89'
+    >>> wrap("Average CSAT rose from 78 to 89", 150, 10)
+    'Average CSAT rose from 78\\nto 89'
+    >>> from supportstats.theme import theme_context
+    >>> with theme_context("ja"):
+    ...     wrap("平均CSATは78から89に上昇した。", 100, 10).splitlines()
+    ['平均CSATは78から89', 'に上昇した。']
     """
-    limit = width_pt / size_pt
+    from matplotlib.font_manager import FontProperties
+
+    prop = FontProperties(size=size_pt, weight="bold" if bold else "normal")
+    if bold and plt.rcParams["font.family"][0] != "DejaVu Sans":
+        prop = FontProperties(size=size_pt)  # CJK titles: regular weight, outlined (theme.title_style)
     tokens, word = [], ""
     for ch in str(value):
         if ch == " " or unicodedata.east_asian_width(ch) in _WIDE:
@@ -73,10 +78,13 @@ def wrap(value: str, width_pt: float, size_pt: float, bold: bool = False) -> str
             word += ch
     if word:
         tokens.append(word)
+    widths: dict[str, float] = {}
     lines, line, used = [], "", 0.0
     for tok in tokens:
-        w = sum(_em(c, bold) for c in tok)
-        if line and used + w > limit and tok != " " and tok[0] not in _NO_LINE_START:
+        if tok not in widths:
+            widths[tok] = _width(tok, prop) if tok != " " else _width("a a", prop) - _width("aa", prop)
+        w = widths[tok]
+        if line and used + w > width_pt and tok != " " and tok[0] not in _NO_LINE_START:
             lines.append(line.rstrip())
             line, used = "", 0.0
         if not line and tok == " ":

@@ -19,13 +19,26 @@ import matplotlib.pyplot as plt  # noqa: F401  (examples close their figures)
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.container import ErrorbarContainer
 from matplotlib.ticker import LogLocator
 
 from . import chartkit as kit
 from .messages import format_value, label, msg
-from .theme import PALETTE
+from .theme import PALETTE, theme_context
 
 __all__ = ["plot_estimates", "plot_forest", "plot_sd_sensitivity", "plot_ratio_readings", "plot_exclusions"]
+
+def _themed(chart):
+    """Draw ``chart`` inside its language's theme, so text gets that language's fonts."""
+    import functools
+
+    @functools.wraps(chart)
+    def draw(*args, lang="en", **kwargs):
+        with theme_context(lang):
+            return chart(*args, lang=lang, **kwargs)
+
+    return draw
+
 
 _READINGS = {"published": "legend.published_moe", "estimate": "legend.estimate_ci", "synthetic": "legend.synthetic_ci"}
 
@@ -57,6 +70,9 @@ def _per_panel(value, key):
 
 def _panels(df, panel):
     if panel is None:
+        if "unit" in df.columns and df["unit"].nunique() > 1:
+            raise ValueError(f"one unit per axis: rows are in {', '.join(map(str, pd.unique(df['unit'])))}; "
+                             "pass panel='unit' to draw each unit in its own panel")
         return [(None, df)]
     _columns(df, panel)
     return [(key, df[df[panel] == key]) for key in pd.unique(df[panel])]
@@ -84,7 +100,9 @@ def _finish(fig, axes, *, title, subtitle, lang, n, source, synthetic, xlabels):
                 handles.append(handle)
                 names.append(name)
     kit.header(fig, title, subtitle, lang)
-    kit.legend(fig, handles, names)
+    # intervals first (matplotlib lists error-bar containers after markers)
+    order = sorted(range(len(handles)), key=lambda i: not isinstance(handles[i], ErrorbarContainer))
+    kit.legend(fig, [handles[i] for i in order], [names[i] for i in order])
     kit.add_footer(fig, n=n, source=source, synthetic=synthetic, lang=lang)
     return fig
 
@@ -95,6 +113,7 @@ def _source_text(source, lang):
 
 # ------------------------------------------------------------------------------- charts
 
+@_themed
 def plot_estimates(df, *, title, subtitle=None, lang="en", x="estimate", y="label", ci=("ci_low", "ci_high"),
                    published=None, reading="published", panel=None, labels=None, n=None, level=None,
                    source=None, synthetic=False, xlabel=None, scale="auto", fig_width=None, fig_height=None):
@@ -222,6 +241,7 @@ def plot_estimates(df, *, title, subtitle=None, lang="en", x="estimate", y="labe
     return fig
 
 
+@_themed
 def plot_forest(df, *, title, subtitle=None, lang="en", x="estimate", y="label", ci=("ci_low", "ci_high"),
                 panel=None, labels=None, level=None, n=None, source=None, synthetic=False, xlabel=None,
                 scale="auto", fig_width=None, fig_height=None):
@@ -306,6 +326,7 @@ def _join(items, lang):
     return format_list(list(items), locale=lang) if items else ""
 
 
+@_themed
 def plot_sd_sensitivity(sens, *, title, subtitle=None, lang="en", alpha=0.05, n=None, source=None,
                         synthetic=False, fig_width=None, fig_height=None):
     """p-value of a published difference of means across assumed standard deviations.
@@ -365,6 +386,7 @@ def _p_text(p, lang):
     return format_value(float(f"{p:.2g}"), "num", lang)
 
 
+@_themed
 def plot_ratio_readings(grid, *, title, subtitle=None, lang="en", n=None, source=None, synthetic=False,
                         fig_width=None, fig_height=None):
     """What "k times more likely" implies across base rates, read as a risk or an odds ratio.
@@ -413,6 +435,7 @@ def plot_ratio_readings(grid, *, title, subtitle=None, lang="en", n=None, source
     return fig
 
 
+@_themed
 def plot_exclusions(by_step, *, title, subtitle=None, lang="en", labels=None, n=None, source=None,
                     synthetic=False, fig_width=None, fig_height=None):
     """Stacked bars of excluded raw rows by cleaning step, one bar per wave.

@@ -269,8 +269,9 @@ def tr(message_id: str, lang: str = "en", /, **values) -> str:
     Traceback (most recent call last):
     supportstats.messages.MessageError: no message 'no.such.id' in the ja catalog (supportstats/locales/ja.yml)
     """
+    texts = catalog(lang)
     try:
-        text = catalog(lang)[message_id]
+        text = texts[message_id]
     except KeyError:
         raise MessageError(f"no message {message_id!r} in the {lang} catalog (supportstats/locales/{lang}.yml)") from None
     return _Formatter(lang, message_id).vformat(text, (), values)

@@ -95,7 +95,9 @@ def title_style(lang: str = "en") -> dict:
 
 def _rc(lang: str) -> dict:
     return {
-        "font.family": "sans-serif",
+        # concrete names, not "sans-serif": a Text resolves a generic family when it is drawn,
+        # which may be after the theme context has closed
+        "font.family": font_family(lang),
         "font.sans-serif": font_family(lang),
         "svg.hashsalt": "supportstats",
         "svg.fonttype": "path",
