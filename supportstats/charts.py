@@ -49,8 +49,12 @@ def _columns(df: pd.DataFrame, *names):
         raise KeyError(f"column {missing[0]!r} not in df; columns are {', '.join(map(str, df.columns))}")
 
 
-def _numbers(df, col):
-    return pd.to_numeric(df[col], errors="coerce").to_numpy(float) if col else None
+def _numbers(df, col, mult=1.0):
+    """A column as floats, scaled (shares to percent) without float noise (0.55 * 100 = 55, not 55.000…01)."""
+    if not col:
+        return None
+    values = pd.to_numeric(df[col], errors="coerce").to_numpy(float)
+    return values if mult == 1 else np.round(values * mult, 10)
 
 
 def _unit(values, scale):
@@ -195,10 +199,10 @@ def plot_estimates(df, *, title, subtitle=None, lang="en", x="estimate", y="labe
     for ax, (key, sub) in zip(axes, groups):
         unit, mult = _unit(np.r_[_numbers(sub, x), _numbers(sub, low_col) if low_col else []],
                            _per_panel(scale, key))
-        est = _numbers(sub, x) * mult
-        low = _numbers(sub, low_col) * mult if low_col else est
-        high = _numbers(sub, high_col) * mult if high_col else est
-        pub = _numbers(sub, published) * mult if published else None
+        est = _numbers(sub, x, mult)
+        low = _numbers(sub, low_col, mult) if low_col else est
+        high = _numbers(sub, high_col, mult) if high_col else est
+        pub = _numbers(sub, published, mult) if published else None
         pos = np.arange(len(sub))[::-1]
         err = np.vstack([est - low, high - est])
         err = np.where(np.isfinite(err), np.clip(err, 0, None), 0)
@@ -276,7 +280,7 @@ def plot_forest(df, *, title, subtitle=None, lang="en", x="estimate", y="label",
     for ax, (key, sub) in zip(axes, groups):
         unit, mult = _unit(np.r_[_numbers(sub, x), _numbers(sub, ci[0]), _numbers(sub, ci[1])],
                            _per_panel(scale, key))
-        est, low, high = (_numbers(sub, c) * mult for c in (x, *ci))
+        est, low, high = (_numbers(sub, c, mult) for c in (x, *ci))
         pos = np.arange(len(sub))[::-1]
         ax.axvline(0, color="0.3", linewidth=1.2, zorder=1)
         excludes = (low > 0) | (high < 0)
@@ -413,10 +417,10 @@ def plot_ratio_readings(grid, *, title, subtitle=None, lang="en", n=None, source
         sub = sub.sort_values("p0")
         ratio = float(sub["ratio"].iloc[0])
         name = msg("legend.read_as_odds" if kind == "odds" else "legend.read_as_risk", ratio=ratio).render(lang)
-        ax.plot(sub["p0"] * 100, sub["p1"] * 100, marker=marker, color=color, label=name)
+        base, implied = _numbers(sub, "p0", 100), _numbers(sub, "p1", 100)
+        ax.plot(base, implied, marker=marker, color=color, label=name)
         tables.append(pd.DataFrame({"reading": label(f"{kind}_ratio", lang), "ratio": ratio,
-                                    "base_rate": sub["p0"].to_numpy(float) * 100,
-                                    "implied_rate": sub["p1"].to_numpy(float) * 100}))
+                                    "base_rate": base, "implied_rate": implied}))
     lim = float(np.nanmax(df["p0"])) * 105
     ax.plot([0, lim], [0, lim], color="0.5", linestyle=":", linewidth=1,
             label=msg("legend.no_difference").render(lang))
