@@ -217,6 +217,11 @@ _KINDS = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
+def _format_number(value: float, kind: str, lang: str) -> str:
+    return _KINDS[kind](value, lang)
+
+
 def format_value(value, kind: str, lang: str) -> str:
     """Format one value the way a placeholder of ``kind`` does in ``lang``.
 
@@ -235,6 +240,8 @@ def format_value(value, kind: str, lang: str) -> str:
         return value.render(lang) if isinstance(value, Msg) else str(value)
     if kind not in _KINDS:
         raise MessageError(f"unknown placeholder kind {kind!r}; expected one of {', '.join(sorted(_KINDS))}, text, msg")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _format_number(value, kind, lang)  # tick labels repeat on every draw
     return _KINDS[kind](value, lang)
 
 
