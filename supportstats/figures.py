@@ -251,6 +251,20 @@ def write_figure_csv(table, path) -> Path:
     return _write_text(path, table.to_csv(index=False, lineterminator="\n"))
 
 
+def _settle_layout(fig) -> None:
+    """Solve the layout once, then freeze it for both files.
+
+    With a layout engine set, every ``savefig`` draws twice (a dry run that solves the
+    layout, then the real draw, which solves it again). The layout is in figure fractions
+    and points, the same at any dpi, so it is solved here once and the engine switched off:
+    the PNG and the SVG are each drawn once.
+    """
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)
+        fig.set_layout_engine("none")
+
+
 def save_figure(fig, name, folder=None, dpi=None) -> list[Path]:
     """Write ``<name>.png`` and ``<name>.svg`` atomically, byte-identical across runs; close ``fig``.
 
@@ -298,14 +312,11 @@ def save_figure(fig, name, folder=None, dpi=None) -> list[Path]:
     ]
     try:
         with matplotlib.rc_context({"svg.hashsalt": "supportstats", "svg.fonttype": "path"}):
+            _settle_layout(fig)
             for path, kw in zip(paths, settings):
                 with atomic_path(path) as tmp:
                     fig.savefig(tmp, facecolor="white", **kw)
                     tmp.chmod(_FILE_MODE)  # mkstemp's 0600 would make figures private
-                # the layout is in figure fractions and points, the same at any dpi: the PNG's
-                # draw settled it, so the SVG need not solve it again
-                if fig.get_layout_engine() is not None:
-                    fig.set_layout_engine("none")
     finally:
         plt.close(fig)
     return paths
