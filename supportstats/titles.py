@@ -43,8 +43,23 @@ VERDICT_MESSAGES = {
 }
 
 
+def _as_dict(row) -> dict:
+    """A findings row as a dict: a mapping, a pandas Series (its name is the claim id when the
+    table was indexed by it) or a namedtuple from ``itertuples``."""
+    if isinstance(row, Mapping):
+        return dict(row)
+    if hasattr(row, "to_dict"):
+        out = row.to_dict()
+        if "claim_id" not in out and isinstance(getattr(row, "name", None), str):
+            out["claim_id"] = row.name
+        return out
+    if hasattr(row, "_asdict"):
+        return row._asdict()
+    raise TypeError(f"a findings row must be a mapping, Series or namedtuple; got {type(row).__name__}")
+
+
 def _get(row, key):
-    value = row.get(key) if isinstance(row, Mapping) else getattr(row, key, None)
+    value = row.get(key)
     if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
         return None
     return value
@@ -60,6 +75,7 @@ def verdict_phrase(row) -> Msg:
     >>> verdict_phrase({"verdict": "depends on assumptions", "assumption": "sd", "threshold": 22.1}).render("es")
     'depende de la DE (cambia con una DE de 22,1)'
     """
+    row = _as_dict(row)
     verdict = _get(row, "verdict")
     if verdict not in VERDICT_MESSAGES:
         raise MessageError(f"no phrase for verdict {verdict!r}; expected one of {', '.join(VERDICT_MESSAGES)}")
@@ -102,14 +118,14 @@ def finding_title(row, finding: str | None = None, **values) -> Msg:
     >>> title.render("ja")
     '平均 CSAT は 78 から 89 に上昇 — どのSDでも有意'
     """
+    row = _as_dict(row)
     claim = _get(row, "claim_id")
     message = finding or f"finding.{claim}"
     if message not in catalog("en"):
         raise MessageError(f"no finding message {message!r}: add it to supportstats/locales/*.yml "
                            "(see supportstats.titles)")
-    fields = {k: v for k, v in (row.items() if isinstance(row, Mapping) else row._asdict().items())
-              if _get(row, k) is not None}
+    fields = {k: v for k, v in row.items() if _get(row, k) is not None}
     if _get(row, "unit") == "percent" and _get(row, "published") is not None:
-        fields["share"] = float(row["published"] if isinstance(row, Mapping) else row.published) / 100
+        fields["share"] = float(row["published"]) / 100
     fields.update(values)
     return Msg("title.with_verdict", finding=Msg(message, **fields), verdict=verdict_phrase(row))

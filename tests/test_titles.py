@@ -45,3 +45,14 @@ def test_finding_title_from_a_row():
     assert share.render("es").startswith("El 64\xa0% de los responsables")
     with pytest.raises(MessageError, match="no finding message 'finding.nope.x'"):
         finding_title({"claim_id": "nope.x", "verdict": "consistent"})
+
+
+def test_rows_as_series_and_namedtuples():
+    import pandas as pd
+
+    table = pd.DataFrame([{"claim_id": "trends_2022.team_burnout", "verdict": "consistent", "published": 64.0,
+                           "unit": "percent", "assumption": float("nan")}])
+    expected = "64% of leaders say their team burned out — consistent with the data"
+    assert finding_title(table.iloc[0]).render("en") == expected
+    assert finding_title(table.set_index("claim_id").loc["trends_2022.team_burnout"]).render("en") == expected
+    assert finding_title(next(table.itertuples(index=False))).render("en") == expected
