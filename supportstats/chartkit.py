@@ -113,6 +113,10 @@ def new_figure(rows: list[int], lang: str, fig_width: float | None, fig_height: 
     fig, axes = plt.subplots(len(rows), 1, figsize=(width, height), layout="constrained", squeeze=False,
                              height_ratios=[max(1.0, r) for r in rows])
     fig.supportstats_lang = lang
+    for ax in axes[:, 0]:
+        # a title at a fixed height: matplotlib otherwise re-measures every tick label on each
+        # draw to lift it over them (panel titles sit above the axes, where nothing else is)
+        ax.set_title("", y=1.0, pad=6)
     return fig, list(axes[:, 0])
 
 

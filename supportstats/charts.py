@@ -222,7 +222,7 @@ def plot_estimates(df, *, title, subtitle=None, lang="en", x="estimate", y="labe
         ax.set_yticks(pos, [kit.wrap(t, fig.get_figwidth() * 72 * 0.42, 10) for t in names])
         ax.set_ylim(-0.6, len(sub) - 0.4)
         if panel is not None and len(groups) > 1:
-            ax.set_title(label(key, lang, labels))
+            ax.set_title(label(key, lang, labels), y=1.0, pad=6)
         xlabels.append(_per_panel(xlabel, key))
         table = pd.DataFrame({"label": names, "estimate": est, "ci_low": low, "ci_high": high})
         if panel is not None:
@@ -302,7 +302,7 @@ def plot_forest(df, *, title, subtitle=None, lang="en", x="estimate", y="label",
         ax.set_yticks(pos, [kit.wrap(t, fig.get_figwidth() * 72 * 0.42, 10) for t in names])
         ax.set_ylim(-0.6, len(sub) - 0.4)
         if panel is not None and len(groups) > 1:
-            ax.set_title(label(key, lang, labels))
+            ax.set_title(label(key, lang, labels), y=1.0, pad=6)
         xlabels.append(_per_panel(xlabel, key) or msg("axis.change_pp" if unit == "percent" else "axis.change_points"))
         table = pd.DataFrame({"label": names, "estimate": est, "ci_low": low, "ci_high": high})
         if panel is not None:

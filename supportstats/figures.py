@@ -263,6 +263,8 @@ def _settle_layout(fig) -> None:
     if engine is not None:
         engine.execute(fig)
         fig.set_layout_engine("none")
+        # "none" leaves a placeholder engine, and any engine makes savefig do its dry-run draw
+        fig._layout_engine = None
 
 
 def save_figure(fig, name, folder=None, dpi=None) -> list[Path]:
