@@ -102,3 +102,21 @@ def test_unknown_language_and_chart_refused(burnout, tmp_path):
         bundle(tmp_path, burnout, lang="fr")
     with pytest.raises(InputError, match="unknown chart"):
         draw_figure("x", "pie", burnout, title="t", folder=tmp_path)
+
+
+def test_bytes_repeat_in_a_fresh_process(burnout, tmp_path):
+    """Another interpreter (other hash seed, cold font caches) writes the same bytes in every language."""
+    import subprocess
+    import sys
+
+    bundle(tmp_path / "here", burnout)
+    burnout.to_csv(tmp_path / "data.csv", index=False)
+    code = (
+        "import sys, pandas as pd; sys.path.insert(0, sys.argv[3]); from test_figures import bundle; "
+        "bundle(__import__('pathlib').Path(sys.argv[1]), pd.read_csv(sys.argv[2]))")
+    env = dict(__import__("os").environ, PYTHONHASHSEED="12345", MPLCONFIGDIR=str(tmp_path / "mpl"))
+    subprocess.run([sys.executable, "-c", code, str(tmp_path / "there"), str(tmp_path / "data.csv"),
+                    str(__import__("pathlib").Path(__file__).parent)], check=True, env=env)
+    here, there = files(tmp_path / "here"), files(tmp_path / "there")
+    assert here.keys() == there.keys() and len(here) == 20
+    assert [k for k in here if here[k] != there[k]] == []
