@@ -155,17 +155,30 @@ def _reserve(fig):
 def legend(fig, handles, labels):
     """The legend under the header, from the figure's left edge; its lines are reserved too.
 
-    Labels are wrapped to the figure's width; long ones go one per line.
+    As many columns as fit the figure's width (measured with the theme's fonts); a label
+    too long for one line is wrapped.
     """
     if not handles:
         return None
-    width_pt = fig.get_figwidth() * 72 * (1 - 2 * _MARGIN) - 40
-    long = sum(len(lab) for lab in labels) > 60 or len(labels) > 3
-    labels = [wrap(lab, width_pt if long else width_pt / len(labels) - 20, 9) for lab in labels]
-    lines = [lab.count("\n") + 1 for lab in labels]
-    height = (sum(lines) if long else max(lines)) * 9 * 1.45 + 0.6 * 9 * (len(labels) - 1 if long else 0) + 8
+    from matplotlib.font_manager import FontProperties
+
+    size, handle_pt, gap_pt = 9.0, 2.5 * 9 + 0.5 * 9, 1.6 * 9
+    width_pt = fig.get_figwidth() * 72 * (1 - 2 * _MARGIN)
+    labels = [wrap(lab, width_pt - handle_pt, size) for lab in labels]
+    prop = FontProperties(size=size)
+    widths = [max(_width(line, prop) for line in lab.splitlines()) + handle_pt for lab in labels]
+    ncols = 1
+    for n in range(len(labels), 0, -1):
+        rows = -(-len(labels) // n)
+        cols = [max(widths[c * rows:(c + 1) * rows] or [0]) for c in range(n)]
+        if sum(cols) + gap_pt * (n - 1) <= width_pt:
+            ncols = n
+            break
+    rows = -(-len(labels) // ncols)
+    lines_per_row = [max(lab.count("\n") + 1 for lab in labels[r::rows]) for r in range(rows)]
+    height = sum(lines_per_row) * size * 1.25 + (rows - 1) * 0.6 * size + 10
     top = getattr(fig, "supportstats_top", 0.0)
-    box = fig.legend(handles, labels, loc="upper left", bbox_to_anchor=(_MARGIN, 1 - top), ncols=1 if long else len(labels),
+    box = fig.legend(handles, labels, loc="upper left", bbox_to_anchor=(_MARGIN, 1 - top), ncols=ncols,
                      handletextpad=0.5, columnspacing=1.6, borderaxespad=0.0, borderpad=0.0, labelspacing=0.6)
     fig.supportstats_top = top + height / 72 / fig.get_figheight()
     _reserve(fig)

@@ -23,7 +23,7 @@ from matplotlib.container import ErrorbarContainer
 from matplotlib.ticker import LogLocator
 
 from . import chartkit as kit
-from .messages import format_value, label, msg
+from .messages import label, msg
 from .theme import PALETTE, theme_context
 
 __all__ = ["plot_estimates", "plot_forest", "plot_sd_sensitivity", "plot_ratio_readings", "plot_exclusions"]
@@ -383,11 +383,13 @@ def plot_sd_sensitivity(sens, *, title, subtitle=None, lang="en", alpha=0.05, n=
 
 
 def _p_text(p, lang):
+    """A p-value for prose: two significant digits, or "< 0.0001" (in the locale's digits)."""
+    from babel.numbers import format_decimal
+
     p = float(p)
     if p < 1e-4:
-        exponent = int(np.floor(np.log10(max(p, 1e-300))))
-        return f"< 10^{exponent + 1}"
-    return format_value(float(f"{p:.2g}"), "num", lang)
+        return "< " + format_decimal(0.0001, format="0.0###", locale=lang)
+    return format_decimal(float(f"{p:.2g}"), format="0.0###", locale=lang)
 
 
 @_themed
