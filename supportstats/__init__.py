@@ -8,13 +8,15 @@ the notebook runner start without paying for pandas, scipy and matplotlib in the
 process (each notebook kernel loads them anyway).
 """
 import importlib
+import importlib.util
 
 __version__ = "0.1.0"
 
 #: Modules whose ``__all__`` make up the flat namespace, in load order.
 _MODULES = ("errors", "bounds", "numerals", "design", "linearization", "estimate", "weights", "significance",
             "comparisons", "banner", "ranges", "claims", "claim_checks", "io", "schema", "clean", "synth", "plots",
-            "plots_evidence", "evidence", "recompute", "findings", "pipeline", "diff", "nbdiff", "review", "notebook")
+            "plots_evidence", "messages", "theme", "titles", "figures", "evidence", "recompute", "findings",
+            "pipeline", "diff", "nbdiff", "review", "notebook")
 _loaded = False
 
 
@@ -31,6 +33,9 @@ def _load_all():
 
 
 def __getattr__(name):
+    if not name.startswith("_") and importlib.util.find_spec(f"{__name__}.{name}") is not None:
+        # "from . import charts" inside the package asks for a submodule: import just that one
+        return importlib.import_module(f".{name}", __name__)
     if name.startswith("__") or _loaded:
         if name == "__all__" and not _loaded:
             _load_all()

@@ -1,20 +1,18 @@
-"""Publication figures in one theme: the finding as the title, estimates with CIs, a footer.
+"""LEGACY chart functions, kept only until the findings notebooks move to :func:`supportstats.draw_figure`.
 
-Every figure says what it shows (the title is the finding), how sure we are (the CI as
-error bars), on how many respondents and from which source (the footer), and, whenever
-the data are the synthetic reconstruction, says so in the footer. :func:`save_figure`
-writes PNG and SVG whose bytes repeat from run to run, so committed figures only change
-when the numbers do.
-
-Outside a Jupyter kernel the Agg backend is used (no GUI, same pixels everywhere);
-inside one, the inline backend is kept so notebooks can show the figure.
+The figure code now lives in :mod:`supportstats.theme` (theme, fonts),
+:mod:`supportstats.charts` (chart functions in five languages, from catalog messages),
+:mod:`supportstats.chartkit` (header, legend, footer) and :mod:`supportstats.figures`
+(bundles: PNG, SVG, CSV and alt text in every language). These English-only functions keep
+the notebooks on main running, unchanged, until each is converted; then delete this module
+and take ``"plots"`` out of ``supportstats._MODULES``. ``set_theme``, ``save_figure``,
+``PALETTE`` and ``DPI`` are the new modules' own.
 """
 from __future__ import annotations
 
 import os
 import sys
 import textwrap
-from pathlib import Path
 
 import matplotlib
 
@@ -27,8 +25,8 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 from matplotlib.ticker import FuncFormatter, PercentFormatter  # noqa: E402
 
-from .io import atomic_path  # noqa: E402
-from .paths import FIGURES  # noqa: E402
+from .figures import save_figure  # noqa: E402,F401  (re-exported)
+from .theme import DPI, PALETTE, set_theme  # noqa: E402,F401  (re-exported)
 
 __all__ = ["set_theme", "plot_estimates", "plot_forest", "plot_sd_sensitivity", "plot_ratio_readings",
            "plot_exclusions", "add_footer", "save_figure",
@@ -36,51 +34,10 @@ __all__ = ["set_theme", "plot_estimates", "plot_forest", "plot_sd_sensitivity", 
 
 #: The footer's warning whenever a figure is drawn from the synthetic reconstruction.
 SYNTHETIC_NOTE = "SYNTHETIC RECONSTRUCTION — not the published respondents"
-#: Colour-blind-safe palette (seaborn "colorblind", Okabe–Ito-like); shapes differ too.
-PALETTE = "colorblind"
-#: Fixed resolution of saved PNGs (8 in wide → 1200 px).
-DPI = 150
 _SEP = "  ·  "
-_UMASK = os.umask(0)
-os.umask(_UMASK)
-_FILE_MODE = 0o666 & ~_UMASK
 _WIDTH = 8.0  # inches; an editor's single-column web figure
 _FOOTER_PT = 8
 _TITLE_PT = 13
-
-
-def set_theme() -> None:
-    """Apply the project theme: seaborn whitegrid, colour-blind palette, stable output.
-
-    Fixes the SVG hash salt (element ids) and keeps text as paths, so SVG bytes repeat.
-    Called on import; call again after anything else changed ``rcParams``.
-
-    Examples
-    --------
-    >>> set_theme()
-    >>> import matplotlib as mpl
-    >>> mpl.rcParams["svg.hashsalt"], mpl.rcParams["savefig.dpi"]
-    ('supportstats', 150.0)
-    """
-    sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE, font="DejaVu Sans", rc={
-        "svg.hashsalt": "supportstats",
-        "svg.fonttype": "path",
-        "savefig.dpi": DPI,
-        "figure.dpi": 100,
-        "axes.titlesize": _TITLE_PT,
-        "axes.titleweight": "bold",
-        "axes.titlelocation": "left",
-        "axes.labelsize": 10,
-        "xtick.labelsize": 9,
-        "ytick.labelsize": 10,
-        "legend.fontsize": 9,
-        "legend.frameon": False,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-    })
-
-
-set_theme()
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -461,57 +418,3 @@ def add_footer(fig, *, n=None, source=None, synthetic=False):
     else:
         fig.subplots_adjust(bottom=max(fig.subplotpars.bottom, reserve + 0.08))
     return footer
-
-
-def save_figure(fig, name, folder=None) -> list[Path]:
-    """Write ``<name>.png`` and ``<name>.svg`` atomically, byte-identical across runs; close ``fig``.
-
-    PNG at :data:`DPI` without the ``Software`` tag; SVG with text as paths, a fixed hash
-    salt and no ``Date``/``Creator``. In a notebook, show the (closed) figure afterwards
-    with ``fig`` as the cell's last line, or ``IPython.display.Image(paths[0])``.
-
-    Parameters
-    ----------
-    fig : matplotlib Figure
-    name : str
-        File stem, e.g. ``"01_csat_rise"``.
-    folder : path-like, optional
-        Default ``figures/``.
-
-    Returns
-    -------
-    list of Path
-        ``[png, svg]``.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib, pandas as pd
-    >>> out = pathlib.Path(tempfile.mkdtemp())
-    >>> df = pd.DataFrame({"label": ["CSAT"], "estimate": [0.89], "ci_low": [0.86], "ci_high": [0.92]})
-    >>> paths = save_figure(plot_estimates(df, title="Average CSAT 89%"), "csat", folder=out)
-    >>> [p.name for p in paths]
-    ['csat.png', 'csat.svg']
-    >>> first = [p.read_bytes() for p in paths]
-    >>> _ = save_figure(plot_estimates(df, title="Average CSAT 89%"), "csat", folder=out)
-    >>> [p.read_bytes() for p in paths] == first
-    True
-    """
-    name = str(name)
-    if not name or "/" in name or "\\" in name or name.startswith("."):
-        plt.close(fig)
-        raise ValueError(f"name must be a plain file stem; got name={name!r}")
-    folder = Path(FIGURES if folder is None else folder)
-    paths = [folder / f"{name}.png", folder / f"{name}.svg"]
-    settings = [
-        dict(format="png", dpi=DPI, metadata={"Software": None}),
-        dict(format="svg", metadata={"Date": None, "Creator": None}),
-    ]
-    try:
-        with matplotlib.rc_context({"svg.hashsalt": "supportstats", "svg.fonttype": "path"}):
-            for path, kw in zip(paths, settings):
-                with atomic_path(path) as tmp:
-                    fig.savefig(tmp, facecolor="white", **kw)
-                    tmp.chmod(_FILE_MODE)  # mkstemp's 0600 would make figures private
-    finally:
-        plt.close(fig)
-    return paths

@@ -1,0 +1,157 @@
+"""Benchmark one figure in one language against the same figure in all five.
+
+Target (issue 10): the five-language figure build adds at most 50% to ``make reproduce``.
+A plain ``make reproduce`` draws every findings figure; this measures, side by side in one
+process, what one figure costs
+
+* ``legacy``: the English-only chart of ``supportstats.plots`` + ``save_figure`` (PNG, SVG),
+  what the notebooks do before they move to ``draw_figure``;
+* ``1 language``: ``draw_figure(..., lang="en")`` (PNG, SVG, CSV, alt text);
+* ``5 languages``: ``draw_figure(..., lang="all")``,
+
+for a typical figure (estimates, 4 rows) and a two-panel forest plot, interleaved so machine
+load hits all three alike; median of ``--repeat`` runs after a warm-up, with min–max and the
+1-minute load average before and after. It then scales the per-figure difference to the
+figures of ``make reproduce`` (``--figures``, 12 today) over its worker processes and
+compares it with a ``make reproduce`` of the committed notebooks timed in the same run, before
+and after the figures (``--reproduce``; a fresh project copy, as ``bench_reproduce.py`` does),
+so both sides see the same machine load; without it, with the latest
+``benchmarks/results/reproduce.txt`` (taken at its own load: a rough guide only).
+
+Run: ``.venv/bin/python benchmarks/bench_figures.py [--repeat K] [--figures N]``.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from supportstats import plots  # noqa: E402
+from supportstats.figures import draw_figure, save_figure  # noqa: E402
+from supportstats.io import atomic_path  # noqa: E402
+from supportstats.messages import msg  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results" / "figures.txt"
+
+ESTIMATES = pd.DataFrame({
+    "label": ["trends_2022.expectations_rising", "trends_2022.tools_slow_weekly", "trends_2022.empathy_priority",
+              "trends_2022.empathy_lack_tools"],
+    "estimate": [0.75, 0.47, 0.73, 0.21], "ci_low": [0.726, 0.442, 0.705, 0.187],
+    "ci_high": [0.774, 0.498, 0.755, 0.233], "n": 1214})
+CHANGES = pd.DataFrame({
+    "label": ["benchmark_2022.csat_change_pp", "benchmark_2022.iqs_change", "benchmark_2022.nps_change",
+              "benchmark_2022.nps_tracking_change", "trends_2022.expectations_change"],
+    "estimate": [11.0, 8.0, 6.0, 0.20, 0.02], "ci_low": [8.6, 5.4, -0.8, 0.123, -0.015],
+    "ci_high": [13.4, 10.6, 12.8, 0.274, 0.055], "unit": ["means"] * 3 + ["shares"] * 2})
+SOURCE = msg("source.trends", year=2022)
+
+
+def legacy(folder, kind):
+    if kind == "estimates":
+        fig = plots.plot_estimates(ESTIMATES.assign(label=["a", "b", "c", "d"]), title="Expectations, tools and empathy",
+                                   published="estimate", source="2022 Customer Support Trends", synthetic=True)
+    else:
+        fig = plots.plot_forest(CHANGES.assign(label=list("abcde")), title="Every year-over-year change")
+    save_figure(fig, kind, folder=folder)
+
+
+def bundle(folder, kind, lang):
+    if kind == "estimates":
+        draw_figure(kind, "estimates", ESTIMATES, title=msg("finding.trends_2022.team_burnout", share=0.64),
+                    subtitle=msg("subtitle.leaders", source=SOURCE), source=SOURCE, synthetic=True,
+                    xlabel=msg("axis.share_of_leaders"), folder=folder, lang=lang)
+    else:
+        draw_figure(kind, "forest", CHANGES, title=msg("title.with_verdict", finding=msg(
+            "finding.benchmark_2022.csat_change_pp", before=78, after=89), verdict=msg("verdict.significant")),
+                    subtitle=msg("subtitle.changes", level=0.95), panel="unit",
+                    scale={"means": None, "shares": "share"}, source=msg("source.published_aggregates_each"),
+                    folder=folder, lang=lang)
+
+
+def reproduce_seconds() -> float | None:
+    path = HERE / "results" / "reproduce.txt"
+    if not path.exists():
+        return None
+    m = re.search(r"runner \(supportstats reproduce[^:]*\):\s*([\d.]+) s", path.read_text())
+    return float(m.group(1)) if m else None
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--figures", type=int, default=12, help="figures a plain make reproduce draws")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="reproduce's worker processes")
+    parser.add_argument("--reproduce", action="store_true",
+                        help="time the reproduce runner on a project copy before and after, same load")
+    args = parser.parse_args(argv)
+    runner = []
+    if args.reproduce:
+        from bench_reproduce import notebooks_folder, time_runner
+
+        work = Path(tempfile.mkdtemp(prefix="bench-figures-reproduce-"))
+        runner.append(time_runner(notebooks_folder(None), work)[0])
+    load_before = os.getloadavg()[0]
+    jobs = {"legacy": lambda d, k: legacy(d, k), "1 language": lambda d, k: bundle(d, k, "en"),
+            "5 languages": lambda d, k: bundle(d, k, "all")}
+    times = {(name, kind): [] for name in jobs for kind in ("estimates", "forest")}
+    with tempfile.TemporaryDirectory(prefix="bench-figures-") as tmp:
+        for rep in range(args.repeat + 1):  # the first round warms fonts, caches and imports
+            for kind in ("estimates", "forest"):
+                for name, job in jobs.items():
+                    t0 = time.perf_counter()
+                    job(Path(tmp) / name.replace(" ", "_"), kind)
+                    if rep:
+                        times[(name, kind)].append(time.perf_counter() - t0)
+    if args.reproduce:
+        runner.append(time_runner(notebooks_folder(None), work)[0])
+        import shutil
+
+        shutil.rmtree(work, ignore_errors=True)
+    load_after = os.getloadavg()[0]
+    lines = ["one figure: legacy English chart vs draw_figure in 1 and in 5 languages (seconds per figure)",
+             f"machine: {os.cpu_count()} cores, {platform.system()} {platform.machine()}, Python {platform.python_version()}",
+             f"repeats: {args.repeat} after one warm-up round, interleaved; 1-min load average {load_before:.1f} before, "
+             f"{load_after:.1f} after (other work on the machine inflates every timing)", ""]
+    med = {}
+    for kind in ("estimates", "forest"):
+        for name in jobs:
+            ts = times[(name, kind)]
+            med[(name, kind)] = statistics.median(ts)
+            lines.append(f"{kind:<10} {name:<12} median {med[(name, kind)]:.3f}  (min {min(ts):.3f}, max {max(ts):.3f})")
+    per_fig = statistics.mean(med[("5 languages", k)] - med[("legacy", k)] for k in ("estimates", "forest"))
+    one = statistics.mean(med[("1 language", k)] for k in ("estimates", "forest"))
+    five = statistics.mean(med[("5 languages", k)] for k in ("estimates", "forest"))
+    lines += ["", f"5 languages / 1 language: {five / one:.2f}x; added per figure vs legacy: {per_fig:.2f} s",
+              f"whole run: {args.figures} figures x {per_fig:.2f} s = {args.figures * per_fig:.1f} s of CPU, "
+              f"~{args.figures * per_fig / args.jobs:.1f} s wall over {args.jobs} workers"]
+    if runner:
+        base = statistics.mean(runner)
+        ratio = args.figures * per_fig / args.jobs / base
+        lines.append(f"vs the reproduce runner timed in this run: {' and '.join(f'{r:.1f}' for r in runner)} s "
+                     f"(before, after): +{100 * ratio:.0f}% (goal <= +50%)")
+    else:
+        base = reproduce_seconds()
+        if base:
+            ratio = args.figures * per_fig / args.jobs / base
+            lines.append(f"vs make reproduce {base:.1f} s (benchmarks/results/reproduce.txt, measured at ITS load, "
+                         f"not this one): +{100 * ratio:.0f}% (goal <= +50%); run with --reproduce for a same-load figure")
+    text = "\n".join(lines) + "\n"
+    print(text, end="")
+    with atomic_path(RESULTS) as tmp:
+        tmp.write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,150 @@
+"""The report: readable from a phone to a desktop, offline, with alt text and data links; checked in Chromium."""
+import base64
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from supportstats.figures import draw_figure
+from supportstats.messages import msg
+from supportstats.paths import ROOT
+from supportstats.report import _Renderer, build_report, escape_dollars
+
+# set SUPPORTSTATS_SCREENSHOTS=/some/dir to keep the screenshots and look at them
+SHOTS = Path(os.environ["SUPPORTSTATS_SCREENSHOTS"]) if os.environ.get("SUPPORTSTATS_SCREENSHOTS") else None
+PROSE = "ROAR 5.5% ↔ $550,000 imply $100,000 a point."
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    """A small report laid out as `make reproduce` lays it out: figures/, data/, reports/."""
+    root = tmp_path_factory.mktemp("report")
+    figures = root / "figures"
+    df = pd.DataFrame({"label": ["trends_2022.team_burnout", "trends_2022.leader_burnout"], "estimate": [0.64, 0.55],
+                       "ci_low": [0.613, 0.522], "ci_high": [0.667, 0.578], "n": 1214})
+    shown = draw_figure("03_burnout", "estimates", df, title=msg("finding.trends_2022.team_burnout", share=0.64),
+                        folder=figures, source=msg("source.trends", year=2022), synthetic=True)
+    changes = pd.DataFrame({"label": ["benchmark_2022.csat_change_pp", "benchmark_2022.nps_tracking_change"],
+                            "estimate": [11.0, 0.2], "ci_low": [8.6, 0.12], "ci_high": [13.4, 0.27],
+                            "unit": ["means", "shares"]})
+    draw_figure("99_findings_forest", "forest", changes, title="Changes", folder=figures, panel="unit",
+                scale={"means": None, "shares": "share"})
+    findings = root / "findings.csv"
+    shutil.copy(ROOT / "data" / "processed" / "findings.csv", findings)
+    data, meta = shown._repr_mimebundle_()
+    wide = pd.read_csv(findings).head(8).to_html()
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell(f"# 07 · demo\n\n{PROSE}"),
+        nbformat.v4.new_code_cell("shown", outputs=[nbformat.v4.new_output("display_data", data=data, metadata=meta)]),
+        nbformat.v4.new_code_cell("table", outputs=[nbformat.v4.new_output(
+            "execute_result", data={"text/html": wide, "text/plain": "table"}, execution_count=1)]),
+        nbformat.v4.new_code_cell("verdict", outputs=[nbformat.v4.new_output(
+            "display_data", data={"text/markdown": f"**Verdict.** {PROSE}", "text/plain": "v"})]),
+    ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    reports = root / "reports"
+    page = reports / "notebooks" / "07_demo.html"
+    page.parent.mkdir(parents=True)
+    page.write_text(_Renderer().page(page, nbformat.writes(nb), "07_demo"), encoding="utf-8")
+    index = build_report([root / "07_demo.ipynb", root / "03_failed.ipynb"], reports=reports, figures=figures,
+                         findings=findings, failed=["03_failed"])
+    return {"root": root, "index": index, "page": page, "alt": shown.alt}
+
+
+def test_index_is_responsive_and_shows_alt_text_and_data(report):
+    html = report["index"].read_text(encoding="utf-8")
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
+    assert '<div class="scroll">\n<table>' in html
+    assert "figure img{width:100%" in html
+    assert f'alt="{report["alt"]}"' in html and f"<figcaption>{report['alt']}<br>" in html
+    assert '<a href="../figures/03_burnout.csv">Data (CSV)</a>' in html
+    assert 'href="notebooks/07_demo.html"' in html and 'href="failed/03_failed.html"' in html
+    assert not re.search(r'(src|href)="https?:', html)
+
+
+def test_index_in_the_figures_language(report):
+    index = build_report([report["root"] / "07_demo.ipynb"], reports=report["root"] / "reports_ja",
+                         figures=report["root"] / "figures", findings=report["root"] / "findings.csv", lang="ja")
+    html = index.read_text(encoding="utf-8")
+    assert '<html lang="ja">' in html and "<h2>図</h2>" in html
+    assert "../figures/ja/03_burnout.png" in html and "データ（CSV）" in html
+    assert "リーダーの 64% が、チームが燃え尽きたと回答" in html
+
+
+def test_notebook_page_is_offline_and_links_back(report):
+    html = report["page"].read_text(encoding="utf-8")
+    assert not re.search(r'<script[^>]+src="https?:', html), "a script from the web"
+    assert not re.search(r'<link[^>]+href="https?:', html), "a stylesheet from the web"
+    assert "MathJax" not in html and "require.min.js" not in html
+    assert '<nav class="supportstats-back"><a href="../index.html">← All findings and figures</a></nav>' in html
+    assert f'alt="{report["alt"]}"' in html
+    assert html.count("$550,000 imply $100,000") == 2  # the markdown cell and the verdict output, as prose
+
+
+def test_escape_dollars_leaves_math_alone():
+    assert escape_dollars("$550,000 imply $100,000") == r"\$550,000 imply \$100,000"
+    assert escape_dollars("$x^2$ and \\$5") == "$x^2$ and \\$5"
+
+
+# ----------------------------------------------------------------------------- browser
+
+def _chrome(tmp_path):
+    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not (chromium and driver):
+        pytest.skip("browser test needs Debian's chromium and chromium-driver "
+                    "(apt-get install -y chromium chromium-driver; .ci/run installs them)")
+    from selenium import webdriver
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = chromium
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-extensions",
+                "--hide-scrollbars", f"--user-data-dir={tmp_path / 'profile'}"):
+        opts.add_argument(arg)
+    opts.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    return webdriver.Chrome(options=opts, service=webdriver.ChromeService(executable_path=driver))
+
+
+def _requests(browser):
+    urls = []
+    for entry in browser.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls
+
+
+@pytest.mark.parametrize("width", [390, 1400])
+def test_report_in_headless_chromium(report, tmp_path, width):
+    browser = _chrome(tmp_path)
+    try:
+        browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+            "width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600})
+        for page in (report["index"], report["page"]):
+            browser.get(page.as_uri())
+            browser.execute_script("window.scrollTo(0, document.body.scrollHeight); window.scrollTo(0, 0);")
+            state = browser.execute_script("""
+                const imgs = Array.from(document.images);
+                return {scroll: document.documentElement.scrollWidth, inner: window.innerWidth,
+                        images: imgs.length, loaded: imgs.filter(i => i.complete && i.naturalWidth > 0).length,
+                        widest: Math.max(...imgs.map(i => i.getBoundingClientRect().right)),
+                        text: document.body.innerText};""")
+            assert state["inner"] == width
+            assert state["scroll"] <= width, f"{page.name} scrolls sideways at {width} px ({state['scroll']} px wide)"
+            assert state["images"] and state["loaded"] == state["images"], f"{page.name}: images not loaded"
+            assert state["widest"] <= width
+            if page == report["page"]:
+                assert "$550,000 imply $100,000" in state["text"]
+                assert "← All findings and figures" in state["text"]
+            shot = browser.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})
+            (SHOTS or tmp_path).mkdir(parents=True, exist_ok=True)
+            ((SHOTS or tmp_path) / f"{page.stem}_{width}.png").write_bytes(base64.b64decode(shot["data"]))
+        # file: and data: are the report; chrome: is the browser's own new-tab page
+        outside = [u for u in _requests(browser) if not u.startswith(("file:", "data:", "about:", "chrome:"))]
+        assert not outside, f"requests left the machine: {outside[:5]}"
+    finally:
+        browser.quit()
