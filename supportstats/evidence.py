@@ -14,7 +14,7 @@ published figure rests on the figure itself and on what the article says about i
 
 Each change test reports its p-value at both ends of that range: ``p_value`` at the least
 favourable end (the largest p) and ``p_value_min`` at the most favourable (the smallest p),
-and ``threshold`` says where the verdict flips. What the articles leave unpublished is in
+and ``threshold_on``/``threshold`` say where the verdict flips (``sd`` 22.1, ``n`` 106). What the articles leave unpublished is in
 ``supportstats/assumptions.yml``, each range with its argument.
 """
 from __future__ import annotations
@@ -249,16 +249,16 @@ def mean_base(claim_id, claims=None, assumptions=None) -> tuple[tuple[float, flo
     return spec["scale"], n, spec["why"]
 
 
-def _threshold(values, n1: Range, n2: Range, scale, alpha, level) -> str:
-    """Where the verdict flips: the SD (means, at the nominal n), else the n per edition."""
+def _threshold(values, n1: Range, n2: Range, scale, alpha, level) -> tuple[str, float]:
+    """Where the verdict flips: ``("sd", SD)`` at the published values and nominal n when the
+    SD alone decides it (means), else ``("n", n per edition)`` at the least favourable values
+    (and the largest possible SDs). ``("n", inf)`` when no n makes it significant."""
     earlier, later = values[0]
     if scale is not None:
         top = min(max_sd(earlier, *scale), max_sd(later, *scale))
         p = functools.partial(_p_at, earlier, later, n1.nominal, n2.nominal, scale=scale, level=level)
         if p(sd=top) >= alpha:
-            sd = optimize.brentq(lambda s: p(sd=s) - alpha, 1e-9, top, xtol=1e-6)
-            return (f"SD {sd:.1f} (at the published values, n {n1.nominal:,.0f} and {n2.nominal:,.0f}; "
-                    f"possible SDs reach {top:.1f})")
+            return "sd", float(optimize.brentq(lambda s: p(sd=s) - alpha, 1e-9, top, xtol=1e-6))
     # the n per edition (both editions alike) at which the least favourable corner turns significant
     worst = change_test(values, n1, n2, scale=scale, level=level).sort_values("p_value").iloc[-1]
 
@@ -266,10 +266,8 @@ def _threshold(values, n1: Range, n2: Range, scale, alpha, level) -> str:
         return _p_at(worst.earlier, worst.later, n, n, None, scale, level) if scale is None else \
             float(_mean_test(worst.earlier, worst.sd1, n, worst.later, worst.sd2, n, level)["p_value"])
     if p_of(1e7) >= alpha:
-        return "none: not significant at any n"
-    n = optimize.brentq(lambda m: p_of(m) - alpha, 2.0, 1e7, xtol=1e-3)
-    where = "the largest possible SDs and " if scale is not None else ""
-    return f"n {math.ceil(n):,} per edition (at {where}the least favourable rounding)"
+        return "n", math.inf
+    return "n", float(math.ceil(optimize.brentq(lambda m: p_of(m) - alpha, 2.0, 1e7, xtol=1e-3)))
 
 
 # ------------------------------------------------------------------------------ rows
@@ -412,8 +410,9 @@ def change_evidence(claim_ids, *, notebook: str, claims=None, assumptions=None, 
 
     For each change, :func:`change_test` runs over every rounding corner and reading, the
     range of each edition's n and (for means) every possible SD; ``p_value`` is the largest
-    p (least favourable), ``p_value_min`` the smallest, ``threshold`` where significance at
-    ``alpha`` flips. The verdict (before multiplicity adjustment, which
+    p (least favourable), ``p_value_min`` the smallest, ``threshold_on``/``threshold`` where
+    significance at ``alpha`` flips: the SD at the published values and nominal n (``sd``), or
+    the n per edition at the least favourable values (``n``). The verdict (before multiplicity adjustment, which
     :func:`supportstats.findings.adjust_families` applies across the report) is
     ``significant change`` when significant everywhere, ``change within noise`` when
     nowhere, ``depends on assumptions`` otherwise.
@@ -432,8 +431,8 @@ def change_evidence(claim_ids, *, notebook: str, claims=None, assumptions=None, 
     >>> change_evidence(["benchmark_2022.nps_mean"], notebook="demo")[["p_holm", "p_holm_min", "verdict"]].round(3)
        p_holm  p_holm_min                 verdict
     0    0.69         0.0  depends on assumptions
-    >>> rows["threshold"].iloc[0].split(" (")[0]
-    'SD 22.1'
+    >>> rows[["threshold_on", "threshold"]].round(1).values.tolist()
+    [['sd', 22.1]]
     """
     from .findings import adjust_families, change_verdict, describe
 
@@ -492,8 +491,8 @@ def change_evidence(claim_ids, *, notebook: str, claims=None, assumptions=None, 
             ci_high=float(tests["ci_high"].max()), n=n1.nominal + n2.nominal, n_low=n1.low + n2.low,
             n_high=n1.high + n2.high, test=f"{kind_test}, independent editions",
             test_statistic=float(worst["statistic"]), df=float(worst["df"]), p_value=p_max, p_value_min=p_min,
-            threshold=("" if (p_max < alpha) == (p_min < alpha) else
-                       _threshold(first, n1, n2, scale, alpha, level)),
+            **({} if (p_max < alpha) == (p_min < alpha) else
+               dict(zip(("threshold_on", "threshold"), _threshold(first, n1, n2, scale, alpha, level)))),
             assumption=(f"independent simple random samples of n {n1.text()} ({n1.why}) and {n2.text()} ({n2.why})"
                         f"{sd_text}; published values anywhere in their rounding intervals{reading_text}"
                         + (f"; untestable reading: {untestable[0]}" if untestable else "")),

@@ -45,12 +45,12 @@ FINDING_COLUMNS = [
     "estimate", "ci_low", "ci_high", "margin", "n", "n_low", "n_high", "level", "alpha",
     "test", "test_statistic", "df", "p_value", "p_value_min",
     "family", "p_holm", "p_holm_min", "p_bh", "p_bh_min",
-    "assumption", "threshold", "verdict", "detail",
+    "assumption", "threshold_on", "threshold", "verdict", "detail",
 ]
 # the registry's columns and the multiplicity columns are (re)filled by assemble_findings
 _ROW_FIELDS = set(FINDING_COLUMNS) - {"family", "p_holm", "p_holm_min", "p_bh", "p_bh_min"}
 _TEXT = ["claim_id", "survey", "report", "metric", "measure", "notebook", "kind", "bound", "unit",
-         "evidence", "test", "family", "assumption", "threshold", "verdict", "detail"]
+         "evidence", "test", "family", "assumption", "threshold_on", "verdict", "detail"]
 FINDINGS_DIR = paths.DATA_PROCESSED / "findings"
 _P = pa.Column(float, pa.Check.in_range(0, 1), nullable=True)
 
@@ -67,7 +67,8 @@ _COLUMN_SPECS = {
     "verdict": pa.Column(str, pa.Check.isin(list(VERDICTS))),
     "detail": pa.Column(str),
     **{c: pa.Column(str) for c in ["survey", "report", "metric", "measure", "unit"]},
-    **{c: pa.Column(str, nullable=True) for c in ["test", "family", "assumption", "threshold"]},
+    **{c: pa.Column(str, nullable=True) for c in ["test", "family", "assumption"]},
+    "threshold_on": pa.Column(str, pa.Check.isin(["sd", "n"]), nullable=True),
     **{c: _P for c in ["p_value", "p_value_min", "p_holm", "p_holm_min", "p_bh", "p_bh_min"]},
 }
 
@@ -203,6 +204,15 @@ def _p(x) -> str:
     return "< 0.001" if x < 0.001 else f"{x:.3f}"
 
 
+def _flip(on, at) -> str:
+    at = float(at)
+    if on == "sd":
+        return f"SD {at:.1f} (at the published values and sample sizes)"
+    if not np.isfinite(at):
+        return "no sample size: it is not significant at the least favourable values at any n"
+    return f"n {at:,.0f} per edition (at the least favourable values)"
+
+
 def describe(row) -> str:
     """The sentence for a row's verdict, computed from its own columns.
 
@@ -213,9 +223,9 @@ def describe(row) -> str:
     Examples
     --------
     >>> describe({"verdict": "depends on assumptions", "kind": "change", "estimate": 6.0, "alpha": 0.05,
-    ...           "p_holm": 0.95, "p_holm_min": 0.0, "family": "benchmark", "threshold": "SD 22.1",
+    ...           "p_holm": 0.95, "p_holm_min": 0.0, "family": "benchmark", "threshold_on": "sd", "threshold": 22.1,
     ...           "assumption": "n 84 and 144"})
-    'A change of +6 points: significant at α = 0.05 under the most favourable assumptions (Holm-adjusted p < 0.001 across the benchmark tests) but not under the least favourable (adjusted p 0.950); it flips at SD 22.1. Assumed: n 84 and 144.'
+    'A change of +6 points: significant at α = 0.05 under the most favourable assumptions (Holm-adjusted p < 0.001 across the benchmark tests) but not under the least favourable (adjusted p 0.950); it flips at SD 22.1 (at the published values and sample sizes). Assumed: n 84 and 144.'
     """
     get = row.get if isinstance(row, dict) else row.__getitem__
     verdict, assumption = get("verdict"), get("assumption")
@@ -239,7 +249,7 @@ def describe(row) -> str:
         else:
             body = (f"significant at α = {alpha:g} under the most favourable assumptions (Holm-adjusted p "
                     f"{_p(get('p_holm_min'))} across the {fam} tests) but not under the least favourable "
-                    f"(adjusted p {_p(get('p_holm'))}); it flips at {get('threshold')}")
+                    f"(adjusted p {_p(get('p_holm'))}); it flips at {_flip(get('threshold_on'), get('threshold'))}")
         return f"{head}{body}.{tail}"
     if verdict in ("reproduced", "not reproduced"):
         how = "rounds" if verdict == "reproduced" else "does not round"

@@ -63,8 +63,9 @@ def test_mean_margin_uses_the_scale_cap_and_r_t_quantile():
 def test_nps_threshold_is_the_sd_where_p_crosses_alpha():
     row = ss.change_evidence(["benchmark_2022.nps_mean"], notebook="t").iloc[0]
     assert row["verdict"] == "depends on assumptions"
-    sd = float(row["threshold"].split()[1])
-    assert sd == pytest.approx(REF["sd_threshold_nps"][0], abs=0.05)  # printed to one decimal
+    assert row["threshold_on"] == "sd"
+    sd = row["threshold"]
+    assert sd == pytest.approx(REF["sd_threshold_nps"][0], abs=1e-4)
     # a mean without a published SD is never "within noise": at SD -> 0 the change is significant
     assert row["p_value_min"] == 0.0
 
@@ -96,7 +97,7 @@ def test_verdicts_over_the_range_for_the_benchmark_changes():
     # tracker n, never the whole sample: CSAT and IQS averages are over the teams that track them
     assert rows.loc["benchmark_2022.iqs_mean", "n_low"] < 300
     # the CSAT flip is in n (significant at every possible SD from 106 trackers a wave)
-    assert rows.loc["benchmark_2022.csat_change_pp", "threshold"].startswith("n 106 per edition")
+    assert rows.loc["benchmark_2022.csat_change_pp", ["threshold_on", "threshold"]].tolist() == ["n", 106]
     # the third reading of "up 2%" is named as untestable
     assert "untestable reading" in rows.loc["trends_2022.expectations_change", "assumption"]
 

@@ -62,7 +62,7 @@ def test_holm_and_bh_recompute_from_the_tables_own_columns(findings):
 def test_nps_45_to_51_depends_on_the_sd_and_says_where_it_flips(findings):
     row = findings.set_index("claim_id").loc["benchmark_2022.nps_mean"]
     assert row["verdict"] == "depends on assumptions"
-    assert row["threshold"].startswith("SD 22.1")
+    assert row["threshold_on"] == "sd" and row["threshold"] == pytest.approx(22.14, abs=0.01)
 
 
 def test_csat_and_iqs_are_judged_over_every_possible_sd_with_tracker_n(findings):
