@@ -21,7 +21,7 @@ import pandas as pd
 from scipy import stats
 
 from . import paths
-from .io import atomic_path
+from .io import read_csv, write_csv
 
 __all__ = [
     "VERDICTS", "DATA_SOURCES", "FINDING_COLUMNS", "data_source_of", "data_source_banner",
@@ -512,10 +512,7 @@ def record_findings(rows: pd.DataFrame, notebook: str, folder=None) -> Path:
     if missing:
         raise KeyError(f"record_findings: rows lack column(s) {sorted(missing)}")
     out = rows[FINDING_COLUMNS].assign(notebook=notebook).sort_values("claim_id", kind="stable")
-    path = folder / f"{notebook}.csv"
-    with atomic_path(path) as tmp:
-        out.to_csv(tmp, index=False, float_format="%.10g", lineterminator="\n")
-    return path
+    return write_csv(out, folder / f"{notebook}.csv", float_format="%.10g")
 
 
 def load_findings(folder=None) -> pd.DataFrame:
@@ -531,7 +528,7 @@ def load_findings(folder=None) -> pd.DataFrame:
     files = sorted(folder.glob("*.csv"))
     if not files:
         return pd.DataFrame(columns=FINDING_COLUMNS)
-    frames = [pd.read_csv(f) for f in files]
+    frames = [read_csv(f) for f in files]
     return pd.concat(frames, ignore_index=True).sort_values(["notebook", "claim_id"], kind="stable")
 
 
@@ -618,6 +615,5 @@ def assemble_findings(claims=None, rows=None, checks=None, *, alpha=0.05, out=No
     table = table[cols]
     if out is not False:
         path = Path(out) if out is not None else paths.DATA_PROCESSED / "findings.csv"
-        with atomic_path(path) as tmp:
-            table.to_csv(tmp, index=False, float_format="%.10g", lineterminator="\n")
+        write_csv(table, path, float_format="%.10g")
     return table
