@@ -449,7 +449,7 @@ def test_case4_sigkill_leaves_no_process_and_the_next_run_recovers(tmp_path):
 def test_case5_second_run_refuses_at_once_or_waits(tmp_path):
     """Issue 11, case 5: two runs in one checkout mixed their outputs silently."""
     root = make_project(tmp_path, names=("01_params", "99_gather"))
-    first = Runner(root, FIXTURE_SLEEP="6")
+    first = Runner(root, FIXTURE_SLEEP="30")
     lock = root / runs_mod.LOCK_NAME
     first.wait_for(lambda: lock.exists() and lock.read_text().startswith("{"))
     started = time.monotonic()
@@ -459,9 +459,10 @@ def test_case5_second_run_refuses_at_once_or_waits(tmp_path):
     assert second.err == [f"error: another reproduce is running (pid {first.proc.pid}, started "
                           f"{json.loads(lock.read_text())['started']}); wait for it, or pass --wait\n"]
     waiting = Runner(root, "--wait", "--name", "after", "-p", "n=9")
+    waiting.wait_for(lambda: any("waiting for another reproduce" in line for line in waiting.err))
+    assert first.proc.poll() is None
     assert first.finish(180) == 0, first.err
     assert waiting.finish(180) == 0, waiting.err
-    assert any("waiting for another reproduce" in line for line in waiting.err)
     assert (root / "figures" / "01_params.txt").read_text() == "3 1.5\n"  # the plain run's, unmixed
     assert (root / "runs" / "after" / "figures" / "01_params.txt").read_text() == "9 1.5\n"
     # case 8: a run's terminal shows no kernel noise
