@@ -65,7 +65,10 @@ def check_write(path, *, allow_raw: bool = False) -> Path:
     target = Path(os.path.abspath(path))
     root_env = os.environ.get(paths.OUTPUT_ROOT_ENV)
     root = Path(os.path.abspath(root_env)) if root_env else paths.ROOT
-    if not allow_raw and (paths.is_within(target, paths.DATA_RAW) or paths.is_within(target, root / "data" / "raw")):
+    in_raw = paths.is_within(target, paths.DATA_RAW) or paths.is_within(target, root / "data" / "raw")
+    if in_raw and allow_raw:
+        return target  # synth's deliberate way in, wherever the run's outputs go
+    if in_raw:
         raise InputError("raw data are immutable; the pipeline never writes there", file=target,
                          expected="a file outside data/raw")
     if root_env and not paths.is_within(target, root):
@@ -158,14 +161,20 @@ def write_csv(df: pd.DataFrame, path, *, float_format: str | None = None, allow_
     True
     """
     out = df.copy(deep=False)
-    for col in out.columns:
-        if not (pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_bool_dtype(out[col])):
-            out[col] = out[col].map(_escape_cell, na_action="ignore")
+    text = [c for c in out.columns
+            if not (pd.api.types.is_numeric_dtype(out[c]) or pd.api.types.is_bool_dtype(out[c]))]
+    for col in text:
+        out[col] = out[col].map(_escape_cell, na_action="ignore")
     if any(isinstance(c, str) and _FORMULA.match(c) for c in out.columns):
         out.columns = [_escape_cell(c) for c in out.columns]
+    # the csv module quotes a cell holding "\n" but not one holding a lone "\r", which would
+    # then end the row for most readers: such a (rare) file gets every text cell quoted
+    has_cr = any(out[c].map(lambda v: isinstance(v, str) and "\r" in v, na_action="ignore").any()
+                 for c in text)
     path = Path(path)
     with atomic_path(path, allow_raw=allow_raw) as tmp:
-        out.to_csv(tmp, index=False, lineterminator="\n", float_format=float_format, encoding="utf-8")
+        out.to_csv(tmp, index=False, lineterminator="\n", float_format=float_format, encoding="utf-8",
+                   quoting=csv.QUOTE_NONNUMERIC if has_cr else csv.QUOTE_MINIMAL)
     return path
 
 
