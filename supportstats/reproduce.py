@@ -27,6 +27,7 @@
 """
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import hashlib
 import html
@@ -614,12 +615,9 @@ def reproduce(notebooks=None, jobs=None, only=None, params=None, *, lang=None, n
         finally:
             _block_signals(False)
     except KeyboardInterrupt:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not stop the clean-up
-        try:
+        with _no_interrupts():  # a second Ctrl-C must not stop the clean-up
             if staging is not None and not landed:
                 shutil.rmtree(staging, ignore_errors=True)
-        finally:
-            signal.signal(signal.SIGINT, signal.default_int_handler)
         raise RunInterrupted("interrupted: " + ("the run had already landed" if landed
                                                  else "workers and kernels stopped, committed files as they were")) from None
     finally:
@@ -663,6 +661,19 @@ def _raise_on_sigterm():
         raise KeyboardInterrupt
 
     return signal.signal(signal.SIGTERM, handler)
+
+
+@contextlib.contextmanager
+def _no_interrupts():
+    """Ignore Ctrl-C while stopping workers or removing the staging folder."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
 
 
 def _block_signals(block: bool) -> None:
@@ -730,13 +741,9 @@ def _run_stages(to_run, plan, staging: Path, *, jobs, timeout, report, progress)
                         bar.update(res)
             flag.touch()
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN) if threading.current_thread() is threading.main_thread() else None
-        try:
+        with _no_interrupts():
             workers.stop()
             bar.close()
-        finally:
-            if threading.current_thread() is threading.main_thread():
-                signal.signal(signal.SIGINT, signal.default_int_handler)
     return rows
 
 
