@@ -161,16 +161,17 @@ def write_csv(df: pd.DataFrame, path, *, float_format: str | None = None, allow_
     True
     """
     out = df.copy(deep=False)
-    text = [c for c in out.columns
-            if not (pd.api.types.is_numeric_dtype(out[c]) or pd.api.types.is_bool_dtype(out[c]))]
-    for col in text:
-        out[col] = out[col].map(_escape_cell, na_action="ignore")
+    has_cr = False
+    for i in range(out.shape[1]):  # by position: column names may repeat
+        col = out.iloc[:, i]
+        if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+            continue
+        out.isetitem(i, col.map(_escape_cell, na_action="ignore"))
+        # the csv module quotes a cell holding "\n" but not one holding a lone "\r", which
+        # would then end the row for most readers: such a (rare) file has every text cell quoted
+        has_cr = has_cr or bool(col.map(lambda v: isinstance(v, str) and "\r" in v, na_action="ignore").any())
     if any(isinstance(c, str) and _FORMULA.match(c) for c in out.columns):
         out.columns = [_escape_cell(c) for c in out.columns]
-    # the csv module quotes a cell holding "\n" but not one holding a lone "\r", which would
-    # then end the row for most readers: such a (rare) file gets every text cell quoted
-    has_cr = any(out[c].map(lambda v: isinstance(v, str) and "\r" in v, na_action="ignore").any()
-                 for c in text)
     path = Path(path)
     with atomic_path(path, allow_raw=allow_raw) as tmp:
         out.to_csv(tmp, index=False, lineterminator="\n", float_format=float_format, encoding="utf-8",
@@ -191,9 +192,10 @@ def read_csv(path, **kwargs) -> pd.DataFrame:
     ['=1+1', "'@x"]
     """
     df = pd.read_csv(path, **kwargs)
-    for col in df.columns:
-        if df[col].dtype == object or pd.api.types.is_string_dtype(df[col]):
-            df[col] = df[col].map(_unescape_cell, na_action="ignore")
+    for i in range(df.shape[1]):
+        col = df.iloc[:, i]
+        if col.dtype == object or pd.api.types.is_string_dtype(col):
+            df.isetitem(i, col.map(_unescape_cell, na_action="ignore"))
     df.columns = [_unescape_cell(c) for c in df.columns]
     return df
 

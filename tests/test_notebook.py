@@ -12,8 +12,16 @@ from supportstats import paths
 from supportstats.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from conftest import tracked_state  # noqa: E402
+
+
+def tracked_state(root):
+    """The project conftest's snapshot of tracked files (loaded by path: tests/ has other conftests)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("supportstats_root_conftest", ROOT / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.tracked_state(root)
 
 
 def test_output_path_stays_in_the_output_root(tmp_path, monkeypatch):
