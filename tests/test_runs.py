@@ -61,3 +61,16 @@ def test_slugs_are_folder_names():
     assert runs.run_slug(None, {"titles": {"a": "x/y"}}) == "titles-a-x-y"
     long = runs.run_slug("01", [f"p{i}={i}" for i in range(40)])
     assert len(long) <= 80 and long == runs.run_slug("01", [f"p{i}={i}" for i in range(40)])
+
+
+def test_run_folders_lock_and_temporary_files_are_git_ignored():
+    import subprocess
+
+    from supportstats.paths import ROOT
+
+    if not (ROOT / ".git").exists():
+        pytest.skip("needs the git checkout")
+    names = ["runs/01_csat_rise__level-0.9/figures/a.png", "runs/.journal.json", runs.LOCK_NAME,
+             "figures/.01_csat_rise.png.k2j3h4.tmp", "data/processed/findings/.x.csv.abcdef.tmp"]
+    proc = subprocess.run(["git", "check-ignore", *names], cwd=ROOT, capture_output=True, text=True)
+    assert proc.stdout.split() == names
