@@ -1,7 +1,7 @@
 """One notebook in one worker process: its kernel, its papermill run, its time limit.
 
-The runner (:mod:`supportstats.reproduce`) starts one worker process per notebook. A
-worker
+The runner (:mod:`supportstats.reproduce`) starts one worker process per notebook
+(:class:`Workers`, at most ``jobs`` at a time, results back through pipes). A worker
 
 * dies with the runner (Linux parent-death signal; elsewhere the runner's own clean-up),
   and its kernel dies with it (parent-death signal, and ipykernel's own parent poller);
@@ -17,6 +17,8 @@ worker
 from __future__ import annotations
 
 import ctypes
+import multiprocessing
+import multiprocessing.connection
 import os
 import re
 import signal
@@ -27,8 +29,10 @@ import time
 from pathlib import Path
 
 from . import paths
+from .errors import InputError
 
-__all__ = ["KERNEL_NAME", "DEFAULT_TIMEOUT", "start_kernel", "run_worker", "execute_notebook_task"]
+__all__ = ["KERNEL_NAME", "DEFAULT_TIMEOUT", "start_kernel", "run_worker", "execute_notebook_task", "Workers",
+           "start_method", "worker_context"]
 
 #: The kernelspec every notebook runs in; the one place it is named.
 KERNEL_NAME = "python3"
@@ -259,3 +263,85 @@ def execute_notebook_task(task: dict) -> dict:
     out.unlink(missing_ok=True)
     result["seconds"] = time.perf_counter() - started
     return result
+
+
+# ------------------------------------------------------------------- the runner's side
+
+def start_method(live: bool) -> str:
+    """How worker processes start; the worker code is spawn-safe either way.
+
+    A single-threaded parent on Linux forks: workers inherit the modules already
+    imported (papermill, pandas), which saves seconds per worker. A threaded parent (a
+    Jupyter kernel, pytest-xdist, a live progress bar) must not fork, so it uses
+    forkserver (one clean server imports papermill once) or, where neither exists, spawn.
+    ``SUPPORTSTATS_START_METHOD`` forces one (the tests and the benchmark use it).
+    """
+    methods = multiprocessing.get_all_start_methods()
+    method = os.environ.get("SUPPORTSTATS_START_METHOD")
+    if method is None:
+        if "fork" in methods and sys.platform.startswith("linux") and not live and threading.active_count() == 1:
+            method = "fork"
+        else:
+            method = "forkserver" if "forkserver" in methods else "spawn"
+    if method not in methods:
+        raise InputError("unknown start method", value=method, expected=f"one of {', '.join(methods)}")
+    return method
+
+
+def worker_context(method: str):
+    ctx = multiprocessing.get_context(method)
+    if method == "fork":
+        import papermill  # noqa: F401  (imported once here, inherited by every worker)
+    elif method == "forkserver":
+        ctx.set_forkserver_preload(["papermill", "supportstats.execute", "supportstats.reproduce"])
+    return ctx
+
+
+class Workers:
+    """At most ``jobs`` worker processes at a time, one notebook each, results through pipes."""
+
+    def __init__(self, ctx):
+        self.ctx, self.running = ctx, {}
+
+    def __len__(self):
+        return len(self.running)
+
+    def start(self, path: Path, task: dict) -> None:
+        recv, send = self.ctx.Pipe(duplex=False)
+        proc = self.ctx.Process(target=run_worker, args=(send, task), daemon=True, name=f"supportstats-{path.stem}")
+        proc.start()
+        send.close()
+        self.running[recv] = (proc, path)
+
+    def wait(self, timeout=None) -> list[tuple[Path, dict]]:
+        done = []
+        for conn in multiprocessing.connection.wait(list(self.running), timeout):
+            proc, path = self.running.pop(conn)
+            try:
+                res = conn.recv()
+            except (EOFError, OSError):
+                res = None
+            conn.close()
+            proc.join(10)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+            if res is None:  # killed, or crashed before it could answer
+                res = {"notebook": path.stem, "status": "failed", "cell": None, "seconds": float("nan"),
+                       "error": f"the worker process died (exit code {proc.exitcode})", "text": None, "log": ""}
+            done.append((path, res))
+        return done
+
+    def stop(self) -> None:
+        """Terminate every worker (each kills its kernel on SIGTERM) and reap them."""
+        for proc, _ in self.running.values():
+            if proc.is_alive():
+                proc.terminate()
+        deadline = time.monotonic() + 5
+        for conn, (proc, _) in list(self.running.items()):
+            proc.join(max(0.0, deadline - time.monotonic()))
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+            conn.close()
+        self.running.clear()

@@ -31,15 +31,12 @@ import contextlib
 import fnmatch
 import hashlib
 import html
-import multiprocessing
-import multiprocessing.connection
 import os
 import re
 import shutil
 import signal
 import sys
 import threading
-import time
 from collections import deque
 from pathlib import Path
 
@@ -47,7 +44,7 @@ import pandas as pd
 
 from . import runs as _runs
 from .errors import InputError, SupportstatsError
-from .execute import DEFAULT_TIMEOUT, KERNEL_NAME
+from .execute import DEFAULT_TIMEOUT, KERNEL_NAME, Workers, start_method, worker_context
 from .io import atomic_path
 from .params import notebook_parameters, parse_overrides, plan_parameters
 from .paths import DATA_PROCESSED, FIGURES, NOTEBOOKS, OUTPUT_ROOT_ENV, REPORTS
@@ -390,88 +387,6 @@ def _print_summary(summary: pd.DataFrame):
 
 
 
-def _start_method(live: bool) -> str:
-    """How worker processes start; the worker code is spawn-safe either way.
-
-    A single-threaded parent on Linux forks: workers inherit the modules already
-    imported (papermill, pandas), which saves seconds per worker. A threaded parent (a
-    Jupyter kernel, pytest-xdist, a live progress bar) must not fork, so it uses
-    forkserver (one clean server imports papermill once) or, where neither exists, spawn.
-    ``SUPPORTSTATS_START_METHOD`` forces one (the tests and the benchmark use it).
-    """
-    methods = multiprocessing.get_all_start_methods()
-    method = os.environ.get("SUPPORTSTATS_START_METHOD")
-    if method is None:
-        if "fork" in methods and sys.platform.startswith("linux") and not live and threading.active_count() == 1:
-            method = "fork"
-        else:
-            method = "forkserver" if "forkserver" in methods else "spawn"
-    if method not in methods:
-        raise InputError("unknown start method", value=method, expected=f"one of {', '.join(methods)}")
-    return method
-
-
-def _context(method: str):
-    ctx = multiprocessing.get_context(method)
-    if method == "fork":
-        import papermill  # noqa: F401  (imported once here, inherited by every worker)
-    elif method == "forkserver":
-        ctx.set_forkserver_preload(["papermill", "supportstats.execute", "supportstats.reproduce"])
-    return ctx
-
-
-class _Workers:
-    """At most ``jobs`` worker processes at a time, one notebook each, results through pipes."""
-
-    def __init__(self, ctx):
-        self.ctx, self.running = ctx, {}
-
-    def __len__(self):
-        return len(self.running)
-
-    def start(self, path: Path, task: dict) -> None:
-        from .execute import run_worker
-
-        recv, send = self.ctx.Pipe(duplex=False)
-        proc = self.ctx.Process(target=run_worker, args=(send, task), daemon=True, name=f"supportstats-{path.stem}")
-        proc.start()
-        send.close()
-        self.running[recv] = (proc, path)
-
-    def wait(self, timeout=None) -> list[tuple[Path, dict]]:
-        done = []
-        for conn in multiprocessing.connection.wait(list(self.running), timeout):
-            proc, path = self.running.pop(conn)
-            try:
-                res = conn.recv()
-            except (EOFError, OSError):
-                res = None
-            conn.close()
-            proc.join(10)
-            if proc.is_alive():
-                proc.kill()
-                proc.join()
-            if res is None:  # killed, or crashed before it could answer
-                res = {"notebook": path.stem, "status": "failed", "cell": None, "seconds": float("nan"),
-                       "error": f"the worker process died (exit code {proc.exitcode})", "text": None, "log": ""}
-            done.append((path, res))
-        return done
-
-    def stop(self) -> None:
-        """Terminate every worker (each kills its kernel on SIGTERM) and reap them."""
-        for proc, _ in self.running.values():
-            if proc.is_alive():
-                proc.terminate()
-        deadline = time.monotonic() + 5
-        for conn, (proc, _) in list(self.running.items()):
-            proc.join(max(0.0, deadline - time.monotonic()))
-            if proc.is_alive():
-                proc.kill()
-                proc.join()
-            conn.close()
-        self.running.clear()
-
-
 def _select(notebooks, only):
     """The notebook folder, every numbered notebook in it, and the selected ones."""
     if notebooks is None or isinstance(notebooks, (str, os.PathLike)) and Path(notebooks).is_dir():
@@ -706,8 +621,8 @@ def _run_stages(to_run, plan, staging: Path, *, jobs, timeout, report, progress)
     """Run every stage in worker processes; write results into the staging folder."""
     stages = run_order(to_run)
     live = progress and _Progress.is_live()
-    method = _start_method(live)
-    workers = _Workers(_context(method))
+    method = start_method(live)
+    workers = Workers(worker_context(method))
     renderer = _Renderer() if report else None
     results: dict[Path, dict] = {}
     started: set[Path] = set()
