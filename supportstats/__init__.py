@@ -13,7 +13,7 @@ __version__ = "0.1.0"
 
 #: Modules whose ``__all__`` make up the flat namespace, in load order.
 _MODULES = ("errors", "estimate", "significance", "weights", "claims", "io", "schema", "clean",
-            "synth", "plots", "findings", "notebook")
+            "synth", "plots", "findings", "params", "notebook")
 _loaded = False
 
 
