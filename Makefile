@@ -4,17 +4,19 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt requirements-bootstrap.txt | cksum | cut -d' ' -f1)
 
 .PHONY: setup reproduce test lab bench clean-venv review
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt requirements-bootstrap.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@# uv (from PyPI, pinned) installs the same pins as pip, ten times faster
-	$(PY) -m pip install -q --disable-pip-version-check uv==0.13.8
+	@# uv (from PyPI, pinned and checked by hash) installs the same pins as pip, ten times faster
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps --require-hashes -r requirements-bootstrap.txt
 	@# bytecode compiled at install: with PYTHONDONTWRITEBYTECODE set, every kernel would
 	@# otherwise recompile pandas, scipy and matplotlib from source on import (~2x slower)
-	$(VENV)/bin/uv pip install -q --compile-bytecode --python $(PY) -e ".[test]" -c constraints.txt
+	@# --build-constraints pins the build backend (setuptools) too; -c alone pins only what is installed
+	$(VENV)/bin/uv pip install -q --compile-bytecode --python $(PY) -e ".[test]" -c constraints.txt \
+		--build-constraints constraints.txt
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 

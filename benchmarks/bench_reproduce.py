@@ -62,7 +62,7 @@ def env(**extra):
 def time_runner(src: Path, work: Path, method=None) -> tuple[float, int]:
     nbdir = work / "runner" if (work / "runner").exists() else fresh_copy(src, work / "runner")
     code = ("import sys; from supportstats.reproduce import reproduce; "
-            f"s = reproduce({str(nbdir)!r}, reports={str(work / 'reports')!r}, progress=False); "
+            f"s = reproduce({str(nbdir)!r}, progress=False); "
             "sys.exit(int((s.status != 'ok').any()))")
     extra = {"SUPPORTSTATS_START_METHOD": method} if method else {}
     start = time.perf_counter()

@@ -16,7 +16,7 @@ __version__ = "0.1.0"
 _MODULES = ("errors", "bounds", "numerals", "design", "linearization", "estimate", "weights", "significance",
             "comparisons", "banner", "ranges", "claims", "claim_checks", "io", "schema", "clean", "synth", "plots",
             "plots_evidence", "messages", "theme", "titles", "figures", "evidence", "recompute", "findings",
-            "pipeline", "diff", "nbdiff", "review", "notebook")
+            "pipeline", "diff", "nbdiff", "review", "params", "notebook")
 _loaded = False
 
 

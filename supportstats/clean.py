@@ -27,7 +27,7 @@ import pandera.errors
 
 from . import schema
 from .errors import InputError
-from .io import atomic_path
+from .io import atomic_path, write_csv
 from .paths import DATA_PROCESSED, DATA_RAW
 
 __all__ = ["STEPS", "THRESHOLDS", "CleanResult", "clean_survey", "clean_file", "write_clean", "load_wave", "label_variety",
@@ -651,15 +651,13 @@ def write_clean(result: CleanResult, out_dir=None, stem: str | None = None) -> l
     for name, df in (("clean", result.data), ("exclusions", result.exclusions)):
         for ext in ("parquet", "csv"):
             path = out / f"{stem}_{name}.{ext}"
-            with atomic_path(path) as tmp:
-                if ext == "parquet":
+            if ext == "parquet":  # Parquet keeps the raw values; CSV is spreadsheet-safe
+                with atomic_path(path) as tmp:
                     df.to_parquet(tmp, index=False, engine="pyarrow", compression="zstd")
-                else:
-                    df.to_csv(tmp, index=False, lineterminator="\n")
+            else:
+                write_csv(df, path)
             written.append(path)
-    path = out / f"{stem}_report.csv"
-    with atomic_path(path) as tmp:
-        result.report.assign(n_raw=result.n_raw).to_csv(tmp, index=False, lineterminator="\n")
+    path = write_csv(result.report.assign(n_raw=result.n_raw), out / f"{stem}_report.csv")
     return written + [path]
 
 

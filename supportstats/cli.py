@@ -60,7 +60,8 @@ def synth(out):
 @click.argument("path", type=click.Path())
 @click.option("--survey", default=None, help="Survey schema (benchmark, trends, cs_ops); default: the map's, else guessed from the file name.")
 @click.option("--map", "column_map", type=click.Path(), default=None, help="Column map (YAML) from your export to the schema.")
-@click.option("--out", type=click.Path(file_okay=False), default=None, help="Output folder (default: data/processed).")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Output folder (default: data/processed for an export inside the project, else a cleaned/ folder next to it).")
 def clean(path, survey, column_map, out):
     """Clean one raw export and print the exclusions report.
 
@@ -73,9 +74,10 @@ def clean(path, survey, column_map, out):
     from .clean import clean_survey, guess_survey, write_clean
     from .errors import InputError
     from .io import apply_column_map, load_column_map, read_table
-    from .paths import DATA_PROCESSED, DATA_RAW
+    from .paths import DATA_PROCESSED, DATA_RAW, ROOT, is_within
 
-    out_dir = Path(out) if out else DATA_PROCESSED
+    # a user's respondents never land in the project unless they asked for it
+    out_dir = Path(out) if out else DATA_PROCESSED if is_within(path, ROOT) else Path(path).parent / "cleaned"
     resolved = out_dir.resolve()
     if resolved == DATA_RAW.resolve() or DATA_RAW.resolve() in resolved.parents:
         raise InputError("the pipeline never writes under data/raw", file=out_dir,
@@ -123,16 +125,25 @@ def clean(path, survey, column_map, out):
 
 @cli.command()
 @click.option("--jobs", "-j", type=int, default=None, help="Worker processes (default: one per core).")
-@click.option("--only", default=None, help="Run only notebooks whose name matches this glob/substring.")
-@click.option("-p", "params", multiple=True, metavar="NAME=VALUE", help="Override a notebook parameter.")
-def reproduce(jobs, only, params):
+@click.option("--only", default=None, help="Run only notebooks whose name matches this glob/substring (a what-if run).")
+@click.option("-p", "params", multiple=True, metavar="NAME=VALUE", help="Override a notebook parameter (a what-if run).")
+@click.option("--lang", default=None, help="Same as -p lang=LANG on every notebook that declares lang (a what-if run).")
+@click.option("--name", default=None, help="Folder of the what-if run under runs/ (default: made from the overrides).")
+@click.option("--timeout", type=float, default=None, help="Seconds one notebook may run before it fails (default: 1800).")
+@click.option("--wait", is_flag=True, help="Wait for a run already in progress instead of exiting at once.")
+def reproduce(jobs, only, params, lang, name, timeout, wait):
     """Run every findings notebook with papermill and rebuild figures, tables and the report.
 
-    Exits 1 when a notebook fails (the others still run), 2 on a bad option.
+    A plain run (no -p, --only, --lang or --name) updates the committed outputs in place,
+    once every notebook has passed. Any other run is a what-if run, saved whole under
+    runs/NAME/; it never changes committed files. Exits 1 when a notebook fails (the
+    others still run), 2 on a bad option or when another run holds the lock, 130 on Ctrl-C.
     """
+    from .reproduce import DEFAULT_TIMEOUT
     from .reproduce import reproduce as run_notebooks  # papermill loads only for this command
 
-    summary = run_notebooks(jobs=jobs, only=only, params=list(params))
+    summary = run_notebooks(jobs=jobs, only=only, params=list(params), lang=lang, name=name, wait=wait,
+                            timeout=DEFAULT_TIMEOUT if timeout is None else timeout)
     return int((summary["status"] != "ok").any())
 
 
@@ -170,10 +181,16 @@ def main(argv=None):
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code if isinstance(exc, click.UsageError) else 2
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        return 1
-    except (SupportstatsError, ValueError, KeyError, FileNotFoundError) as exc:
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("interrupted", err=True)
+        return 130
+    except SupportstatsError as exc:
+        if type(exc).__name__ == "RunInterrupted":  # the runner cleaned up after Ctrl-C
+            click.echo(str(exc), err=True)
+            return 130
+        click.echo(f"error: {' '.join(str(exc).split())}", err=True)
+        return 2
+    except (ValueError, KeyError, FileNotFoundError) as exc:
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         click.echo(f"error: {' '.join(str(msg).split())}", err=True)
         return 2

@@ -25,7 +25,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from . import paths
-from .io import atomic_path
+from .io import read_csv, write_csv
 
 __all__ = [
     "VERDICTS", "EVIDENCE", "FINDING_COLUMNS", "FINDINGS_SCHEMA", "finding_row", "change_verdict",
@@ -373,15 +373,12 @@ def record_findings(rows: pd.DataFrame, notebook: str, folder=None) -> Path:
     unknown = set(rows.columns) - set(FINDING_COLUMNS)
     if unknown:
         raise KeyError(f"record_findings: rows carry unknown column(s) {sorted(unknown)}")
-    out = rows.reindex(columns=FINDING_COLUMNS).assign(notebook=notebook).sort_values("claim_id", kind="stable")
+    out = rows.reindex(columns=FINDING_COLUMNS).assign(notebook=notebook)
     twice = out.duplicated(["claim_id", "evidence"])
     if twice.any():
         raise ValueError(f"record_findings: claim(s) recorded twice on the same evidence: {sorted(out.claim_id[twice])}")
     out = out.sort_values(["claim_id", "evidence"], kind="stable")
-    path = folder / f"{notebook}.csv"
-    with atomic_path(path) as tmp:
-        out.to_csv(tmp, index=False, float_format="%.10g", lineterminator="\n")
-    return path
+    return write_csv(out, folder / f"{notebook}.csv", float_format="%.10g")
 
 
 def read_findings(path) -> pd.DataFrame:
@@ -392,8 +389,7 @@ def read_findings(path) -> pd.DataFrame:
     >>> read_findings(paths.DATA_PROCESSED / "findings.csv")["verdict"].dtype
     dtype('O')
     """
-    table = pd.read_csv(path, dtype={c: object for c in _TEXT}, keep_default_na=True)
-    return table
+    return read_csv(path, dtype={c: object for c in _TEXT}, keep_default_na=True)
 
 
 def load_findings(folder=None) -> pd.DataFrame:
@@ -571,8 +567,7 @@ def assemble_findings(claims=None, rows=None, checks=None, *, alpha: float = 0.0
     table = FINDINGS_SCHEMA.validate(table)
     if out is not False:
         path = Path(out) if out is not None else paths.DATA_PROCESSED / "findings.csv"
-        with atomic_path(path) as tmp:
-            table.to_csv(tmp, index=False, float_format="%.10g", lineterminator="\n")
+        write_csv(table, path, float_format="%.10g")
     return table
 
 

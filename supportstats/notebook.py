@@ -4,13 +4,15 @@ Kept here so the notebooks stay thin (parameters, a few calls, a table, a figure
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
 
 from . import paths
+from .errors import InputError
 
-__all__ = ["setup_notebook", "resolve", "load_waves", "show", "pct"]
+__all__ = ["setup_notebook", "check_parameters", "resolve", "output_path", "load_waves", "show", "pct"]
 
 
 def setup_notebook() -> None:
@@ -41,7 +43,10 @@ def setup_notebook() -> None:
 
 
 def resolve(path) -> Path:
-    """A path from a notebook parameter: absolute as given, relative to the project root.
+    """An *input* path from a notebook parameter: absolute as given, else relative to the project root.
+
+    Use it for what a notebook reads (raw exports, column maps); outputs go through
+    :func:`output_path`.
 
     Examples
     --------
@@ -50,6 +55,111 @@ def resolve(path) -> Path:
     """
     p = Path(path)
     return p if p.is_absolute() else paths.ROOT / p
+
+
+def output_path(path) -> Path:
+    """An *output* path from a notebook parameter, under the run's output root.
+
+    Relative paths are taken from :func:`supportstats.paths.output_root` (the project
+    root, unless ``SUPPORTSTATS_OUTPUT_ROOT`` names another folder, as it does in every
+    ``supportstats reproduce`` run and in the tests). A path that leaves the output root,
+    or lies under ``data/raw``, is refused with one line.
+
+    Examples
+    --------
+    >>> output_path("figures") == paths.output_root() / "figures"
+    True
+    >>> output_path("data/raw")
+    Traceback (most recent call last):
+    supportstats.errors.InputError: data/raw: expected a folder or file inside the output root, not under data/raw (an output location)
+    """
+    root = paths.output_root()
+    p = Path(path)
+    full = Path(os.path.normpath(p if p.is_absolute() else root / p))
+    expected = "a folder or file inside the output root, not under data/raw"
+    if (not paths.is_within(full, root) or paths.is_within(full, root / "data" / "raw")
+            or paths.is_within(full, paths.DATA_RAW)):
+        raise InputError("an output location", file=path, expected=expected)
+    return full
+
+
+def check_parameters(notebook: str, namespace: dict) -> None:
+    """Check a notebook's parameters as it received them; settle where it writes.
+
+    Called in each notebook's first cell after the parameters. The values in
+    ``namespace`` (the notebook's ``globals()``) are checked against the defaults that
+    ``notebooks/<notebook>.ipynb`` declares (:func:`supportstats.params.check_parameter`):
+    a run through papermill's Python API that passed a wrong type stops here with one line
+    instead of three cells later. A float parameter given as an int becomes a float.
+
+    Run by papermill's command line (``papermill IN OUT``) without
+    ``SUPPORTSTATS_OUTPUT_ROOT`` set, the notebook writes under a folder derived from
+    ``OUT``: ``OUT``'s folder, or its parent when that folder is called ``notebooks``.
+
+    ``notebook`` is the notebook's name (looked up in ``notebooks/``, then the working
+    folder) or the path of its ``.ipynb`` file; when neither is found, nothing is checked.
+
+    Examples
+    --------
+    >>> import nbformat, tempfile, pathlib
+    >>> cell = nbformat.v4.new_code_cell("level = 0.95\\nsd_grid = [5, 10]\\nfigures_dir = 'figures'")
+    >>> cell.metadata["tags"] = ["parameters"]
+    >>> nb = pathlib.Path(tempfile.mkdtemp()) / "01_demo.ipynb"
+    >>> nbformat.write(nbformat.v4.new_notebook(cells=[cell]), str(nb))
+    >>> ns = {"level": 1, "sd_grid": [5, 7.5], "figures_dir": "figures"}
+    >>> check_parameters(nb, ns)
+    >>> ns["level"]
+    1.0
+    >>> check_parameters(nb, {**ns, "sd_grid": [5, "10"]})
+    Traceback (most recent call last):
+    supportstats.errors.InputError: 01_demo.ipynb: got '10'; expected a list of numbers (wrong type for parameter sd_grid[1])
+    """
+    from .params import check_output_location, check_parameter, is_output_parameter, notebook_parameters
+
+    if str(notebook).endswith(".ipynb"):
+        source, file = Path(notebook), Path(notebook).name
+    else:
+        file = f"{notebook}.ipynb"
+        source = next((d / file for d in (paths.NOTEBOOKS, Path.cwd()) if (d / file).is_file()), None)
+    if source is not None and not source.is_file():
+        source = None
+    if source is not None:
+        for name, default in notebook_parameters(source).items():
+            if name not in namespace:
+                raise InputError(f"parameter {name} is not set", file=file, expected="the parameters cell to run first")
+            namespace[name] = check_parameter(name, namespace[name], default, file=file)
+            if is_output_parameter(name):
+                check_output_location(name, namespace[name], file=file)
+    if not os.environ.get(paths.OUTPUT_ROOT_ENV):
+        out = _papermill_output()
+        if out is not None:
+            root = out.parent.parent if out.parent.name == "notebooks" else out.parent
+            os.environ[paths.OUTPUT_ROOT_ENV] = str(root)
+
+
+def _papermill_output() -> Path | None:
+    """The output notebook of the papermill command line that started this kernel, if any."""
+    try:
+        ppid = os.getppid()
+        argv = [a.decode() for a in Path(f"/proc/{ppid}/cmdline").read_bytes().split(b"\0") if a]
+        cwd = Path(os.readlink(f"/proc/{ppid}/cwd"))
+    except (OSError, UnicodeDecodeError):
+        return None
+    at = next((i for i, a in enumerate(argv[:3]) if Path(a).name == "papermill"), None)
+    if at is None:
+        return None
+    try:
+        from papermill.cli import papermill as command
+
+        ctx = command.make_context("papermill", argv[at + 1:], resilient_parsing=True)
+    except Exception:  # not a command line papermill itself would accept
+        return None
+    out = ctx.params.get("output_path")
+    if not out or out == "-" or "://" in out:
+        raise InputError("papermill writes this notebook to a stream or URL", value=out,
+                         expected=f"{paths.OUTPUT_ROOT_ENV} set to the folder for its figures and tables")
+    out = Path(out)
+    return out if out.is_absolute() else cwd / out
 
 
 def load_waves(raw_files: dict, column_map: str = "") -> tuple[dict, dict, str]:

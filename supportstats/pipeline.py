@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import paths
-from .io import atomic_path
+from .io import read_csv, write_csv
 
 __all__ = ["PIPELINE_COLUMNS", "as_pipeline_checks", "split_microdata", "microdata_note", "audit_markdown",
            "record_pipeline_checks", "load_pipeline_checks", "assemble_pipeline_checks"]
@@ -137,9 +137,7 @@ def record_pipeline_checks(rows: pd.DataFrame, notebook: str, folder=None) -> Pa
     out = pd.DataFrame(rows).reindex(columns=PIPELINE_COLUMNS).assign(notebook=notebook)
     out = out.sort_values(["check", "claim_id"], kind="stable")
     path = folder / f"{notebook}.csv"
-    with atomic_path(path) as tmp:
-        out.to_csv(tmp, index=False, float_format="%.10g", lineterminator="\n")
-    return path
+    return write_csv(out, path, float_format="%.10g")
 
 
 def load_pipeline_checks(folder=None) -> pd.DataFrame:
@@ -154,7 +152,7 @@ def load_pipeline_checks(folder=None) -> pd.DataFrame:
     files = sorted(folder.glob("*.csv"))
     if not files:
         return pd.DataFrame(columns=PIPELINE_COLUMNS)
-    return pd.concat([pd.read_csv(f, dtype={"check": str, "claim_id": str, "notebook": str, "detail": str})
+    return pd.concat([read_csv(f, dtype={"check": str, "claim_id": str, "notebook": str, "detail": str})
                       for f in files], ignore_index=True)
 
 
@@ -173,6 +171,5 @@ def assemble_pipeline_checks(rows=None, *, out=None) -> pd.DataFrame:
     table["passed"] = table["passed"].astype(bool)
     if out is not False:
         path = Path(out) if out is not None else paths.DATA_PROCESSED / "pipeline_checks.csv"
-        with atomic_path(path) as tmp:
-            table.to_csv(tmp, index=False, float_format="%.10g", lineterminator="\n")
+        write_csv(table, path, float_format="%.10g")
     return table

@@ -2,57 +2,72 @@
 
 ``supportstats reproduce`` is a thin wrapper over :func:`reproduce`. The runner
 
-* finds ``notebooks/NN_*.ipynb`` and runs them in worker processes (papermill's ``cwd``
-  is not thread-safe, papermill #473), the ``99_*`` notebooks last because they gather
-  what the others wrote;
-* validates ``-p NAME=VALUE`` overrides against each notebook's ``parameters`` cell
-  before any kernel starts;
-* writes each executed notebook back in place with its outputs and without volatile
-  metadata, so a second run leaves the bytes (and ``git status``) unchanged;
-* never overwrites a committed notebook with a traceback: a failed run is kept under
-  ``reports/failed/`` and the other notebooks carry on;
-* renders every notebook and an index of findings and figures under ``reports/``.
+* finds ``notebooks/NN_*.ipynb`` and runs each in a worker process of its own
+  (papermill's ``cwd`` is not thread-safe, papermill #473), the ``99_*`` notebooks last
+  because they gather what the others wrote;
+* checks every ``-p NAME=VALUE`` override (recursively: parameters are data, never code,
+  see :mod:`supportstats.params`) before any kernel starts;
+* runs one run at a time per checkout (:class:`supportstats.runs.RunLock`), and first
+  finishes or clears what a killed run left (:func:`supportstats.runs.recover`);
+* lets every kernel write into a staging folder (``runs/.staging-<id>/``, the kernels'
+  ``SUPPORTSTATS_OUTPUT_ROOT``), never into the checkout, and lands the run only when
+  every notebook has finished:
+
+  - a *plain* run (no ``-p``, no ``--only``, no ``--lang``) whose notebooks all pass moves
+    its changed files into place (notebooks, ``figures/``, ``data/processed/``,
+    ``reports/``), through a journal, so the committed outputs are exactly what it wrote;
+    if a notebook fails, nothing committed changes and the run is kept in ``runs/failed/``;
+  - a *what-if* run becomes ``runs/<name>/``: the notebooks it ran, the committed outputs
+    of the others, ``findings.csv`` re-assembled by running ``99_*`` there, figures and
+    report;
+* writes each executed notebook without volatile metadata, so a second run leaves the
+  bytes (and ``git status``) unchanged;
+* stops cleanly on Ctrl-C (queued notebooks cancelled, kernels stopped, staging removed,
+  committed files as they were) and fails a notebook that runs longer than ``timeout``.
 """
 from __future__ import annotations
 
-import ast
-import concurrent.futures as cf
+import contextlib
 import fnmatch
-import multiprocessing
 import os
 import re
+import shutil
+import signal
 import sys
-import tempfile
 import threading
-import time
-from collections.abc import Mapping
+from collections import deque
 from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError
+from . import runs as _runs
+from .errors import InputError, SupportstatsError
+from .execute import DEFAULT_TIMEOUT, KERNEL_NAME, Workers, start_method, worker_context
 from .io import atomic_path
-from .paths import DATA_PROCESSED, FIGURES, NOTEBOOKS, REPORTS
+from .params import notebook_parameters, parse_overrides, plan_parameters
+from .paths import NOTEBOOKS, OUTPUT_ROOT_ENV
 
 __all__ = ["reproduce", "discover_notebooks", "run_order", "notebook_parameters",
-           "parse_overrides", "strip_volatile", "build_report"]
+           "parse_overrides", "strip_volatile", "build_report", "RunInterrupted", "KERNEL_NAME"]
 
 # The HTML report lives in .report; re-exported so ``reproduce.build_report`` keeps working.
 from .report import _Renderer, build_report  # noqa: E402
 
-PARAMETERS_TAG = "parameters"
 INJECTED_TAG = "injected-parameters"
 ERROR_MARKER_TAG = "papermill-error-cell-tag"
 RUN_LAST_PREFIX = "99"
-KERNEL_NAME = "python3"
 SUMMARY_COLUMNS = ["notebook", "status", "seconds", "cell", "error", "output"]
 # Cell metadata that changes on every execution (papermill timings, nbclient timestamps,
 # the jupyterlab-execute-time extension); everything else a notebook author set is kept.
 _VOLATILE_CELL_KEYS = ("papermill", "execution", "ExecuteTime")
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 _FILE_MODE = 0o666 & ~_UMASK
+_plan_parameters = plan_parameters  # the name the tests and older callers use
+
+
+class RunInterrupted(SupportstatsError):
+    """The run was stopped (Ctrl-C or SIGTERM) and cleaned up; the CLI exits 130."""
 
 
 # --------------------------------------------------------------------------- discovery
@@ -123,144 +138,6 @@ def run_order(paths) -> list[list[Path]]:
     return [stage for stage in (first, last) if stage]
 
 
-# -------------------------------------------------------------------------- parameters
-
-def _read_notebook(path):
-    import nbformat
-
-    try:
-        return nbformat.read(str(path), as_version=4)
-    except Exception as exc:  # nbformat raises several types for broken JSON
-        raise InputError(f"not a readable notebook ({type(exc).__name__})", file=path) from None
-
-
-def notebook_parameters(path) -> dict[str, object]:
-    """Return the names and default values declared in a notebook's ``parameters`` cell.
-
-    The cell (the first one tagged ``parameters``, as papermill uses) must hold literal
-    assignments only, ``name = <literal>``: a computed value would not be recomputed
-    after papermill injects an override. A notebook without such a cell declares nothing.
-
-    Raises
-    ------
-    InputError
-        When the cell holds anything but literal assignments.
-
-    Examples
-    --------
-    >>> import nbformat, tempfile, pathlib
-    >>> cell = nbformat.v4.new_code_cell("alpha = 0.05  # two-sided\\nwaves = [2021, 2022]")
-    >>> cell.metadata["tags"] = ["parameters"]
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "01_x.ipynb"
-    >>> nbformat.write(nbformat.v4.new_notebook(cells=[cell]), str(path))
-    >>> notebook_parameters(path)
-    {'alpha': 0.05, 'waves': [2021, 2022]}
-    """
-    nb = _read_notebook(path)
-    cells = [c for c in nb.cells if PARAMETERS_TAG in c.get("metadata", {}).get("tags", [])]
-    if not cells:
-        return {}
-    try:
-        tree = ast.parse(cells[0].source)
-    except SyntaxError as exc:
-        raise InputError("the parameters cell is not plain Python", file=path, row=exc.lineno,
-                         expected="NAME = literal lines") from None
-    declared: dict[str, object] = {}
-    for node in tree.body:
-        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
-            continue  # a docstring-like note
-        if isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) for t in node.targets):
-            names, value = [t.id for t in node.targets], node.value
-        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
-            names, value = [node.target.id], node.value
-        else:
-            raise InputError("the parameters cell may hold only NAME = literal lines", file=path,
-                             row=node.lineno, value=ast.unparse(node)[:60])
-        try:
-            literal = ast.literal_eval(value)
-        except ValueError:
-            raise InputError("parameters must be literals, not computed", file=path, row=node.lineno,
-                             value=ast.unparse(node)[:60], expected="a number, string, bool, None, list or dict") from None
-        for name in names:
-            declared[name] = literal
-    return declared
-
-
-def _parse_value(text: str):
-    try:
-        return ast.literal_eval(text)
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return text
-
-
-def parse_overrides(items) -> dict[str, object]:
-    """Parse ``NAME=VALUE`` strings into a dict of Python values.
-
-    A value is read as a Python literal (int, float, bool, None, list, dict, quoted str)
-    and falls back to the plain text.
-
-    Raises
-    ------
-    InputError
-        When an item has no ``=`` or its name is not an identifier.
-
-    Examples
-    --------
-    >>> parse_overrides(["alpha=0.01", "waves=[2021, 2022]", "survey=trends", "weighted=False"])
-    {'alpha': 0.01, 'waves': [2021, 2022], 'survey': 'trends', 'weighted': False}
-    """
-    return {name: value for name, (_, value) in _parse_pairs(items).items()}
-
-
-def _parse_pairs(items) -> dict[str, tuple[str, object]]:
-    pairs: dict[str, tuple[str, object]] = {}
-    for item in items or ():
-        name, sep, text = str(item).partition("=")
-        name = name.strip()
-        if not sep or not name.isidentifier():
-            raise InputError("bad -p option", value=item, expected="NAME=VALUE with NAME a Python identifier")
-        pairs[name] = (text, _parse_value(text))  # the last -p for a name wins
-    return pairs
-
-
-_BOOL_WORDS = {"true": True, "false": False}
-
-
-def _coerce(name, raw, value, default, path):
-    """Return ``value`` converted to the declared literal's type, or raise one line."""
-    if default is None:  # a None default declares no type
-        return value
-    kind = type(default)
-    if kind is str and raw is not None:
-        return value if isinstance(value, str) else raw  # "-p wave_label=2022" is the text "2022"
-    if kind is bool and isinstance(raw, str) and raw.strip().lower() in _BOOL_WORDS:
-        return _BOOL_WORDS[raw.strip().lower()]
-    if kind is float and type(value) is int:
-        return float(value)
-    if type(value) is kind:
-        return value
-    raise InputError(f"wrong type for parameter {name}", file=path.name, value=raw if raw is not None else repr(value),
-                     expected=f"{kind.__name__} like its default {default!r}")
-
-
-def _plan_parameters(paths, overrides) -> dict[Path, dict]:
-    """Validate overrides against every selected notebook; return the values per notebook."""
-    if isinstance(overrides, Mapping):
-        pairs = {str(k): (None, v) for k, v in overrides.items()}
-    else:
-        pairs = _parse_pairs(overrides)
-    declared = {p: notebook_parameters(p) for p in paths}
-    unknown = sorted(set(pairs) - {n for d in declared.values() for n in d})
-    if unknown:
-        known = sorted({n for d in declared.values() for n in d})
-        raise InputError("unknown parameter", value=unknown[0],
-                         expected=f"one of: {', '.join(known)}" if known else "no -p: the selected notebooks declare no parameters")
-    plan = {}
-    for path, defaults in declared.items():
-        plan[path] = {name: _coerce(name, raw, value, defaults[name], path)
-                      for name, (raw, value) in pairs.items() if name in defaults}
-    return plan
-
 
 # ---------------------------------------------------------------------------- cleaning
 
@@ -327,159 +204,20 @@ def _write_if_changed(path: Path, text: str) -> bool:
     return True
 
 
-# ------------------------------------------------------------------------------ worker
 
-def _init_worker():
-    """Make the kernel the venv's python and keep its noise out of the terminal."""
-    bindir = str(Path(sys.executable).parent)
-    os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
-    # JUPYTER_PATH outranks ~/.local/share/jupyter, so a stray user-level "python3"
-    # kernelspec pointing at another interpreter cannot win over the venv's own.
-    share = str(Path(sys.prefix) / "share" / "jupyter")
-    os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [share, os.environ.get("JUPYTER_PATH")]))
-    os.environ.setdefault("PYTHONHASHSEED", "0")  # set and dict-of-str orders repeat in outputs
-    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # debugpy's frozen-modules warning
-
-
-def _context():
-    """Pick how worker processes start; the worker code is spawn-safe either way.
-
-    A single-threaded parent on Linux forks: workers inherit the modules already
-    imported (papermill, pandas), which saves seconds per worker. A threaded parent (a
-    Jupyter kernel, a live display) must not fork, so it uses forkserver (one clean
-    server imports papermill once) or, where neither exists, spawn.
-    ``SUPPORTSTATS_START_METHOD`` forces one (the tests and the benchmark use it).
-    """
-    methods = multiprocessing.get_all_start_methods()
-    method = os.environ.get("SUPPORTSTATS_START_METHOD")
-    if method is None:
-        if "fork" in methods and sys.platform.startswith("linux") and threading.active_count() == 1:
-            method = "fork"
-        else:
-            method = "forkserver" if "forkserver" in methods else "spawn"
-    if method not in methods:
-        raise InputError("unknown start method", value=method, expected=f"one of {', '.join(methods)}")
-    ctx = multiprocessing.get_context(method)
-    if method == "fork":
-        import papermill  # noqa: F401  (imported once here, inherited by every worker)
-    elif method == "forkserver":
-        ctx.set_forkserver_preload(["__main__", "papermill", "supportstats.reproduce"])
-    return ctx
-
-
-def _failing_cell(nb):
-    """Index (in the source notebook, injected cells not counted) and one-line error."""
-    index = -1
-    for cell in nb.cells:
-        tags = cell.get("metadata", {}).get("tags", [])
-        if INJECTED_TAG in tags or ERROR_MARKER_TAG in tags:
-            continue
-        index += 1
-        for out in cell.get("outputs", []):
-            if out.get("output_type") == "error":
-                if out.get("ename") == "SystemExit" and str(out.get("evalue", "")) in ("", "0"):
-                    continue
-                return index, _one_line(f"{out.get('ename')}: {out.get('evalue')}")
-    return None, None
-
-
-def _one_line(text, width=160):
-    text = " ".join(_ANSI.sub("", str(text)).split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _warm_kernel(cwd: str):
-    """Start a kernel and load the package in it, before the notebook may run.
-
-    Used for a later stage (``99_*``) while the last notebooks of the stage before it
-    still run: the kernel start and imports overlap their work instead of following it.
-    Loading modules has no visible effect on the notebook's outputs. Returns None (the
-    notebook then starts its own kernel) if anything goes wrong.
-    """
-    from jupyter_client.manager import KernelManager
-
-    km = KernelManager(kernel_name=KERNEL_NAME)
-    try:
-        km.start_kernel(cwd=cwd)
-        kc = km.client()
-        kc.start_channels()
-        try:
-            kc.wait_for_ready(timeout=60)
-            kc.execute_interactive("import supportstats; supportstats._load_all()", silent=True,
-                                   store_history=False, timeout=120, output_hook=lambda msg: None)
-        finally:
-            kc.stop_channels()
-        return km
-    except Exception:  # a warm-up is an optimisation, never a failure
-        if km.has_kernel:
-            km.shutdown_kernel(now=True)
-        return None
-
-
-def _wait_for(flag: str, limit: float = 3600.0) -> None:
-    deadline = time.monotonic() + limit
-    while not Path(flag).exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-
-
-def _execute(path: str, params: dict, cwd: str, timeout, after: str | None = None) -> dict:
-    """Run one notebook in this worker; return its status and cleaned JSON text.
-
-    With ``after`` (a flag file), warm a kernel first and start the notebook only once the
-    runner has created the flag, i.e. once every notebook of the previous stage finished.
-    """
-    import nbformat
-    import papermill as pm
-
-    km = None
-    if after is not None:
-        km = _warm_kernel(cwd)
-        _wait_for(after)
-    started = time.perf_counter()
-    result = {"notebook": Path(path).stem, "status": "ok", "cell": None, "error": "", "text": None, "log": ""}
-    with tempfile.TemporaryDirectory(prefix="supportstats-run-") as tmpdir:
-        out, log = Path(tmpdir) / "out.ipynb", Path(tmpdir) / "kernel.log"
-        nb = nbformat.read(path, as_version=4)
-        # a stale injected cell from an earlier "-p" run would keep overriding the defaults
-        nb.cells = [c for c in nb.cells if INJECTED_TAG not in c.get("metadata", {}).get("tags", [])]
-        nb.metadata.pop("papermill", None)  # and so would its recorded parameters
-        strip_volatile(nb)  # ids first, so papermill's upgrade does not draw random ones
-        sys.stdout.flush(), sys.stderr.flush()
-        saved = os.dup(1), os.dup(2)
-        with open(log, "wb") as sink:
-            os.dup2(sink.fileno(), 1), os.dup2(sink.fileno(), 2)
-            try:
-                extra = {"km": km} if km is not None else {}
-                pm.execute_notebook(nb, str(out), parameters=params or None, kernel_name=KERNEL_NAME,
-                                    cwd=cwd, log_output=False, progress_bar=False,
-                                    request_save_on_cell_execute=False, execution_timeout=timeout,
-                                    **extra)
-            except pm.PapermillExecutionError:
-                result["status"] = "failed"
-            except Exception as exc:  # kernel died, timeout, no such kernel: still one line
-                result["status"], result["error"] = "failed", _one_line(f"{type(exc).__name__}: {exc}")
-            finally:
-                if km is not None and km.has_kernel:  # a kernel we started is ours to stop
-                    km.shutdown_kernel(now=True)
-                sys.stdout.flush(), sys.stderr.flush()
-                os.dup2(saved[0], 1), os.dup2(saved[1], 2)
-                os.close(saved[0]), os.close(saved[1])
-        if out.exists():
-            executed = nbformat.read(str(out), as_version=4)
-            if result["status"] == "failed":
-                cell, error = _failing_cell(executed)
-                result["cell"], result["error"] = cell, error or result["error"]
-            result["text"] = _notebook_text(strip_volatile(executed))
-        if result["status"] == "failed":
-            result["log"] = log.read_text(errors="replace")
-    result["seconds"] = time.perf_counter() - started
-    return result
+notebook_text = _notebook_text
 
 
 # ------------------------------------------------------------------------------ runner
 
 class _Progress:
     """A rich progress bar on a terminal, plain lines otherwise (CI logs, pipes)."""
+
+    @staticmethod
+    def is_live() -> bool:
+        from rich.console import Console
+
+        return Console(stderr=True).is_terminal and not os.environ.get("CI")
 
     def __init__(self, total, enabled):
         from rich.console import Console
@@ -528,49 +266,81 @@ def _print_summary(summary: pd.DataFrame):
     console.print(table)
 
 
-def reproduce(notebooks=None, jobs=None, only=None, params=None, *, reports=None, figures=None,
-              findings=None, report=True, progress=True, timeout=None) -> pd.DataFrame:
-    """Run the numbered notebooks with papermill, write them back, and rebuild the report.
 
-    Overrides are checked against every selected notebook before any kernel starts.
-    Notebooks run in ``jobs`` worker processes, ``99_*`` ones after all the others.
-    A notebook that fails leaves its committed file untouched; its executed copy (with
-    the traceback) goes to ``reports/failed/<name>.ipynb`` (and ``.html``; when no
-    notebook came back at all, the kernel's stderr goes to ``.log``) and the others
-    carry on. Kernel stderr never reaches the terminal.
+def _select(notebooks, only):
+    """The notebook folder, every numbered notebook in it, and the selected ones."""
+    if notebooks is None or isinstance(notebooks, (str, os.PathLike)) and Path(notebooks).is_dir():
+        folder = Path(NOTEBOOKS if notebooks is None else notebooks)
+        return folder, discover_notebooks(folder), discover_notebooks(folder, only=only)
+    every = [Path(p) for p in ([notebooks] if isinstance(notebooks, (str, os.PathLike)) else notebooks)]
+    selected = [p for p in every if not only or _matches(p, only)]
+    if not selected:
+        raise InputError("no notebooks to run", value=only, expected="a glob or substring of a notebook name")
+    folder = selected[0].parent
+    return folder, discover_notebooks(folder), selected
+
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+
+def reproduce(notebooks=None, jobs=None, only=None, params=None, *, lang=None, name=None, wait=False,
+              report=True, progress=True, timeout=DEFAULT_TIMEOUT, root=None) -> pd.DataFrame:
+    """Run the numbered notebooks with papermill in a staging folder, then land the run.
+
+    Overrides are checked against every notebook before any kernel starts. Notebooks run
+    in up to ``jobs`` worker processes, ``99_*`` ones after all the others, each kernel
+    writing under the run's staging folder. A *plain* run (no ``params``, ``only``,
+    ``lang`` or ``name``) then moves its changed files into place, if every notebook
+    passed; otherwise nothing committed changes and the run is kept in ``runs/failed/``.
+    Any other run is a *what-if* run, saved complete as ``runs/<name>/``. A failed
+    notebook's executed copy (with the traceback) is under the run's
+    ``reports/failed/<name>.ipynb`` (and ``.html``; ``.log`` holds the kernel's stderr).
 
     Parameters
     ----------
     notebooks : path-like or list of path-like, optional
         A folder to search for ``NN_*.ipynb`` (default ``notebooks/``) or explicit files.
+        The project folder (outputs, ``runs/``, the lock) is the notebook folder's parent.
     jobs : int, optional
         Worker processes (default: ``os.cpu_count()``).
     only : str, optional
-        Glob or substring selecting notebooks by name.
+        Glob or substring selecting notebooks by name (a what-if run; ``99_*`` notebooks
+        not selected run too, to re-assemble the findings).
     params : mapping or list of str, optional
-        ``{"alpha": 0.01}`` or ``["alpha=0.01"]``. Applied to every selected notebook
-        that declares the name; an unknown name or a value of the wrong type (an int is
-        fine for a float) raises before anything runs.
-    reports, figures, findings : path-like, optional
-        Report folder, figure folder and findings CSV (defaults under the project root).
+        ``{"alpha": 0.01}`` or ``["alpha=0.01"]``, applied to every notebook that declares
+        the name and checked against its default (:func:`supportstats.params.plan_parameters`).
+    lang : str, optional
+        Shorthand for ``-p lang=<lang>`` on every notebook that declares ``lang``.
+    name : str, optional
+        Folder name of the what-if run under ``runs/`` (default: a slug of the overrides).
+    wait : bool
+        Wait for a run already holding the project's lock instead of stopping at once.
     report : bool
-        Render notebooks and ``index.html`` under ``reports``.
+        Render notebooks and ``index.html`` under the run's ``reports/``.
     progress : bool
         Show progress (a rich bar on a terminal, plain lines otherwise) and the summary.
     timeout : float, optional
-        Seconds allowed per cell (default: no limit).
+        Seconds one notebook may run; past them its running cell is interrupted and the
+        notebook fails naming that cell. ``None``: no limit.
+    root : path-like, optional
+        The project folder (default: the notebook folder's parent).
 
     Returns
     -------
     DataFrame
-        One row per notebook, in run order: ``notebook, status`` (``ok``/``failed``),
+        One row per notebook run, in run order: ``notebook, status`` (``ok``/``failed``),
         ``seconds, cell`` (index of the failing cell in the notebook, counting from 0),
-        ``error`` (one line) and ``output`` (the file written).
+        ``error`` (one line) and ``output`` (where its executed notebook ended up).
+        ``attrs["run_dir"]`` is the run's folder (the project for a plain run that landed).
 
     Raises
     ------
     InputError
         For a bad ``-p``, an ``only`` that matches nothing, or an unreadable parameters cell.
+    supportstats.runs.RunBusyError
+        When another run holds the lock (and ``wait`` is false).
+    RunInterrupted
+        On Ctrl-C or SIGTERM, after stopping every worker and kernel and removing the staging folder.
 
     Examples
     --------
@@ -583,97 +353,204 @@ def reproduce(notebooks=None, jobs=None, only=None, params=None, *, reports=None
     >>> nbformat.write(nbformat.v4.new_notebook(cells=[cell]), str(folder / "01_test.ipynb"))
     >>> reproduce(folder, params=["alpha=high"], progress=False)
     Traceback (most recent call last):
-    supportstats.errors.InputError: 01_test.ipynb: got 'high'; expected float like its default 0.05 (wrong type for parameter alpha)
+    supportstats.errors.InputError: 01_test.ipynb: got 'high'; expected a number like its default 0.05 (wrong type for parameter alpha)
     >>> reproduce(folder, params=["beta=1"], progress=False)
     Traceback (most recent call last):
     supportstats.errors.InputError: got 'beta'; expected one of: alpha (unknown parameter)
     """
-    if notebooks is None or isinstance(notebooks, (str, os.PathLike)) and Path(notebooks).is_dir():
-        paths = discover_notebooks(notebooks, only=only)
-    else:
-        paths = [Path(p) for p in notebooks if not only or _matches(Path(p), only)]
-        if not paths:
-            raise InputError("no notebooks to run", value=only, expected="a glob or substring of a notebook name")
-    plan = _plan_parameters(paths, params or {})
+    folder, every, selected = _select(notebooks, only)
+    root = Path(root) if root is not None else folder.parent
+    what_if = bool(params) or only is not None or lang is not None or name is not None or selected != every
+    to_run = list(selected)
+    if what_if and any(not p.name.startswith(RUN_LAST_PREFIX) for p in selected):
+        to_run += [p for p in every if p.name.startswith(RUN_LAST_PREFIX) and p not in to_run]
+    plan = plan_parameters(to_run, params or {}, lang=lang)
     if jobs is not None and int(jobs) < 1:
         raise InputError("bad --jobs", value=jobs, expected="a positive number of workers")
+    if timeout is not None and not float(timeout) > 0:
+        raise InputError("bad --timeout", value=timeout, expected="a positive number of seconds")
+    run_name = None
+    if what_if:
+        run_name = name or _runs.run_slug(only, params, lang)
+        if not _NAME.match(run_name) or run_name == "failed":
+            raise InputError("bad --name", value=run_name,
+                             expected="letters, digits, '.', '_' or '-', not starting with '.', and not 'failed'")
     jobs = int(jobs or os.cpu_count() or 1)
-    reports = Path(REPORTS if reports is None else reports)
-    failed_dir = reports / "failed"
 
-    rows, bar = [], None
-    renderer = _Renderer() if report else None
-    workers = min(jobs, len(paths))
-    stages = run_order(paths)
-    flags = tempfile.TemporaryDirectory(prefix="supportstats-stages-")
-    early: dict = {}  # futures of the next stage, submitted while this one finishes
+    def waiting(holder):
+        if progress:
+            print(f"waiting for another reproduce ({holder})", file=sys.stderr, flush=True)
 
-    def submit(pool, p, after=None):
-        try:
-            return pool.submit(_execute, str(p), plan[p], str(p.parent), timeout, after)
-        except cf.process.BrokenProcessPool as exc:  # a worker died earlier: report, don't crash
-            return _failed_future(exc)
-
+    lock = _runs.RunLock(root, wait=wait, on_wait=waiting).acquire()
+    saved_env = os.environ.pop(OUTPUT_ROOT_ENV, None)  # the runner decides where kernels write
+    old_term = _raise_on_sigterm()
+    staging, landed = None, False
     try:
-        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=_context(),
-                                    initializer=_init_worker) as pool:
-            try:
-                for i, stage in enumerate(stages):
-                    futures = early or {submit(pool, p): p for p in stage}
-                    early = {}
-                    flag = str(Path(flags.name) / f"stage-{i}.done")
-                    following = stages[i + 1] if i + 1 < len(stages) else []
-                    if bar is None:  # after the first submit: a live display runs a thread
-                        bar = _Progress(len(paths), progress)
-                    pending = set(futures)
-                    for fut in cf.as_completed(futures):
-                        pending.discard(fut)
-                        # a worker is idle and this stage has nothing left to start: let the
-                        # next stage warm its kernels now, gated on this stage's flag
-                        if following and not early and len(pending) + len(following) <= workers:
-                            early = {submit(pool, p, after=flag): p for p in following}
-                        path = futures[fut]
-                        try:
-                            res = fut.result()
-                        except Exception as exc:  # the worker itself died
-                            res = {"notebook": path.stem, "status": "failed", "cell": None, "seconds": float("nan"),
-                                   "error": _one_line(f"{type(exc).__name__}: {exc}"), "text": None, "log": ""}
-                        res["output"] = str(_store(res, path, failed_dir, renderer, reports))
-                        rows.append(res)
-                        bar.update(res)
-                    Path(flag).touch()
-            finally:  # before the pool waits for its workers: never leave a warmed kernel waiting
-                for n in range(len(stages)):
-                    Path(flags.name, f"stage-{n}.done").touch()
+        for line in _runs.recover(root):
+            if progress:
+                print(f"recovered: {line}", file=sys.stderr, flush=True)
+        staging = _runs.make_staging(root, notebooks=every if what_if else ())
+        rows = _run_stages(to_run, plan, staging, jobs=jobs, timeout=timeout, report=report, progress=progress)
+        order = {p.stem: i for i, p in enumerate(to_run)}
+        summary = (pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+                   .sort_values("notebook", key=lambda s: s.map(order)).reset_index(drop=True))
+        summary["cell"] = summary["cell"].astype("Int64")
+        failed = list(summary.loc[summary["status"] != "ok", "notebook"])
+        if report:
+            names = [p for p in every if (staging / "notebooks" / p.name).exists() or p.stem in failed] if what_if else every
+            build_report(names, reports=staging / "reports", figures=staging / "figures",
+                         findings=staging / "data" / "processed" / "findings.csv", failed=failed,
+                         lang=lang if lang not in (None, "all") else "en")
+        run_dir = root if not what_if and not failed else root / "runs" / (run_name or "failed")
+        ops = _landing(root, staging, run_dir, what_if=what_if, report=report, summary=summary,
+                       params=params, lang=lang)
+        _block_signals(True)
+        try:
+            _runs.commit(root, ops, cleanup=[staging])
+            landed = True
+        finally:
+            _block_signals(False)
+    except KeyboardInterrupt:
+        with _no_interrupts():  # a second Ctrl-C must not stop the clean-up
+            if staging is not None and not landed:
+                shutil.rmtree(staging, ignore_errors=True)
+        raise RunInterrupted("interrupted: " + ("the run had already landed" if landed
+                                                 else "workers and kernels stopped, committed files as they were")) from None
     finally:
-        if bar is not None:
-            bar.close()
-        flags.cleanup()
-    order = {p.stem: i for i, p in enumerate(paths)}
-    summary = (pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
-               .sort_values("notebook", key=lambda s: s.map(order)).reset_index(drop=True))
-    summary["cell"] = summary["cell"].astype("Int64")
-    if report:
-        build_report(discover_notebooks(paths[0].parent), reports=reports, figures=figures, findings=findings,
-                     failed=summary.loc[summary["status"] == "failed", "notebook"])
+        signal.signal(signal.SIGTERM, old_term) if old_term is not None else None
+        if saved_env is not None:
+            os.environ[OUTPUT_ROOT_ENV] = saved_env
+        if staging is not None and staging.exists() and not landed:
+            shutil.rmtree(staging, ignore_errors=True)
+        lock.release()
+    summary["output"] = [str(_final_output(run_dir, r)) for r in summary.itertuples(index=False)]
+    summary.attrs["run_dir"] = str(run_dir)
     if progress:
         _print_summary(summary)
+        if what_if:
+            print(f"what-if run saved in {_shown(run_dir, root)}/ (committed files unchanged)", file=sys.stderr)
+        elif failed:
+            print(f"{len(failed)} notebook(s) failed: committed files unchanged; this run is in "
+                  f"{_shown(run_dir, root)}/", file=sys.stderr)
     return summary
 
 
-def _failed_future(exc) -> cf.Future:
-    fut: cf.Future = cf.Future()
-    fut.set_exception(exc)
-    return fut
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(path)
 
 
-def _store(res, path: Path, failed_dir: Path, renderer, reports: Path) -> Path:
-    """Write one result: the notebook back in place, or its failed copy aside."""
+def _final_output(run_dir: Path, row) -> Path:
+    if row.status == "ok":
+        return run_dir / "notebooks" / f"{row.notebook}.ipynb"
+    return run_dir / "reports" / "failed" / f"{row.notebook}.ipynb"
+
+
+def _raise_on_sigterm():
+    """Treat SIGTERM like Ctrl-C, so a terminated run cleans up as an interrupted one does."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, handler)
+
+
+@contextlib.contextmanager
+def _no_interrupts():
+    """Ignore Ctrl-C while stopping workers or removing the staging folder."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+
+
+def _block_signals(block: bool) -> None:
+    """Hold Ctrl-C and SIGTERM while the journal's moves are made (delivered right after)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.pthread_sigmask(signal.SIG_BLOCK if block else signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+
+
+def _landing(root: Path, staging: Path, run_dir: Path, *, what_if, report, summary, params, lang) -> list:
+    """The journal's operations that land this run."""
+    for sub in (".runtime", ".tmp", ".flags", ".logs"):
+        shutil.rmtree(staging / sub, ignore_errors=True)
+    if run_dir != root:  # a what-if run, or a plain run with a failure: the whole folder
+        import json
+
+        manifest = {"what_if": what_if, "notebooks": list(summary["notebook"]),
+                    "status": dict(zip(summary["notebook"], summary["status"])),
+                    "params": params if isinstance(params, dict) else list(params or []), "lang": lang}
+        (staging / "run.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False, default=str) + "\n")
+        return [("swap", staging, run_dir)]
+    ops = [("move", s, d) for s, d in _runs.changed_files(staging / "notebooks", root / "notebooks", pattern="*.ipynb")]
+    for rel in ("figures", "data/processed"):
+        ops += [("move", s, d) for s, d in _runs.changed_files(staging / rel, root / rel)]
+    if report:
+        ops.append(("swap", staging / "reports", root / "reports"))
+    return ops
+
+
+def _run_stages(to_run, plan, staging: Path, *, jobs, timeout, report, progress) -> list[dict]:
+    """Run every stage in worker processes; write results into the staging folder."""
+    stages = run_order(to_run)
+    live = progress and _Progress.is_live()
+    method = start_method(live)
+    workers = Workers(worker_context(method))
+    renderer = _Renderer() if report else None
+    results: dict[Path, dict] = {}
+    started: set[Path] = set()
+    rows, bar = [], _Progress(len(to_run), progress)
+
+    def task(p, after=None):
+        return {"path": str(p), "params": plan[p], "cwd": str(staging / "notebooks"), "staging": str(staging),
+                "timeout": timeout, "after": after, "runner_pid": os.getpid(), "forked": method == "fork"}
+
+    try:
+        for i, stage in enumerate(stages):
+            flag = staging / ".flags" / f"stage-{i}.done"
+            following = stages[i + 1] if i + 1 < len(stages) else []
+            queue = deque(p for p in stage if p not in started)
+            while any(p not in results for p in stage):
+                while queue and len(workers) < jobs:
+                    p = queue.popleft()
+                    workers.start(p, task(p))
+                    started.add(p)
+                # a worker is idle and this stage has nothing left to start: let the next
+                # stage warm its kernels now, gated on this stage's flag
+                if following and not queue and not started & set(following) and len(workers) + len(following) <= jobs:
+                    for p in following:
+                        workers.start(p, task(p, after=str(flag)))
+                        started.add(p)
+                for path, res in workers.wait():
+                    results[path] = res
+                    if path in stage:
+                        res["output"] = str(_store(res, path, staging, renderer))
+                        rows.append(res)
+                        bar.update(res)
+            flag.touch()
+    finally:
+        with _no_interrupts():
+            workers.stop()
+            bar.close()
+    return rows
+
+
+def _store(res, path: Path, staging: Path, renderer) -> Path:
+    """Write one result into the staging folder: the executed notebook, or its failed copy."""
     name = path.stem
+    reports, failed_dir = staging / "reports", staging / "reports" / "failed"
     keep: dict[Path, str | None] = {}  # None: already up to date
     if res["status"] == "ok":
-        target = path
-        keep[path] = res["text"]
+        target = staging / "notebooks" / path.name
+        keep[target] = res["text"]
         page = reports / "notebooks" / f"{name}.html"
         if renderer is not None:
             keep[page] = renderer.page(page, res["text"], name)
@@ -686,6 +563,8 @@ def _store(res, path: Path, failed_dir: Path, renderer, reports: Path) -> Path:
         page = failed_dir / f"{name}.html"
         if renderer is not None:
             keep[page] = renderer.page(page, res["text"], name)
+        if res.get("log"):
+            keep[failed_dir / f"{name}.log"] = res["log"]
     for file, text in keep.items():
         if text is not None:
             _write_if_changed(file, text)

@@ -185,3 +185,29 @@ def test_unwritable_output_folder_is_one_line(tmp_path, capsys):
     code = main(["clean", str(GOOD / "trends_2022_valid.csv"), "--out", str(blocker / "sub")])
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "cannot write the cleaned data" in err
+
+
+def test_case3_clean_without_out_keeps_a_users_export_out_of_the_project(tmp_path, capsys):
+    """Issue 11, case 3: `supportstats clean EXPORT` wrote a real export's respondents into data/processed."""
+    processed_before = _state(DATA_PROCESSED)
+    src = tmp_path / "exports" / "trends_2022_mine.csv"
+    src.parent.mkdir()
+    src.write_bytes((GOOD / "trends_2022_valid.csv").read_bytes())
+    assert main(["clean", str(src)]) == 0
+    assert f"wrote {src.parent / 'cleaned' / 'trends_2022_mine_clean.csv'}" in capsys.readouterr().out
+    assert sorted(p.name for p in (src.parent / "cleaned").iterdir())[:2] == [
+        "trends_2022_mine_clean.csv", "trends_2022_mine_clean.parquet"]
+    assert _state(DATA_PROCESSED) == processed_before
+
+
+def test_clean_without_out_writes_a_project_export_to_data_processed(tmp_path):
+    """An export inside the project still goes to its data/processed/ (here a scratch project)."""
+    env = {k: v for k, v in os.environ.items() if k != "SUPPORTSTATS_OUTPUT_ROOT"}
+    env.update(SUPPORTSTATS_ROOT=str(tmp_path))
+    src = tmp_path / "data" / "raw" / "trends_2022_valid.csv"
+    src.parent.mkdir(parents=True)
+    src.write_bytes((GOOD / "trends_2022_valid.csv").read_bytes())
+    proc = subprocess.run([sys.executable, "-m", "supportstats.cli", "clean", str(src)],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "data" / "processed" / "trends_2022_valid_clean.csv").exists()

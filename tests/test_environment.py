@@ -57,3 +57,13 @@ def test_makefile_installs_under_the_constraints_file():
     makefile = (ROOT / "Makefile").read_text()
     assert "-c constraints.txt" in makefile
     assert ".venv" in makefile
+
+
+def test_setup_pins_the_build_backend_and_checks_the_installer():
+    """Issue 11, case 8: setuptools was unpinned at build time and uv installed without a hash."""
+    makefile = (ROOT / "Makefile").read_text()
+    assert "--build-constraints constraints.txt" in makefile
+    assert "--require-hashes -r requirements-bootstrap.txt" in makefile
+    assert re.search(r"^setuptools==\d", (ROOT / "constraints.txt").read_text(), flags=re.M)
+    bootstrap = (ROOT / "requirements-bootstrap.txt").read_text()
+    assert re.search(r"^uv==[\d.]+ \\\n\s+--hash=sha256:[0-9a-f]{64}", bootstrap, flags=re.M)

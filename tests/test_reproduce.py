@@ -1,43 +1,76 @@
-"""The notebook runner, on three tiny fixture notebooks (tests/data/notebooks/).
+"""The notebook runner, on tiny fixture notebooks (tests/data/notebooks/) in throw-away projects.
 
-01_params declares parameters, prints the kernel's python and writes marker.txt after a
-pause; 02_fails raises in its third cell (index 2); 99_gather reads marker.txt, so it only
-passes when it runs after 01. Kernel starts cost ~2 s each, so the executed runs are
-shared by a module-scoped fixture.
+01_params declares parameters, prints the kernel's python, writes marker.txt (working
+folder) and figures/01_params.txt (output root) after a pause (``FIXTURE_SLEEP`` seconds
+more); 02_fails raises in its third cell (index 2); 99_gather reads marker.txt, so it only
+passes when it runs after 01, and writes data/processed/gathered.csv (``FIXTURE_SLEEP_99``).
+
+Interrupts, SIGKILL and concurrent runs are tested on real runner processes
+(``python -m supportstats.cli``-style subprocesses); the rest runs in-process. Kernel
+starts cost seconds each, so executed runs are shared by module-scoped fixtures.
 """
+import hashlib
 import importlib
 import json
+import os
 import re
 import shutil
+import signal
+import subprocess
 import sys
+import threading
+import time
+import uuid
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from supportstats import paths
 from supportstats.cli import main
 from supportstats.errors import InputError
 
 # the module, even if the package re-exports the function of the same name
 rp = importlib.import_module("supportstats.reproduce")
+runs_mod = importlib.import_module("supportstats.runs")
 
 FIXTURES = Path(__file__).parent / "data" / "notebooks"
+PAYLOAD = ("sd_grid=[5, 10, 15, ('\"[:0] or __import__(\"os\").system(\"id > pwned.txt\") or 20, 30 or \"',)]")
 
 
-def copy_fixtures(dest: Path) -> Path:
-    nbdir = dest / "notebooks"
-    shutil.copytree(FIXTURES, nbdir)
-    return nbdir
+def make_project(base: Path, names=("01_params", "02_fails", "99_gather")) -> Path:
+    root = base / "proj"
+    (root / "notebooks").mkdir(parents=True)
+    for name in names:
+        shutil.copy(FIXTURES / f"{name}.ipynb", root / "notebooks")
+    (root / "figures").mkdir()
+    (root / "figures" / "committed.txt").write_text("committed\n")
+    (root / "data" / "processed").mkdir(parents=True)
+    (root / "data" / "processed" / "kept.csv").write_text("a\n1\n")
+    return root
 
 
-def snapshot(*folders):
-    return {p: p.read_bytes() for folder in folders for p in sorted(Path(folder).rglob("*")) if p.is_file()}
+def state(root: Path) -> dict:
+    """Bytes and mtime of every committed-output file (notebooks, figures, data)."""
+    out = {}
+    for rel in ("notebooks", "figures", "data"):
+        for p in sorted((root / rel).rglob("*")):
+            if p.is_file():
+                out[p.relative_to(root).as_posix()] = (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+    return out
+
+
+def leftovers(root: Path) -> list[str]:
+    runs = root / "runs"
+    found = [p.name for p in runs.glob(".*")] if runs.exists() else []
+    found += [str(p) for p in root.rglob(".*.tmp")]
+    return found
 
 
 # ----------------------------------------------------------------- no kernel needed
 
 def test_discover_only_and_order(tmp_path):
-    nbdir = copy_fixtures(tmp_path)
+    nbdir = make_project(tmp_path) / "notebooks"
     (nbdir / "scratch.ipynb").write_text("{}")
     assert [p.name for p in rp.discover_notebooks(nbdir)] == ["01_params.ipynb", "02_fails.ipynb", "99_gather.ipynb"]
     assert [p.stem for p in rp.discover_notebooks(nbdir, only="0[12]_*")] == ["01_params", "02_fails"]
@@ -50,7 +83,8 @@ def test_discover_only_and_order(tmp_path):
 
 def test_declared_parameters():
     assert rp.notebook_parameters(FIXTURES / "01_params.ipynb") == {
-        "n": 3, "scale": 1.5, "label": "base", "flag": True, "waves": [2021, 2022], "note": None}
+        "n": 3, "scale": 1.5, "label": "base", "flag": True, "waves": [2021, 2022], "note": None,
+        "figures_dir": "figures"}
     assert rp.notebook_parameters(FIXTURES / "02_fails.ipynb") == {}
 
 
@@ -64,29 +98,70 @@ def test_computed_parameter_is_rejected(tmp_path):
 
 
 def test_overrides_are_typed_and_validated_before_running():
-    paths = [FIXTURES / "01_params.ipynb", FIXTURES / "02_fails.ipynb"]
-    plan = rp._plan_parameters(paths, ["n=7", "scale=2", "label=2022", "flag=false", "waves=[2022]", "note=x"])
-    assert plan[paths[0]] == {"n": 7, "scale": 2.0, "label": "2022", "flag": False, "waves": [2022], "note": "x"}
-    assert type(plan[paths[0]]["scale"]) is float
-    assert plan[paths[1]] == {}  # 02 declares nothing: the -p does not apply to it
-    assert rp._plan_parameters(paths, {"n": 4}) == {paths[0]: {"n": 4}, paths[1]: {}}
+    paths_ = [FIXTURES / "01_params.ipynb", FIXTURES / "02_fails.ipynb"]
+    plan = rp._plan_parameters(paths_, ["n=7", "scale=2", "label=2022", "flag=false", "waves=[2022]", "note=x"])
+    assert plan[paths_[0]] == {"n": 7, "scale": 2.0, "label": "2022", "flag": False, "waves": [2022], "note": "x"}
+    assert type(plan[paths_[0]]["scale"]) is float
+    assert plan[paths_[1]] == {}  # 02 declares nothing: the -p does not apply to it
+    assert rp._plan_parameters(paths_, {"n": 4}) == {paths_[0]: {"n": 4}, paths_[1]: {}}
     with pytest.raises(InputError, match="unknown parameter") as err:
-        rp._plan_parameters(paths, ["alpha=0.05"])
+        rp._plan_parameters(paths_, ["alpha=0.05"])
     assert "alpha" in str(err.value) and "\n" not in str(err.value)
-    for bad in (["n=1.5"], ["n=True"], ["flag=1"], ["waves=2022"], ["scale=abc"]):
+    for bad in (["n=1.5"], ["n=True"], ["flag=1"], ["waves=2022"], ["scale=abc"], ["waves=[2021, 'x']"],
+                ["waves=[2021, (1,)]"], ["note={1, 2}"], ["note=b'x'"], ["waves=[[2021]]"]):
         with pytest.raises(InputError, match="wrong type"):
-            rp._plan_parameters(paths, bad)
+            rp._plan_parameters(paths_, bad)
     for bad in (["n"], ["=3"], ["2x=3"]):
         with pytest.raises(InputError, match="bad -p"):
             rp.parse_overrides(bad)
 
 
+@pytest.mark.parametrize("value", ["data/raw", "data/raw/x", "../outside", "/tmp/elsewhere", "figures/../../x"])
+def test_output_parameters_stay_inside_the_run(value):
+    with pytest.raises(InputError, match="output root"):
+        rp._plan_parameters([FIXTURES / "01_params.ipynb"], [f"figures_dir={value}"])
+
+
 def test_cli_rejects_bad_parameter_in_one_line(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(rp, "NOTEBOOKS", copy_fixtures(tmp_path))
+    root = make_project(tmp_path)
+    monkeypatch.setattr(rp, "NOTEBOOKS", root / "notebooks")
     assert main(["reproduce", "-p", "n=lots"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "wrong type for parameter n" in err
-    assert not (tmp_path / "notebooks" / "marker.txt").exists()  # nothing ran
+    assert not (root / "runs").exists()  # nothing ran, nothing staged
+
+
+def test_case1_payload_through_p_exits_2_and_runs_nothing(capsys, tmp_path, monkeypatch):
+    """Issue 11, case 1: a tuple inside a list parameter was written into the notebook as code."""
+    monkeypatch.chdir(tmp_path)
+    notebook = paths.NOTEBOOKS / "01_csat_rise.ipynb"
+    before = (notebook.read_bytes(), notebook.stat().st_mtime_ns)
+    assert main(["reproduce", "--only", "01_csat_rise", "-p", PAYLOAD]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "wrong type for parameter sd_grid[3]" in err and "tuple" in err
+    for folder in (tmp_path, paths.ROOT, paths.NOTEBOOKS):
+        assert not (folder / "pwned.txt").exists()
+    assert (notebook.read_bytes(), notebook.stat().st_mtime_ns) == before
+    with pytest.raises(InputError, match="not a tuple"):  # the Python API is checked the same way
+        rp.reproduce(only="01_csat_rise", params={"sd_grid": [5, ("x",)]}, progress=False)
+
+
+@pytest.mark.parametrize("option", ["findings_csv=data/raw/published_claims.csv", "figures_dir=data/raw"])
+def test_case2_parameters_cannot_write_into_raw(option, capsys):
+    """Issue 11, case 2: -p could point 99_findings' outputs at data/raw."""
+    registry = paths.CLAIMS_CSV
+    before = sorted((p.name, p.stat().st_mtime_ns) for p in paths.DATA_RAW.iterdir())
+    assert main(["reproduce", "--only", "99_findings", "-p", option]) == 2
+    assert "data/raw" in capsys.readouterr().err
+    assert sorted((p.name, p.stat().st_mtime_ns) for p in paths.DATA_RAW.iterdir()) == before
+    assert registry.exists()
+
+
+def test_lang_is_checked(capsys):
+    assert main(["reproduce", "--lang", "xx"]) == 2
+    assert "unknown language" in capsys.readouterr().err
+    assert main(["reproduce", "--only", "01_csat_rise", "--lang", "ja"]) == 2
+    assert "declares a lang parameter" in capsys.readouterr().err
 
 
 def test_strip_volatile_gives_stable_ids():
@@ -100,49 +175,58 @@ def test_strip_volatile_gives_stable_ids():
     assert nb.metadata["papermill"] == {"parameters": {"n": 7}}
 
 
-# ---------------------------------------------------------------- executed runs
+def test_parameters_cells_are_plain_for_papermill(caplog):
+    """Issue 11, case 8: papermill could not parse parameters cells with inline comments."""
+    from papermill.inspection import inspect_notebook
+
+    for nb in sorted(paths.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+        caplog.clear()
+        declared = inspect_notebook(str(nb))
+        assert declared and not [r for r in caplog.records if "Unable to parse" in r.getMessage()], nb.name
+        assert all(p["help"] == "" for p in declared.values()), nb.name  # no comments at all
+
+
+# ---------------------------------------------------------------- executed runs (in-process)
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    root = tmp_path_factory.mktemp("reproduce")
-    nbdir = copy_fixtures(root)
-    committed_failing = (nbdir / "02_fails.ipynb").read_bytes()
-    kw = dict(reports=root / "reports", figures=root / "figures", findings=root / "findings.csv", progress=False)
-    (root / "figures").mkdir()
-    first = rp.reproduce(nbdir, **kw)
-    after_first = snapshot(nbdir, root / "reports")
-    second = rp.reproduce(nbdir, **kw)
-    after_second = snapshot(nbdir, root / "reports")
-    return dict(root=root, nbdir=nbdir, first=first, second=second, after_first=after_first,
-                after_second=after_second, committed_failing=committed_failing)
+def good(tmp_path_factory):
+    """A project whose notebooks all pass: two plain runs, then two what-if runs."""
+    root = make_project(tmp_path_factory.mktemp("good"), names=("01_params", "99_gather"))
+    nbdir = root / "notebooks"
+    committed = state(root)
+    first = rp.reproduce(nbdir, progress=False)
+    after_first = state(root)
+    second = rp.reproduce(nbdir, progress=False)
+    after_second = state(root)
+    what_if = rp.reproduce(nbdir, params=["n=7"], progress=False)
+    after_what_if = state(root)
+    subset = rp.reproduce(nbdir, only="gather", name="only-gather", progress=False)
+    return dict(root=root, committed=committed, first=first, after_first=after_first, second=second,
+                after_second=after_second, what_if=what_if, after_what_if=after_what_if, subset=subset)
 
 
-def test_failure_is_isolated_and_reported(runs):
-    s = runs["first"]
-    assert list(s["notebook"]) == ["01_params", "02_fails", "99_gather"]
-    assert list(s["status"]) == ["ok", "failed", "ok"]
-    failed = s.set_index("notebook").loc["02_fails"]
-    assert failed["cell"] == 2 and failed["error"] == "ValueError: boom: deliberate failure"
-    assert (runs["nbdir"] / "02_fails.ipynb").read_bytes() == runs["committed_failing"]
-    copy = nbformat.read(runs["root"] / "reports" / "failed" / "02_fails.ipynb", as_version=4)
-    assert any(o.get("ename") == "ValueError" for c in copy.cells for o in c.get("outputs", []))
-    assert (runs["root"] / "reports" / "failed" / "02_fails.html").exists()
+def test_plain_run_writes_in_place(good):
+    root = good["root"]
+    assert list(good["first"]["status"]) == ["ok", "ok"]
+    assert good["first"].attrs["run_dir"] == str(root)
+    assert (root / "figures" / "01_params.txt").read_text() == "3 1.5\n"
+    assert (root / "data" / "processed" / "gathered.csv").read_text() == "n\n3\n"
+    nb = nbformat.read(root / "notebooks" / "99_gather.ipynb", as_version=4)
+    assert nb.cells[1].outputs[0]["text"] == "gathered 3\n"  # 99 ran after 01
+    assert (root / "reports" / "index.html").exists() and (root / "reports" / "notebooks" / "01_params.html").exists()
+    assert not (root / "notebooks" / "marker.txt").exists()  # the kernels' working folder is the staging folder
+    assert leftovers(root) == [] and not (root / "runs" / "failed").exists()
 
 
-def test_last_notebook_runs_after_the_others(runs):
-    nb = nbformat.read(runs["nbdir"] / "99_gather.ipynb", as_version=4)
-    assert nb.cells[1].outputs[0]["text"] == "gathered 3\n"
-
-
-def test_kernel_is_the_project_python(runs):
-    nb = nbformat.read(runs["nbdir"] / "01_params.ipynb", as_version=4)
+def test_kernel_is_the_project_python(good):
+    nb = nbformat.read(good["root"] / "notebooks" / "01_params.ipynb", as_version=4)
     prefix, python = nb.cells[3].outputs[0]["text"].splitlines()
     assert Path(prefix).resolve() == Path(sys.prefix).resolve()
     assert Path(python).parent.resolve() == Path(sys.executable).parent.resolve()
 
 
-def test_written_back_with_outputs_and_no_volatile_metadata(runs):
-    text = (runs["nbdir"] / "01_params.ipynb").read_text()
+def test_written_back_with_outputs_and_no_volatile_metadata(good):
+    text = (good["root"] / "notebooks" / "01_params.ipynb").read_text()
     nb = json.loads(text)
     assert "papermill" not in nb["metadata"] and "widgets" not in nb["metadata"]
     assert nb["metadata"]["kernelspec"]["name"] == "python3" and "language_info" in nb["metadata"]
@@ -153,49 +237,235 @@ def test_written_back_with_outputs_and_no_volatile_metadata(runs):
     assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", text)
 
 
-def test_second_run_is_byte_identical(runs):
-    assert list(runs["second"]["status"]) == ["ok", "failed", "ok"]
-    assert runs["after_first"].keys() == runs["after_second"].keys()
-    changed = [str(p) for p, b in runs["after_first"].items() if runs["after_second"][p] != b]
-    assert changed == []
-    names = {p.relative_to(runs["root"]).as_posix() for p in runs["after_first"]}
-    assert {"reports/index.html", "reports/notebooks/01_params.html", "reports/notebooks/99_gather.html",
-            "reports/failed/02_fails.ipynb"} <= names
+def test_second_plain_run_rewrites_nothing(good):
+    assert list(good["second"]["status"]) == ["ok", "ok"]
+    assert good["after_second"] == good["after_first"]  # same bytes and the same mtimes
 
 
-def test_report_index_lists_findings_and_figures(runs, tmp_path):
-    root = runs["root"]
+def test_case3_what_if_run_leaves_committed_files_and_is_complete(good):
+    """Issue 11, case 3: a -p run rewrote committed notebooks and outputs without re-running 99."""
+    root = good["root"]
+    assert good["after_what_if"] == good["after_first"]
+    run = root / "runs" / "n-7"
+    assert good["what_if"].attrs["run_dir"] == str(run)
+    assert list(good["what_if"]["notebook"]) == ["01_params", "99_gather"]  # 99 re-run to gather
+    assert (run / "figures" / "01_params.txt").read_text() == "7 1.5\n"
+    assert (run / "figures" / "committed.txt").read_text() == "committed\n"  # the others' outputs copied in
+    assert (run / "data" / "processed" / "gathered.csv").read_text() == "n\n7\n"
+    assert (run / "data" / "processed" / "kept.csv").exists()
+    nb = nbformat.read(run / "notebooks" / "01_params.ipynb", as_version=4)
+    assert nb.metadata["papermill"] == {"parameters": {"n": 7}}
+    assert nb.cells[3].outputs[0]["text"].startswith("7 1.5 base True [2021, 2022] None")
+    assert (run / "reports" / "index.html").exists() and (run / "reports" / "notebooks" / "99_gather.html").exists()
+    assert json.loads((run / "run.json").read_text())["params"] == ["n=7"]
+    assert not [p for p in run.rglob("*") if p.name.startswith(".")]  # no staging internals
+
+
+def test_what_if_subset_copies_the_other_notebooks(good):
+    run = good["root"] / "runs" / "only-gather"
+    assert list(good["subset"]["notebook"]) == ["99_gather"]
+    committed = good["root"] / "notebooks" / "01_params.ipynb"
+    assert (run / "notebooks" / "01_params.ipynb").read_bytes() == committed.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory):
+    root = make_project(tmp_path_factory.mktemp("mixed"))
+    before = state(root)
+    summary = rp.reproduce(root / "notebooks", progress=False)
+    return dict(root=root, before=before, summary=summary, after=state(root))
+
+
+def test_failed_plain_run_changes_nothing_committed(mixed):
+    s = mixed["summary"]
+    assert list(s["notebook"]) == ["01_params", "02_fails", "99_gather"]
+    assert list(s["status"]) == ["ok", "failed", "ok"]
+    failed = s.set_index("notebook").loc["02_fails"]
+    assert failed["cell"] == 2 and failed["error"] == "ValueError: boom: deliberate failure"
+    assert mixed["after"] == mixed["before"]
+    run = mixed["root"] / "runs" / "failed"
+    copy = nbformat.read(run / "reports" / "failed" / "02_fails.ipynb", as_version=4)
+    assert any(o.get("ename") == "ValueError" for c in copy.cells for o in c.get("outputs", []))
+    assert (run / "reports" / "failed" / "02_fails.html").exists()
+    assert (run / "figures" / "01_params.txt").exists()  # the run itself is kept whole
+
+
+def test_timeout_fails_the_notebook_naming_its_cell(tmp_path):
+    root = make_project(tmp_path, names=())
+    cells = [nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("while True:\n    x += 1")]
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), root / "notebooks" / "01_loop.ipynb")
+    started = time.monotonic()
+    s = rp.reproduce(root / "notebooks", timeout=3, progress=False)
+    assert time.monotonic() - started < 120
+    row = s.iloc[0]
+    assert row["status"] == "failed" and row["cell"] == 1
+    assert row["error"] == "timed out after 3 s (--timeout) in cell 1"
+
+
+def test_report_index_lists_findings_and_figures(tmp_path):
     figures = tmp_path / "figures"
     figures.mkdir()
     (figures / "csat_rise.png").write_bytes(b"png")
     findings = tmp_path / "findings.csv"
     findings.write_text("claim_id,published,reproduced,verdict\nbenchmark_2021.csat_mean,78,77.6,reproduced\n")
-    index = rp.build_report(rp.discover_notebooks(runs["nbdir"]), reports=tmp_path / "r", figures=figures,
-                            findings=findings, failed=["02_fails"])
+    index = rp.build_report([FIXTURES / "01_params.ipynb", FIXTURES / "02_fails.ipynb"], reports=tmp_path / "r",
+                            figures=figures, findings=findings, failed=["02_fails"])
     page = index.read_text()
     assert "<td>benchmark_2021.csat_mean</td>" in page and "<td>reproduced</td>" in page
     assert 'src="../figures/csat_rise.png"' in page
     assert 'href="notebooks/01_params.html"' in page and 'href="failed/02_fails.html"' in page
-    assert root.exists()
 
 
-def test_cli_override_applies_and_failure_exits_nonzero(runs, tmp_path, monkeypatch, capsys):
-    nbdir = copy_fixtures(tmp_path)
-    monkeypatch.setattr(rp, "NOTEBOOKS", nbdir)
-    monkeypatch.setattr(rp, "REPORTS", tmp_path / "reports")
-    monkeypatch.setattr(rp, "FIGURES", tmp_path / "figures")
-    monkeypatch.setattr(rp, "DATA_PROCESSED", tmp_path / "processed")
-    assert main(["reproduce", "--only", "0[12]_*", "-p", "n=7", "-j", "2"]) == 1
-    out = capsys.readouterr().out
-    assert "02_fails" in out and "failed" in out and "ValueError: boom" in out
-    nb = nbformat.read(nbdir / "01_params.ipynb", as_version=4)
-    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
-    assert len(injected) == 1 and injected[0].id == "injected-parameters"
-    assert nb.metadata["papermill"] == {"parameters": {"n": 7}}
-    assert nb.cells[3].outputs[0]["text"].startswith("7 1.5 base True [2021, 2022] None")
-    assert (nbdir / "marker.txt").read_text() == "7"
-    # a later run without -p goes back to the defaults: the stale injected cell is dropped
-    assert main(["reproduce", "--only", "params"]) == 0
-    nb = nbformat.read(nbdir / "01_params.ipynb", as_version=4)
-    assert not any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells)
-    assert "papermill" not in nb.metadata and (nbdir / "marker.txt").read_text() == "3"
+def test_case4_killed_move_is_rolled_forward_and_stale_files_swept(tmp_path):
+    """Issue 11, case 4: the journal of a run killed while moving is completed by the next run."""
+    root = make_project(tmp_path, names=("01_params",))
+    staging = root / "runs" / ".staging-killed"
+    (staging / "figures").mkdir(parents=True)
+    (staging / "figures" / "b.txt").write_text("new b\n")
+    (root / "figures" / "a.txt").write_text("new a\n")  # the first move was done before the kill
+    ops = [["move", str(staging / "figures" / "a.txt"), str(root / "figures" / "a.txt")],
+           ["move", str(staging / "figures" / "b.txt"), str(root / "figures" / "b.txt")]]
+    (root / "runs" / runs_mod.JOURNAL_NAME).write_text(json.dumps({"pid": 1, "ops": ops, "cleanup": [str(staging)]}))
+    (root / "runs" / ".staging-abandoned" / "figures").mkdir(parents=True)  # killed before its journal
+    stale = root / "figures" / ".committed.txt.k3j2h1.tmp"
+    stale.write_text("half")
+    os.utime(stale, (time.time() - 3600,) * 2)
+    s = rp.reproduce(root / "notebooks", progress=False)
+    assert list(s["status"]) == ["ok"]
+    assert (root / "figures" / "a.txt").read_text() == "new a\n"
+    assert (root / "figures" / "b.txt").read_text() == "new b\n"  # rolled forward
+    assert leftovers(root) == [] and not stale.exists()
+
+
+# ------------------------------------------------------------- real runner processes
+
+RUNNER = "import sys; from supportstats.cli import main; sys.exit(main(sys.argv[1:]))"
+
+
+class Runner:
+    """``supportstats reproduce`` in its own process group (so a killpg is a terminal's Ctrl-C)."""
+
+    def __init__(self, root: Path, *args, **env):
+        self.mark = uuid.uuid4().hex
+        full = {k: v for k, v in os.environ.items() if k != paths.OUTPUT_ROOT_ENV}
+        full.update(SUPPORTSTATS_ROOT=str(root), SUPPORTSTATS_TEST_MARK=self.mark, **env)
+        self.proc = subprocess.Popen([sys.executable, "-c", RUNNER, "reproduce", *args], env=full,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     start_new_session=True)
+        self.err: list[str] = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for line in self.proc.stderr:
+            self.err.append(line)
+
+    def processes(self) -> list[tuple[int, str]]:
+        """Every live process of this run (the marker is in each one's environment)."""
+        found = []
+        for proc in Path("/proc").glob("[0-9]*"):
+            try:
+                if f"SUPPORTSTATS_TEST_MARK={self.mark}".encode() in (proc / "environ").read_bytes():
+                    if (proc / "stat").read_text().split(") ")[-1].startswith("Z"):
+                        continue
+                    found.append((int(proc.name), (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()))
+            except OSError:
+                continue
+        return found
+
+    def wait_for(self, condition, limit=120.0):
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            if condition():
+                return True
+            if self.proc.poll() is not None:
+                raise AssertionError(f"runner exited early ({self.proc.returncode}): {''.join(self.err)}")
+            time.sleep(0.1)
+        raise AssertionError(f"timed out waiting; stderr so far: {''.join(self.err)}")
+
+    def kernels(self):
+        return [p for p in self.processes() if "ipykernel" in p[1]]
+
+    def finish(self, limit=120.0) -> int:
+        code = self.proc.wait(limit)
+        self.reader.join(10)
+        return code
+
+    def no_survivors(self, limit=10.0) -> list:
+        deadline = time.monotonic() + limit
+        while self.processes() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return self.processes()
+
+
+pytestmark_linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+
+
+@pytestmark_linux
+@pytest.mark.parametrize("stage", ["first", "99"])
+def test_case4_ctrl_c_stops_everything_and_changes_nothing(tmp_path, stage):
+    """Issue 11, case 4: Ctrl-C left queued notebooks running, outputs changed and a traceback."""
+    root = make_project(tmp_path)
+    before = state(root)
+    slow = {"FIXTURE_SLEEP": "120"} if stage == "first" else {"FIXTURE_SLEEP_99": "120"}
+    run = Runner(root, "-j", "1" if stage == "first" else "2", **slow)
+    if stage == "first":
+        run.wait_for(lambda: run.kernels() and (root / "runs").exists())
+        time.sleep(2.0)  # well inside the notebook's cells
+    else:
+        run.wait_for(lambda: sum(line.startswith("[") for line in run.err) == 2 and run.kernels())
+        time.sleep(2.0)
+    os.killpg(run.proc.pid, signal.SIGINT)
+    assert run.finish(60) == 130
+    errors = [line for line in run.err if not line.startswith("[")]
+    assert len(errors) == 1 and errors[0].startswith("interrupted"), run.err
+    assert run.no_survivors() == []
+    assert state(root) == before  # nothing committed changed: no half-updated output set
+    assert leftovers(root) == []  # staging (connection files, temp files) removed
+
+
+@pytestmark_linux
+def test_case4_sigkill_leaves_no_process_and_the_next_run_recovers(tmp_path):
+    """Issue 11, case 4: after SIGKILL of the runner its workers hung forever and wrote outputs."""
+    root = make_project(tmp_path, names=("01_params", "99_gather"))
+    before = state(root)
+    run = Runner(root, FIXTURE_SLEEP="120")
+    run.wait_for(lambda: run.kernels())
+    time.sleep(2.0)
+    os.kill(run.proc.pid, signal.SIGKILL)
+    run.finish(30)
+    assert run.no_survivors() == []
+    time.sleep(1.0)
+    assert state(root) == before
+    assert [p.name for p in (root / "runs").glob(".staging-*")]  # left by the killed run ...
+    again = Runner(root)
+    assert again.finish(180) == 0, again.err
+    assert any(line.startswith("recovered: removed runs/.staging-") for line in again.err)
+    assert leftovers(root) == []  # ... and cleared by the next
+    assert (root / "figures" / "01_params.txt").read_text() == "3 1.5\n"
+
+
+@pytestmark_linux
+def test_case5_second_run_refuses_at_once_or_waits(tmp_path):
+    """Issue 11, case 5: two runs in one checkout mixed their outputs silently."""
+    root = make_project(tmp_path, names=("01_params", "99_gather"))
+    first = Runner(root, FIXTURE_SLEEP="30")
+    lock = root / runs_mod.LOCK_NAME
+    first.wait_for(lambda: lock.exists() and lock.read_text().startswith("{"))
+    started = time.monotonic()
+    second = Runner(root, "-j1", "-p", "n=9")
+    assert second.finish(60) == 2
+    assert time.monotonic() - started < 30
+    assert second.err == [f"error: another reproduce is running (pid {first.proc.pid}, started "
+                          f"{json.loads(lock.read_text())['started']}); wait for it, or pass --wait\n"]
+    waiting = Runner(root, "--wait", "--name", "after", "-p", "n=9")
+    waiting.wait_for(lambda: any("waiting for another reproduce" in line for line in waiting.err))
+    assert first.proc.poll() is None
+    assert first.finish(180) == 0, first.err
+    assert waiting.finish(180) == 0, waiting.err
+    assert (root / "figures" / "01_params.txt").read_text() == "3 1.5\n"  # the plain run's, unmixed
+    assert (root / "runs" / "after" / "figures" / "01_params.txt").read_text() == "9 1.5\n"
+    # case 8: a run's terminal shows no kernel noise
+    noise = [line for line in first.err + waiting.err
+             if re.search(r"WARNING|KeyboardInterrupt|Unable to parse|Traceback|without encryption", line)]
+    assert noise == []

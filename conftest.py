@@ -1,0 +1,65 @@
+"""The test suite (pytest, doctests, nbval) never writes into the checkout.
+
+Before any test or kernel starts, ``SUPPORTSTATS_OUTPUT_ROOT`` points at a temporary copy
+of the committed outputs the notebooks read (``data/processed/``, ``figures/``), so nbval's
+kernels (which inherit the environment) write their figures and findings there, and the
+library's write guard (``supportstats.io.check_write``) refuses any write elsewhere in the
+project. At the end of the session the controller checks that no tracked file was
+rewritten: same bytes *and* same modification time as before the session.
+"""
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+_OUTPUT_ROOT = "SUPPORTSTATS_OUTPUT_ROOT"
+
+
+def tracked_state(root=ROOT) -> dict:
+    """``{path: (sha256, mtime_ns)}`` of every file git tracks in ``root`` (empty without git)."""
+    try:
+        names = subprocess.run(["git", "ls-files", "-z"], cwd=root, capture_output=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return {}
+    state = {}
+    for name in filter(None, names.decode().split("\0")):
+        path = root / name
+        if path.is_file():
+            state[name] = (hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns)
+    return state
+
+
+def pytest_configure(config):
+    if os.environ.get(_OUTPUT_ROOT) and not hasattr(config, "workerinput"):
+        return  # the caller chose where the outputs go
+    if not hasattr(config, "workerinput"):
+        config._supportstats_tracked = tracked_state()
+    scratch = Path(tempfile.mkdtemp(prefix="supportstats-test-outputs-"))
+    for rel in ("data/processed", "figures"):
+        if (ROOT / rel).is_dir():
+            shutil.copytree(ROOT / rel, scratch / rel)
+    os.environ[_OUTPUT_ROOT] = str(scratch)
+    config._supportstats_scratch = scratch
+
+
+def pytest_unconfigure(config):
+    scratch = getattr(config, "_supportstats_scratch", None)
+    if scratch is not None:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    before = getattr(session.config, "_supportstats_tracked", None)
+    if not before:
+        return
+    after = tracked_state()
+    changed = sorted(name for name, state in before.items() if after.get(name) != state)
+    if changed:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        lines = ["the tests rewrote tracked file(s): " + ", ".join(changed[:20])]
+        if reporter is not None:
+            reporter.write_line(lines[0], red=True)
+        session.exitstatus = 1

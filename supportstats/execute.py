@@ -1,0 +1,347 @@
+"""One notebook in one worker process: its kernel, its papermill run, its time limit.
+
+The runner (:mod:`supportstats.reproduce`) starts one worker process per notebook
+(:class:`Workers`, at most ``jobs`` at a time, results back through pipes). A worker
+
+* dies with the runner (Linux parent-death signal; elsewhere the runner's own clean-up),
+  and its kernel dies with it (parent-death signal, and ipykernel's own parent poller);
+* ignores Ctrl-C, which the runner handles for the whole run; on SIGTERM it kills its
+  kernel and exits at once;
+* starts its kernel with stdout and stderr going to a log file from the first byte, over
+  IPC sockets where the path fits, so the terminal shows none of the kernel's noise;
+* writes everything (kernel connection files, papermill's copy) under the run's staging
+  folder, which the runner (or the next run) removes;
+* enforces the per-notebook time limit: the running cell is interrupted, the notebook
+  fails naming that cell.
+"""
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import multiprocessing.connection
+import os
+import re
+import signal
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from . import paths
+from .errors import InputError
+
+__all__ = ["KERNEL_NAME", "DEFAULT_TIMEOUT", "start_kernel", "run_worker", "execute_notebook_task", "Workers",
+           "start_method", "worker_context"]
+
+#: The kernelspec every notebook runs in; the one place it is named.
+KERNEL_NAME = "python3"
+#: Seconds one notebook may run (all its cells) before it is stopped and fails.
+DEFAULT_TIMEOUT = 1800.0
+INJECTED_TAG = "injected-parameters"
+ERROR_MARKER_TAG = "papermill-error-cell-tag"
+_IPC_PATH_MAX = 100  # sockaddr_un paths are limited to 108 bytes on Linux
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_PR_SET_PDEATHSIG = 1
+_KERNEL: dict = {}  # this worker's kernel manager, for the SIGTERM handler
+
+
+def _die_with_parent(sig=signal.SIGKILL) -> None:
+    """Ask Linux to send ``sig`` to this process when its parent dies (no-op elsewhere)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _kernel_preexec() -> None:  # runs in the kernel's process between fork and exec
+    _die_with_parent(signal.SIGKILL)
+
+
+def start_kernel(cwd, *, runtime_dir, log):
+    """Start the notebook kernel (:data:`KERNEL_NAME`) and return its ``KernelManager``.
+
+    The kernel's stdout and stderr go to ``log`` (an open file) from its first byte; its
+    connection file (and IPC sockets) live in ``runtime_dir``; it is killed when this
+    worker dies.
+    """
+    from jupyter_client.manager import KernelManager
+
+    conn = Path(runtime_dir) / f"k{os.getpid()}.json"
+    ipc = sys.platform != "win32" and len(f"{conn.with_suffix('')}-ipc-99999") < _IPC_PATH_MAX
+    km = KernelManager(kernel_name=KERNEL_NAME, transport="ipc" if ipc else "tcp", connection_file=str(conn))
+    kw = {"preexec_fn": _kernel_preexec} if sys.platform.startswith("linux") else {}
+    km.start_kernel(cwd=str(cwd), stdout=log, stderr=log, **kw)
+    _KERNEL["km"] = km
+    return km
+
+
+def _kill_kernel(sig=signal.SIGKILL) -> None:
+    km = _KERNEL.get("km")
+    pid = getattr(getattr(km, "provisioner", None), "pid", None)
+    if pid:
+        try:
+            os.killpg(pid, sig)  # the kernel leads its own session (jupyter_client)
+        except OSError:
+            pass
+
+
+def _on_term(signum, frame):
+    _kill_kernel()
+    os._exit(128 + signum)
+
+
+def _become_worker(task: dict) -> None:
+    """Settings of a worker process: signals, parent death, environment of its kernel."""
+    _die_with_parent(signal.SIGTERM)
+    if task.get("runner_pid") and os.getppid() != task["runner_pid"] and task.get("forked"):
+        os._exit(1)  # the runner died before the parent-death signal was set
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the runner's to handle
+    signal.signal(signal.SIGTERM, _on_term)
+    staging = Path(task["staging"])
+    env = os.environ
+    bindir = str(Path(sys.executable).parent)
+    env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
+    # JUPYTER_PATH outranks ~/.local/share/jupyter, so a stray user-level "python3"
+    # kernelspec pointing at another interpreter cannot win over the venv's own.
+    share = str(Path(sys.prefix) / "share" / "jupyter")
+    env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [share, env.get("JUPYTER_PATH")]))
+    env.setdefault("PYTHONHASHSEED", "0")  # set and dict-of-str orders repeat in outputs
+    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # debugpy's frozen-modules warning
+    env[paths.OUTPUT_ROOT_ENV] = str(staging)
+    env["JUPYTER_RUNTIME_DIR"] = str(staging / ".runtime")
+    env["TMPDIR"] = str(staging / ".tmp")
+    tempfile.tempdir = None
+
+
+def run_worker(conn, task: dict) -> None:
+    """Entry point of a worker process: run ``task``, send the result through ``conn``."""
+    _become_worker(task)
+    try:
+        result = execute_notebook_task(task)
+    except BaseException as exc:  # noqa: BLE001 - whatever happens, the runner gets one line
+        result = {"notebook": Path(task["path"]).stem, "status": "failed", "cell": None, "seconds": float("nan"),
+                  "error": one_line(f"{type(exc).__name__}: {exc}"), "text": None, "log": ""}
+    finally:
+        _kill_kernel()
+    conn.send(result)
+    conn.close()
+
+
+def one_line(text, width=160) -> str:
+    """Collapse ``text`` to one line of at most ``width`` characters (ANSI colours removed)."""
+    text = " ".join(_ANSI.sub("", str(text)).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def failing_cell(nb):
+    """Index (in the source notebook, injected cells not counted) and one-line error."""
+    index = -1
+    for cell in nb.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if INJECTED_TAG in tags or ERROR_MARKER_TAG in tags:
+            continue
+        index += 1
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                if out.get("ename") == "SystemExit" and str(out.get("evalue", "")) in ("", "0"):
+                    continue
+                return index, one_line(f"{out.get('ename')}: {out.get('evalue')}")
+    return None, None
+
+
+def _running_cell(nb):
+    """Index of the cell papermill was executing when the kernel went away, if any."""
+    index = -1
+    for cell in nb.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if INJECTED_TAG in tags or ERROR_MARKER_TAG in tags:
+            continue
+        index += 1
+        if cell.get("metadata", {}).get("papermill", {}).get("status") == "running":
+            return index
+    return None
+
+
+def _warm(km) -> None:
+    """Load the package in a fresh kernel while the previous stage still runs (no visible effect)."""
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=60)
+        kc.execute_interactive("import supportstats; supportstats._load_all()", silent=True,
+                               store_history=False, timeout=120, output_hook=lambda msg: None)
+    finally:
+        kc.stop_channels()
+
+
+def _wait_for(flag: str) -> None:
+    while not Path(flag).exists():
+        time.sleep(0.05)
+
+
+def execute_notebook_task(task: dict) -> dict:
+    """Run one notebook as ``task`` says; return its status and its cleaned JSON text.
+
+    ``task`` holds ``path``, ``params``, ``cwd``, ``staging``, ``timeout`` (seconds for the
+    whole notebook) and ``after`` (a flag file: warm the kernel, then wait for the runner
+    to create the flag before running).
+    """
+    import nbformat
+    import papermill as pm
+
+    from .reproduce import notebook_text, strip_volatile
+
+    path, name = task["path"], Path(task["path"]).stem
+    staging = Path(task["staging"])
+    result = {"notebook": name, "status": "ok", "cell": None, "error": "", "text": None, "log": ""}
+    log_path = staging / ".logs" / f"{name}.log"
+    out = staging / ".tmp" / f"{name}.out.ipynb"
+    with open(log_path, "wb") as log:
+        km = start_kernel(task["cwd"], runtime_dir=staging / ".runtime", log=log)
+        if task.get("after"):
+            try:
+                _warm(km)
+            except Exception:  # a warm-up is an optimisation, never a failure
+                pass
+            _wait_for(task["after"])
+        started = time.perf_counter()
+        nb = nbformat.read(path, as_version=4)
+        # a stale injected cell from an earlier "-p" run would keep overriding the defaults
+        nb.cells = [c for c in nb.cells if INJECTED_TAG not in c.get("metadata", {}).get("tags", [])]
+        nb.metadata.pop("papermill", None)  # and so would its recorded parameters
+        strip_volatile(nb)  # ids first, so papermill's upgrade does not draw random ones
+        timeout = task.get("timeout")
+        done, timed_out = threading.Event(), threading.Event()
+
+        def watchdog():
+            if timeout and not done.wait(timeout):
+                timed_out.set()
+                _kill_kernel(signal.SIGINT)  # interrupt the running cell
+                if not done.wait(10):
+                    _kill_kernel(signal.SIGKILL)
+
+        guard = threading.Thread(target=watchdog, daemon=True)
+        guard.start()
+        sys.stdout.flush(), sys.stderr.flush()
+        saved = os.dup(1), os.dup(2)
+        os.dup2(log.fileno(), 1), os.dup2(log.fileno(), 2)  # papermill's and nbclient's own chatter
+        try:
+            pm.execute_notebook(nb, str(out), parameters=task.get("params") or None, kernel_name=KERNEL_NAME,
+                                cwd=str(task["cwd"]), log_output=False, progress_bar=False,
+                                request_save_on_cell_execute=False, km=km)
+        except pm.PapermillExecutionError:
+            result["status"] = "failed"
+        except Exception as exc:  # kernel died, no such kernel: still one line
+            result["status"], result["error"] = "failed", one_line(f"{type(exc).__name__}: {exc}")
+        finally:
+            done.set()
+            if km.has_kernel:  # a kernel we started is ours to stop
+                km.shutdown_kernel(now=True)
+            km.cleanup_resources()
+            sys.stdout.flush(), sys.stderr.flush()
+            os.dup2(saved[0], 1), os.dup2(saved[1], 2)
+            os.close(saved[0]), os.close(saved[1])
+        _KERNEL.clear()
+    executed = nbformat.read(str(out), as_version=4) if out.exists() else None
+    if result["status"] == "failed" and executed is not None:
+        cell, error = failing_cell(executed)
+        if cell is None:
+            cell = _running_cell(executed)
+        result["cell"], result["error"] = cell, error or result["error"]
+    if timed_out.is_set():
+        result["status"] = "failed"
+        where = f" in cell {result['cell']}" if result["cell"] is not None else ""
+        result["error"] = f"timed out after {timeout:g} s (--timeout){where}"
+    if executed is not None:
+        result["text"] = notebook_text(strip_volatile(executed))
+    if result["status"] == "failed":
+        result["log"] = log_path.read_text(errors="replace")
+    out.unlink(missing_ok=True)
+    result["seconds"] = time.perf_counter() - started
+    return result
+
+
+# ------------------------------------------------------------------- the runner's side
+
+def start_method(live: bool) -> str:
+    """How worker processes start; the worker code is spawn-safe either way.
+
+    A single-threaded parent on Linux forks: workers inherit the modules already
+    imported (papermill, pandas), which saves seconds per worker. A threaded parent (a
+    Jupyter kernel, pytest-xdist, a live progress bar) must not fork, so it uses
+    forkserver (one clean server imports papermill once) or, where neither exists, spawn.
+    ``SUPPORTSTATS_START_METHOD`` forces one (the tests and the benchmark use it).
+    """
+    methods = multiprocessing.get_all_start_methods()
+    method = os.environ.get("SUPPORTSTATS_START_METHOD")
+    if method is None:
+        if "fork" in methods and sys.platform.startswith("linux") and not live and threading.active_count() == 1:
+            method = "fork"
+        else:
+            method = "forkserver" if "forkserver" in methods else "spawn"
+    if method not in methods:
+        raise InputError("unknown start method", value=method, expected=f"one of {', '.join(methods)}")
+    return method
+
+
+def worker_context(method: str):
+    ctx = multiprocessing.get_context(method)
+    if method == "fork":
+        import papermill  # noqa: F401  (imported once here, inherited by every worker)
+    elif method == "forkserver":
+        ctx.set_forkserver_preload(["papermill", "supportstats.execute", "supportstats.reproduce"])
+    return ctx
+
+
+class Workers:
+    """At most ``jobs`` worker processes at a time, one notebook each, results through pipes."""
+
+    def __init__(self, ctx):
+        self.ctx, self.running = ctx, {}
+
+    def __len__(self):
+        return len(self.running)
+
+    def start(self, path: Path, task: dict) -> None:
+        recv, send = self.ctx.Pipe(duplex=False)
+        proc = self.ctx.Process(target=run_worker, args=(send, task), daemon=True, name=f"supportstats-{path.stem}")
+        proc.start()
+        send.close()
+        self.running[recv] = (proc, path)
+
+    def wait(self, timeout=None) -> list[tuple[Path, dict]]:
+        done = []
+        for conn in multiprocessing.connection.wait(list(self.running), timeout):
+            proc, path = self.running.pop(conn)
+            try:
+                res = conn.recv()
+            except (EOFError, OSError):
+                res = None
+            conn.close()
+            proc.join(10)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+            if res is None:  # killed, or crashed before it could answer
+                res = {"notebook": path.stem, "status": "failed", "cell": None, "seconds": float("nan"),
+                       "error": f"the worker process died (exit code {proc.exitcode})", "text": None, "log": ""}
+            done.append((path, res))
+        return done
+
+    def stop(self) -> None:
+        """Terminate every worker (each kills its kernel on SIGTERM) and reap them."""
+        for proc, _ in self.running.values():
+            if proc.is_alive():
+                proc.terminate()
+        deadline = time.monotonic() + 5
+        for conn, (proc, _) in list(self.running.items()):
+            proc.join(max(0.0, deadline - time.monotonic()))
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+            conn.close()
+        self.running.clear()
