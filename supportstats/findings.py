@@ -386,8 +386,8 @@ def read_findings(path) -> pd.DataFrame:
 
     Examples
     --------
-    >>> read_findings(paths.DATA_PROCESSED / "findings.csv")["verdict"].dtype
-    dtype('O')
+    >>> read_findings(paths.DATA_PROCESSED / "findings.csv")[["claim_id", "verdict"]].iloc[0].tolist()
+    ['anecdote.cs_ops_savings_potential', 'external']
     """
     return read_csv(path, dtype={c: object for c in _TEXT}, keep_default_na=True)
 

@@ -35,7 +35,7 @@ rp = importlib.import_module("supportstats.reproduce")
 runs_mod = importlib.import_module("supportstats.runs")
 
 FIXTURES = Path(__file__).parent / "data" / "notebooks"
-PAYLOAD = ("sd_grid=[5, 10, 15, ('\"[:0] or __import__(\"os\").system(\"id > pwned.txt\") or 20, 30 or \"',)]")
+PAYLOAD = ("base_rates=[0.05, 0.1, 0.15, ('\"[:0] or __import__(\"os\").system(\"id > pwned.txt\") or 0.2, 0.3 or \"',)]")
 
 
 def make_project(base: Path, names=("01_params", "02_fails", "99_gather")) -> Path:
@@ -134,16 +134,16 @@ def test_cli_rejects_bad_parameter_in_one_line(tmp_path, monkeypatch, capsys):
 def test_case1_payload_through_p_exits_2_and_runs_nothing(capsys, tmp_path, monkeypatch):
     """Issue 11, case 1: a tuple inside a list parameter was written into the notebook as code."""
     monkeypatch.chdir(tmp_path)
-    notebook = paths.NOTEBOOKS / "01_csat_rise.ipynb"
+    notebook = paths.NOTEBOOKS / "07_automation_and_roar.ipynb"
     before = (notebook.read_bytes(), notebook.stat().st_mtime_ns)
-    assert main(["reproduce", "--only", "01_csat_rise", "-p", PAYLOAD]) == 2
+    assert main(["reproduce", "--only", "07_automation_and_roar", "-p", PAYLOAD]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "wrong type for parameter sd_grid[3]" in err and "tuple" in err
+    assert err.count("\n") == 1 and "wrong type for parameter base_rates[3]" in err and "tuple" in err
     for folder in (tmp_path, paths.ROOT, paths.NOTEBOOKS):
         assert not (folder / "pwned.txt").exists()
     assert (notebook.read_bytes(), notebook.stat().st_mtime_ns) == before
     with pytest.raises(InputError, match="not a tuple"):  # the Python API is checked the same way
-        rp.reproduce(only="01_csat_rise", params={"sd_grid": [5, ("x",)]}, progress=False)
+        rp.reproduce(only="07_automation_and_roar", params={"base_rates": [0.05, ("x",)]}, progress=False)
 
 
 @pytest.mark.parametrize("option", ["findings_csv=data/raw/published_claims.csv", "figures_dir=data/raw"])

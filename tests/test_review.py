@@ -31,7 +31,11 @@ def git(root, *args):
 
 
 def snapshot(root: Path):
-    return {p: p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and ".git" not in p.parts}
+    """Every file a reviewer could see change (git-ignored run machinery left out)."""
+    ignored = {".supportstats-reproduce.lock"}
+    return {p: p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and ".git" not in p.parts and "runs" not in p.relative_to(root).parts[:1]
+            and p.name not in ignored}
 
 
 @pytest.fixture
@@ -49,6 +53,7 @@ def project(tmp_path, monkeypatch):
     git(root, "add", "-A")
     git(root, "commit", "-qm", "committed outputs")
     monkeypatch.setattr(paths, "ROOT", root)
+    monkeypatch.setenv(paths.OUTPUT_ROOT_ENV, str(root))  # this throwaway project is where review writes
     return root
 
 
@@ -117,6 +122,7 @@ def test_fresh_run_never_writes_committed_notebooks(tmp_path, monkeypatch):
     shutil.copytree(FIXTURES, root / "notebooks", ignore=shutil.ignore_patterns("conftest.py"))
     (root / "data" / "raw").mkdir(parents=True)
     monkeypatch.setattr(paths, "ROOT", root)
+    monkeypatch.setenv(paths.OUTPUT_ROOT_ENV, str(root))  # this throwaway project is where review writes
     before = snapshot(root)
     run, rc = fresh_run("review", root=root, jobs=2)
     assert rc == 1 and list(failed_notebooks(run)) == ["02_fails"]
