@@ -12,8 +12,8 @@ import importlib
 __version__ = "0.1.0"
 
 #: Modules whose ``__all__`` make up the flat namespace, in load order.
-_MODULES = ("errors", "estimate", "significance", "weights", "claims", "io", "schema", "clean",
-            "synth", "plots", "findings", "notebook")
+_MODULES = ("errors", "estimate", "significance", "weights", "claims", "io", "definition", "schema", "parse",
+            "steps", "clean", "provenance", "synth", "plots", "findings", "notebook")
 _loaded = False
 
 
