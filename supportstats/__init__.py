@@ -13,7 +13,7 @@ __version__ = "0.1.0"
 
 #: Modules whose ``__all__`` make up the flat namespace, in load order.
 _MODULES = ("errors", "estimate", "significance", "weights", "claims", "io", "definition", "schema", "parse",
-            "steps", "clean", "provenance", "synth", "plots", "findings", "notebook")
+            "steps", "clean", "provenance", "draft", "synth", "plots", "findings", "notebook")
 _loaded = False
 
 

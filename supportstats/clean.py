@@ -157,7 +157,7 @@ def analysis_table(data: pd.DataFrame, definition, wave) -> pd.DataFrame:
     prov = data["provenance"].astype("str").to_numpy(dtype=object) if "provenance" in data.columns else [None] * n
     cols["provenance"] = pd.array(prov, dtype="str")
     out = pd.DataFrame(cols)
-    order = [c for c in d.clean_columns() if c in out.columns]
+    order = [c for c in d.clean_columns() if c in out.columns and c != "provenance"]
     out = out[order + [c for c in out.columns if c not in order and c != "provenance"] + ["provenance"]]
     try:
         clean_schema(d).validate(out)

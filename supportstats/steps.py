@@ -13,8 +13,9 @@ definition's names. ``exclusions`` always has the columns ``respondent_id, row, 
 value, provenance``.
 
 >>> import supportstats as ss
+>>> from supportstats.paths import DATA_RAW
 >>> d = ss.load_definition("cs_ops")
->>> raw = ss.read_table(ss.DATA_RAW / "synthetic_cs_ops_2023.csv")
+>>> raw = ss.read_table(DATA_RAW / "synthetic_cs_ops_2023.csv")
 >>> kept, excluded = ss.drop_speeders(raw, d)
 >>> len(raw) - len(kept) == len(excluded), excluded.step.unique().tolist(), excluded.reason.iloc[0]
 (True, ['drop_speeders'], 'completed in under 120 s')
