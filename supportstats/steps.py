@@ -88,7 +88,8 @@ def prepare(data: pd.DataFrame, definition) -> pd.DataFrame:
         index = data.index if pd.api.types.is_integer_dtype(data.index) else np.arange(len(data))
         out = data.set_axis(pd.Index(np.asarray(index, np.int64) + first, name="row"), axis=0)
     idc = d.role("id").raw
-    convert = [c for c in _reads(d) if c in out.columns and c != idc
+    parsed = set(data.attrs.get("parsed", ()))  # typed by a parsing step under the export's own name
+    convert = [c for c in _reads(d) if c in out.columns and c != idc and c not in parsed
                and not isinstance(out[c].dtype, pd.CategoricalDtype)]
     if convert or (idc in out.columns and not pd.api.types.is_string_dtype(out[idc].dtype)):
         out = out.copy(deep=False)
@@ -116,7 +117,10 @@ def _per_value(data, col, fn, message, expected, fill=None, dtype=object) -> np.
     """``fn`` of every row's text in ``col``, computed once per distinct text; the first failing row raises."""
     codes, cats = _cats(data, col)
     out = np.empty(len(cats), dtype=dtype)
-    out[:] = fill
+    if dtype is object:
+        out[:] = [fill] * len(cats)  # element by element, so a tuple fill is not broadcast
+    else:
+        out[:] = fill
     used = np.zeros(len(cats), bool)
     used[np.unique(codes)] = True
     bad = []
@@ -157,6 +161,15 @@ def _excl(data, d, mask, step, reason, value) -> pd.DataFrame:
                          "reason": pd.array(pick(reason), dtype="str"),
                          "value": pd.array(pick(value), dtype="str"),
                          "provenance": pd.array(prov, dtype="str")})
+
+
+def _typed(data, new: dict) -> pd.DataFrame:
+    """``data`` with typed columns added (or replacing the export's column of the same name)."""
+    out = data.copy(deep=False)
+    for k, v in new.items():
+        out[k] = v
+    out.attrs = {**data.attrs, "parsed": tuple(sorted({*data.attrs.get("parsed", ()), *new}))}
+    return out
 
 
 def _none(data, d, step):
@@ -430,10 +443,7 @@ def normalize_labels(data, definition):
         elif c.type == "free_text" and c.raw in data.columns:
             text = data[c.raw].astype("str")
             new[c.name] = text.where(text.str.strip() != "")
-    out = data.copy(deep=False)
-    for k, v in new.items():
-        out[k] = v
-    return _none(out, d, "normalize_labels")
+    return _none(_typed(data, new), d, "normalize_labels")
 
 
 def _multi_select(data, c) -> dict:
@@ -465,12 +475,10 @@ def _multi_select(data, c) -> dict:
 def parse_percentages(data, definition):
     """0-100 scores written as ``89%``, ``89``, ``0.89`` or ``89,0`` -> float points."""
     data, d = _start(data, definition)
-    out = data.copy(deep=False)
-    for c in d.questions:
-        if c.type == "percent" and c.raw in data.columns:
-            out[c.name] = _per_value(data, c.raw, parse_percent, "not a percentage",
-                                     "a percentage such as 89%, 89, 0.89 or 89,0", np.nan, float)
-    return _none(out, d, "parse_percentages")
+    new = {c.name: _per_value(data, c.raw, parse_percent, "not a percentage",
+                              "a percentage such as 89%, 89, 0.89 or 89,0", np.nan, float)
+           for c in d.questions if c.type == "percent" and c.raw in data.columns}
+    return _none(_typed(data, new), d, "parse_percentages")
 
 
 def parse_bands(data, definition):
@@ -478,7 +486,7 @@ def parse_bands(data, definition):
     from .schema import clean_dtype
 
     data, d = _start(data, definition)
-    out = data.copy(deep=False)
+    new = {}
     for c in d.questions:
         if c.type != "band" or c.raw not in data.columns:
             continue
@@ -497,8 +505,8 @@ def parse_bands(data, definition):
         code = _per_value(data, c.raw, band, f"not a {what}",
                           f"a band such as {voc.levels[0]} or a count of {c.lower_bounds[0]:g} or more{unit}, "
                           f"e.g. 11 to 50{unit}, 10,000+", -1, np.int64)
-        out[c.name] = pd.Categorical.from_codes(code, dtype=clean_dtype(c))
-    return _none(out, d, "parse_bands")
+        new[c.name] = pd.Categorical.from_codes(code, dtype=clean_dtype(c))
+    return _none(_typed(data, new), d, "parse_bands")
 
 
 def _span(c) -> str:
@@ -513,13 +521,11 @@ def validate_ranges(data, definition):
     present on every row; answers behind display logic (``asked_if``) only where asked."""
     data, d = _start(data, definition)
     out = data.copy(deep=False)
-    raw_of = {}
     for c in d.columns:
         if c.raw not in data.columns:
             continue
         if c.type == "number" or c.role in ("weight", "fpc"):
             out[c.name] = _numeric(data, c.raw, c.text or c.name)
-            raw_of[c.name] = c.raw
         elif c.role in ("strata", "cluster"):
             text = data[c.raw].astype("str")
             blank = (text.isna() | (text.str.strip() == "")).to_numpy()
@@ -566,6 +572,9 @@ def validate_ranges(data, definition):
                 i = int(np.flatnonzero(bad)[0])
                 _fail(data, i, c.raw, f"answered although {gate.raw} is No", value=_raw_value(data, out, c, i),
                       expected=f"blank when {gate.raw} is No (display logic)")
+    out.attrs = {**data.attrs, "parsed": tuple(sorted({*data.attrs.get("parsed", ()),
+                                                       *(c for c in out.columns if c not in data.columns
+                                                         or out[c].dtype != data[c].dtype)}))}
     return _none(out, d, "validate_ranges")
 
 
