@@ -267,6 +267,8 @@ class _Checker:
 
     def fail(self, parent, key, path, got, expected):
         line = parent.lines.get(key) if isinstance(parent, _Map) and key is not None else None
+        if isinstance(got, (list, tuple)):
+            got = ", ".join(map(str, got))
         got_text = "nothing" if got is None else repr(got if isinstance(got, (str, int, float, bool)) else str(got))
         raise InputError(f"key {path}: got {got_text}; expected {expected}", file=self.source, row=line)
 
