@@ -319,8 +319,8 @@ def check_survey(definition, export=None, *, column_map=None, wave=None) -> list
     --------
     >>> from supportstats.paths import DATA_RAW
     >>> lines = check_survey("trends", DATA_RAW / "synthetic_trends_2022.csv")
-    >>> lines[0].split(": ", 1)[1][:40], lines[-1][:22]
-    ('survey trends (Customer-support trends s', 'n_raw = n_clean + n_ex')
+    >>> lines[0].split(": ", 1)[1][:40], [ln for ln in lines if ln.startswith("n_raw")]
+    ('survey trends (Customer-support trends s', ['n_raw = n_clean + n_excluded: 1285 = 1214 + 71'])
     """
     from .clean import clean_survey, format_report, guess_survey
     from .io import apply_column_map, load_column_map, read_table
