@@ -15,7 +15,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .definition import SURVEYS_DIR, _Loader, _read_yaml, load_definition, normalize_label
+from .definition import SURVEYS_DIR, load_definition, normalize_label
+from .definition_yaml import _Loader, read_yaml
 from .errors import InputError
 from .parse import parse_number, parse_percent
 
@@ -63,7 +64,7 @@ def _language(text: str) -> str:
 
 def _shipped():
     """The shipped vocabularies, resolved through a throw-away definition that uses them all."""
-    raw = _read_yaml(SURVEYS_DIR / "vocabularies.yml")
+    raw = read_yaml(SURVEYS_DIR / "vocabularies.yml")
     probe = {"id": "probe", "title": "probe", "languages": ["en"],
              "columns": {"rid": {"role": "id"}, **{f"v_{n}": {"type": "categorical", "vocabulary": n} for n in raw}}}
     return [c.vocabulary for c in load_definition(probe).columns if c.vocabulary is not None]
@@ -320,7 +321,7 @@ def check_survey(definition, export=None, *, column_map=None, wave=None) -> list
     >>> from supportstats.paths import DATA_RAW
     >>> lines = check_survey("trends", DATA_RAW / "synthetic_trends_2022.csv")
     >>> lines[0].split(": ", 1)[1][:40], [ln for ln in lines if ln.startswith("n_raw")]
-    ('survey trends (Customer-support trends s', ['n_raw = n_clean + n_excluded: 1285 = 1214 + 71'])
+    ('survey trends (Customer-support trends s', ['n_raw = n_clean + n_excluded: 1371 = 1214 + 157'])
     """
     from .clean import clean_survey, format_report, guess_survey
     from .io import apply_column_map, load_column_map, read_table

@@ -7,7 +7,8 @@ import pytest
 import yaml
 
 from supportstats.clean import clean_file
-from supportstats.definition import _Loader, load_definition
+from supportstats.definition import load_definition
+from supportstats.definition_yaml import _Loader
 from supportstats.draft import check_survey, draft_definition, write_draft
 from supportstats.errors import InputError
 from supportstats.paths import DATA_RAW
