@@ -348,6 +348,11 @@ def definition_from_data(d, source) -> SurveyDefinition:
         if len(with_role) > 1:
             chk.fail(cols, with_role[1], f"columns.{with_role[1]}.role", role,
                      f"one {role} column (also {with_role[0]!r})")
+    for c in columns:
+        if c.role in ("weight", "strata", "cluster", "fpc") and not c.required and c.default is None:
+            chk.fail(cols[c.name], "required", f"columns.{c.name}.required", False,
+                     "required: true for a design column" + (", or default: a weight for exports without the column"
+                                                             if c.role == "weight" else ""))
     if not any(c.role == "id" for c in columns):
         chk.fail(d, "columns", "columns", "no role: id", "one column with role: id (the response id)")
     clean = [n for c in columns for n in c.clean_names]

@@ -86,6 +86,8 @@ BAD = [
      "row 6: key columns.happy.colour: got 'colour'; expected one of the keys"),
     ("languages: [en, ja]\n", "languages: [en, ja]\ngrids: {g: [happy, region]}\n",
      "key grids.g: got 'happy, region'; expected questions that share one vocabulary"),
+    ("  rid: {role: id}\n", "  rid: {role: id}\n  w: {role: weight, required: false}\n",
+     "row 6: key columns.w.required: got False; expected required: true for a design column, or default:"),
     ("languages: [en, ja]\n", "languages: [en, ja]\ncleaning: {min_speed: 3}\n",
      "key cleaning.min_speed: got 'min_speed'; expected one of the keys min_duration_sec, min_grid_items"),
 ]
