@@ -93,7 +93,7 @@ def _numbers(values):
         return None
 
 
-def _column_yaml(name, raw, col: pd.Series, attrs, n_rows, has_id) -> tuple[list[str], str | None]:
+def _column_yaml(name, raw, col: pd.Series, attrs, has_id) -> tuple[list[str], str | None]:
     """YAML lines of one column, and its role if it took one."""
     head = [f"  {_q(name)}:"]
     if raw != name:
@@ -209,7 +209,7 @@ def draft_definition(export, *, survey_id: str | None = None, title: str | None 
     columns = [c for c in raw.columns if c != "provenance" and not str(c).endswith("_missing_code")]
     for c in columns:
         name = _slug(str(c), used)
-        lines, role = _column_yaml(name, str(c), raw[c], raw.attrs, len(raw), has_id)
+        lines, role = _column_yaml(name, str(c), raw[c], raw.attrs, has_id)
         has_id = has_id or role == "id"
         lines_all += lines
         for v in raw[c].dropna().astype(str).unique()[:50]:

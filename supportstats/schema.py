@@ -14,7 +14,8 @@ import functools
 import pandas as pd
 import pandera.pandas as pa
 
-from .definition import SURVEYS_DIR, Column, builtin_surveys, load_definition, normalize_label
+from .definition import SURVEYS_DIR, Column, builtin_surveys, load_definition
+from .definition import normalize_label  # noqa: F401  (known to callers as schema.normalize_label)
 
 __all__ = [
     "SURVEYS", "LIKERT_LEVELS", "LIKERT_LABELS", "YESNO_LABELS", "SIZE_BANDS", "CHOICE_LABELS",

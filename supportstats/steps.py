@@ -141,9 +141,11 @@ def _by_category(data, col, fn) -> np.ndarray:
     return np.asarray(fn(pd.Series(cats, dtype="str")), dtype=bool)[codes]
 
 
-def _ids(data, d) -> np.ndarray:
+def _ids(data, d, mask=None) -> pd.Series:
+    """Response ids as text, blank ones as '' (only the rows of ``mask`` when given)."""
     col = data[d.role("id").raw]
-    return col.fillna("").to_numpy(dtype=object).astype(str)
+    col = col if mask is None else col[mask]
+    return col.astype("str").fillna("").reset_index(drop=True)
 
 
 def _excl(data, d, mask, step, reason, value) -> pd.DataFrame:
@@ -153,9 +155,9 @@ def _excl(data, d, mask, step, reason, value) -> pd.DataFrame:
     def pick(v):
         return np.broadcast_to(np.asarray(v, dtype=object), (len(data),))[mask].astype(str) if n else []
 
-    prov = (data["provenance"].astype("str").to_numpy(dtype=object)[mask] if "provenance" in data.columns
+    prov = (data["provenance"][mask].astype("str").to_numpy(dtype=object) if "provenance" in data.columns and n
             else np.full(n, None, dtype=object))
-    return pd.DataFrame({"respondent_id": pd.array(_ids(data, d)[mask], dtype="str"),
+    return pd.DataFrame({"respondent_id": pd.array(_ids(data, d, mask).to_numpy(dtype=object), dtype="str"),
                          "row": data.index.to_numpy()[mask].astype(np.int64),
                          "step": pd.array([step] * n, dtype="str"),
                          "reason": pd.array(pick(reason), dtype="str"),
@@ -195,8 +197,7 @@ def drop_blank(data, definition):
     data, d = _start(data, definition)
     idc = d.role("id").raw
     cols = [r for c in d.columns if c.role not in ("id", "timestamp") for r in c.raw_columns if r in data.columns]
-    ids = _ids(data, d)
-    id_blank = np.char.strip(ids.astype(str)) == ""
+    id_blank = _ids(data, d).str.strip().eq("").to_numpy(dtype=bool)
     blank = id_blank.copy()
     for c in cols:
         if blank.any():
@@ -214,7 +215,7 @@ def deduplicate(data, definition):
     The same id with different answers raises: which answer is true is not ours to guess.
     """
     data, d = _start(data, definition)
-    text = pd.Series(_ids(data, d))
+    text = _ids(data, d)
     dup = text.duplicated(keep=False).to_numpy()
     if not dup.any():
         return _none(data, d, "deduplicate")
