@@ -355,7 +355,7 @@ def _parse_text(data, sep: str, path: Path) -> pd.DataFrame:
         # pyarrow rejects rows with too few *and* too many fields (the C engine pads short
         # rows silently), skips a UTF-8 BOM, and parses on both cores
         grid = pd.read_csv(data if on_disk else io.BytesIO(data), sep=sep, header=None,
-                           dtype=str, keep_default_na=False, na_values=[], engine="pyarrow",
+                           dtype=str, keep_default_na=False, na_values=[""], engine="pyarrow",
                            encoding="utf-8")
     except (pd.errors.ParserError, ValueError) as exc:
         text = (data.read_bytes() if on_disk else data).decode("utf-8")
@@ -363,9 +363,7 @@ def _parse_text(data, sep: str, path: Path) -> pd.DataFrame:
         raise InputError(f"cannot parse as delimited text ({str(exc).splitlines()[0]})",
                          file=path, expected=f"rows of {sep!r}-separated fields") from None
     grid.columns = range(grid.shape[1])
-    if grid.isna().to_numpy().any():
-        grid = grid.fillna("")
-    return grid
+    return grid  # empty fields are already missing values (NaN): no "" to convert back
 
 
 def _parse_keeping_empty_lines(text: str, sep: str, path: Path) -> pd.DataFrame:
@@ -419,7 +417,8 @@ def _split_header(grid: pd.DataFrame, header_rows, path: Path):
     if len(grid) <= header_rows:
         raise InputError(f"has {header_rows} header row(s) but no data rows", file=path,
                          expected="at least one respondent row")
-    top = [[c.strip().lstrip("\ufeff") for c in grid.iloc[i].tolist()] for i in range(header_rows)]
+    top = [["" if _blank(c) else str(c).strip().lstrip("\ufeff") for c in grid.iloc[i].tolist()]
+           for i in range(header_rows)]
     question_text, extra = {}, {}
     if header_rows == 3:  # Qualtrics: ids, question wording, {"ImportId": ...}
         names, question_text = top[0], dict(zip(top[0], top[1]))
@@ -438,8 +437,8 @@ def _split_header(grid: pd.DataFrame, header_rows, path: Path):
     for i, name in enumerate(names):
         if name:
             keep.append(i)
-        elif (data[i] != "").any():
-            row = int((data[i] != "").to_numpy().argmax()) + header_rows + 1  # file line
+        elif (has := (data[i].notna() & (data[i] != "")).to_numpy()).any():
+            row = int(has.argmax()) + header_rows + 1  # file line
             raise InputError(f"column {i + 1} has data but no name in the header", file=path,
                              row=row, expected="a name for every column with data")
     names = [names[i] for i in keep]
@@ -457,12 +456,13 @@ def _split_header(grid: pd.DataFrame, header_rows, path: Path):
 
 
 def _detect_header_rows(grid: pd.DataFrame) -> int:
-    if len(grid) >= 4:
-        third = [c for c in grid.iloc[2].tolist() if c]
+    n, top = len(grid), grid.iloc[:3].fillna("")
+    if n >= 4:
+        third = [c for c in top.iloc[2].tolist() if c]
         if third and sum(c.startswith('{"ImportId"') for c in third) * 2 >= len(third):
             return 3
-    if len(grid) >= 3:
-        first, second = grid.iloc[0].tolist(), grid.iloc[1].tolist()
+    if n >= 3:
+        first, second = top.iloc[0].tolist(), top.iloc[1].tolist()
         subs = {"Response", "Open-Ended Response"}
         if any(c in subs for c in second) and (
                 "Respondent ID" in first or any(not a and b for a, b in zip(first, second))):
