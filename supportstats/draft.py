@@ -86,6 +86,11 @@ def _scale(values) -> tuple[str | None, str]:
     return None, ""
 
 
+def _num(v: float) -> str:
+    """A number as YAML reads it back exactly (``%g`` would round 8.895643 into a range its data exceed)."""
+    return str(int(v)) if float(v).is_integer() else repr(float(v))
+
+
 def _numbers(values):
     try:
         return [parse_number(v) for v in values]
@@ -153,7 +158,7 @@ def _column_yaml(name, raw, col: pd.Series, attrs, has_id) -> tuple[list[str], s
         lo, hi = min(nums), max(nums)
         integer = all(float(v).is_integer() for v in nums)
         return head + ["    type: number"] + (["    integer: true"] if integer else []) + [
-            f"    range: [{lo:g}, {hi:g}]          # GUESS: the observed range; widen it to what the question allows"
+            f"    range: [{_num(lo)}, {_num(hi)}]          # GUESS: the observed range; widen it to what the question allows"
         ] + extra, None
     groups = {}  # spellings that fold to one label ('North America', 'north america ') are one level
     for v in values.tolist():

@@ -78,3 +78,11 @@ def test_check_reports_what_the_definition_does_not_read(tmp_path):
     lines = check_survey(FIX / "acme_support.yml", p)
     assert "  columns the definition does not read (ignored): extra" in lines
     assert "n_raw = n_clean + n_excluded: 12 = 8 + 4" in lines
+
+
+def test_observed_ranges_hold_the_data_they_came_from():
+    raw = pd.DataFrame({"id": ["a", "b", "c"], "logpop": ["-2.3025850929940455", "8.895643325672793", "1"]})
+    d = _load(draft_definition(raw))
+    assert (d.column("logpop").low, d.column("logpop").high) == (-2.3025850929940455, 8.895643325672793)
+    from supportstats.clean import clean_survey
+    assert clean_survey(raw, d, wave=1996).n_clean == 3
