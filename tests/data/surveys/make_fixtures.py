@@ -7,6 +7,7 @@ defined in acme_support.yml, as SPSS (numeric codes with value labels, "Prefer n
 "don't know" = 99 declared user-missing) and as a CSV a survey tool writes (labels, blanks,
 whitespace-only cells, "Prefer not to say" and 99 as text). They carry a weight, strata and
 clusters, one blank row, one exact duplicate, one speeder and one straight-liner. Not real data.
+SPSS files embed their creation time, so a rerun changes the .sav bytes, not its content.
 """
 from pathlib import Path
 
@@ -53,8 +54,6 @@ def main():
     csv = df.astype(object)
     for c in ("satisfaction", "satisfaction_agent"):
         csv[c] = [SAT[int(v)] if pd.notna(v) else "" for v in df[c]]
-    csv["resolved"] = [{1: "Yes", 2: "Sí" if i % 2 else "No"}.get(v, "") if pd.notna(v) else ""
-                       for i, v in enumerate(df["resolved"])]
     csv["resolved"] = [("Yes" if v == 1 else "No") if pd.notna(v) else "" for v in df["resolved"]]
     for c in ("wt", "duration", "wait_minutes"):
         csv[c] = [("%g" % v) if pd.notna(v) else "" for v in df[c]]
