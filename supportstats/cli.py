@@ -85,7 +85,7 @@ def clean(path, survey, survey_file, wave, column_map, out):
                          expected="one of " + ", ".join(builtin_surveys())
                          + ", or --survey-file my_survey.yml for a survey of your own")
     # every check that can fail runs before anything is written, so bad input leaves --out untouched
-    result = clean_file(path, survey=survey_file or survey, column_map=column_map, wave=wave)
+    result = clean_file(path, survey=Path(survey_file) if survey_file else survey, column_map=column_map, wave=wave)
     try:
         written = write_clean(result, out_dir)
     except OSError as exc:  # e.g. a read-only folder: one line, like every other failure
@@ -110,9 +110,13 @@ def survey():
 @click.option("--wave", default=None, help="Wave (year) of the export.")
 def survey_check(definition, export, column_map, wave):
     """Validate DEFINITION (a YAML file or a built-in name), and EXPORT against it if given."""
+    from pathlib import Path
+
+    from .definition import builtin_surveys
     from .draft import check_survey
 
-    for line in check_survey(definition, export, column_map=column_map, wave=wave):
+    target = definition if definition in builtin_surveys() else Path(definition)
+    for line in check_survey(target, export, column_map=column_map, wave=wave):
         click.echo(line)
     return 0
 
