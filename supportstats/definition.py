@@ -193,6 +193,16 @@ class SurveyDefinition:
                 out.append(f"{c.name}_missing_code")
         return out + ["provenance"]
 
+    def design(self) -> dict:
+        """The survey design's columns in the cleaned data: ``weight``, ``strata``, ``cluster``, ``fpc`` (None if absent).
+
+        Examples
+        --------
+        >>> load_definition("trends").design()
+        {'weight': 'weight', 'strata': None, 'cluster': None, 'fpc': None}
+        """
+        return {r: (c.name if (c := self.role(r)) is not None else None) for r in ("weight", "strata", "cluster", "fpc")}
+
     def with_cleaning(self, **thresholds) -> SurveyDefinition:
         """A copy with cleaning thresholds replaced (unknown names raise ValueError)."""
         unknown = set(thresholds) - set(CLEANING_DEFAULTS)

@@ -25,12 +25,13 @@ __all__ = ["draft_definition", "write_draft", "check_survey"]
 _ROLE_NAMES = [
     ("id", r"^(respondent|response|resp|case|record|participant|interview)?_?(id|no|number|num|uuid)$|^caseid$"),
     ("weight", r"(^|_)(weight|weights|wt|wgt|pweight|finalwt|wt_final)($|_)"),
-    ("timestamp", r"(^|_)(date|datetime|timestamp|submitted|submitted_at|recorded_date|start_date|end_date)($|_)"),
+    ("timestamp", r"^(recorded|start|end|submit|submitted|submission)_?(date|time|at)$"
+                  r"|(^|_)(date|datetime|timestamp|submitted_at)($|_)"),
     ("duration", r"(^|_)(duration|seconds|duration_in_seconds|time_taken)($|_)"),
     ("progress", r"^progress$"),
     ("finished", r"^(finished|completed?)$"),
     ("status", r"^(status|response_type)$"),
-    ("email", r"(^|_)e_?mail($|_)"),
+    ("email", r"e_?mail($|_)"),
     ("strata", r"^(strat|strata|stratum|stype)$"),
     ("cluster", r"^(cluster|psu|clus|dnum)$"),
     ("fpc", r"^(fpc|fpc\d)$"),

@@ -86,3 +86,18 @@ def test_observed_ranges_hold_the_data_they_came_from():
     assert (d.column("logpop").low, d.column("logpop").high) == (-2.3025850929940455, 8.895643325672793)
     from supportstats.clean import clean_survey
     assert clean_survey(raw, d, wave=1996).n_clean == 3
+
+
+def test_a_qualtrics_export_drafts_its_metadata_roles_and_question_text():
+    export = Path(__file__).resolve().parents[1] / "examples" / "synthetic_qualtrics_trends_2022.csv"
+    d = _load(draft_definition(export))
+    roles = {c.raw: c.role for c in d.columns if c.role}
+    assert roles == {"ResponseId": "id", "RecordedDate": "timestamp", "Duration (in seconds)": "duration",
+                     "Progress": "progress", "Finished": "finished", "Status": "status", "RecipientEmail": "email"}
+    assert d.column("qid1").text == "Which industry is your company in?"
+    assert "provenance" not in [c.raw for c in d.columns]  # the synthetic mark is not a question
+
+
+def test_design_columns_of_a_definition():
+    d = load_definition(FIX / "acme_support.yml")
+    assert d.design() == {"weight": "wt", "strata": "stratum", "cluster": "psu", "fpc": None}
