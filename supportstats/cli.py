@@ -1,4 +1,4 @@
-"""The ``supportstats`` command line: claims, synth, clean, reproduce, diff.
+"""The ``supportstats`` command line: claims, synth, clean, survey (init, check), reproduce, diff.
 
 Bad input ends with one line on stderr and exit code 2, never a traceback.
 Each command is a thin wrapper over library functions.
@@ -58,11 +58,13 @@ def synth(out):
 
 @cli.command()
 @click.argument("path", type=click.Path())
-@click.option("--survey", default=None, help="Survey schema (benchmark, trends, cs_ops); default: the map's, else guessed from the file name.")
-@click.option("--map", "column_map", type=click.Path(), default=None, help="Column map (YAML) from your export to the schema.")
+@click.option("--survey", default=None, help="Built-in survey (benchmark, cs_ops, trends); default: the map's, else a name in the file name.")
+@click.option("--survey-file", type=click.Path(), default=None, help="Your own survey definition (YAML); see docs/survey_definitions.md.")
+@click.option("--wave", default=None, help="Wave (year) of the export, any year; default: the map's, else a year in the file name.")
+@click.option("--map", "column_map", type=click.Path(), default=None, help="Column map (YAML) from your export to the survey's columns.")
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Output folder (default: data/processed for an export inside the project, else a cleaned/ folder next to it).")
-def clean(path, survey, column_map, out):
+def clean(path, survey, survey_file, wave, column_map, out):
     """Clean one raw export and print the exclusions report.
 
     PATH may be CSV (any common encoding and delimiter), .xlsx, SPSS .sav or Stata .dta,
@@ -70,10 +72,9 @@ def clean(path, survey, column_map, out):
     """
     from pathlib import Path
 
-    from . import schema
-    from .clean import clean_survey, guess_survey, write_clean
+    from .clean import clean_file, format_report, write_clean
+    from .definition import builtin_surveys
     from .errors import InputError
-    from .io import apply_column_map, load_column_map, read_table
     from .paths import DATA_PROCESSED, DATA_RAW, ROOT, is_within
 
     # a user's respondents never land in the project unless they asked for it
@@ -82,44 +83,62 @@ def clean(path, survey, column_map, out):
     if resolved == DATA_RAW.resolve() or DATA_RAW.resolve() in resolved.parents:
         raise InputError("the pipeline never writes under data/raw", file=out_dir,
                          expected="an --out folder outside data/raw")
-    # every check that can fail runs before anything is written, so bad input leaves --out untouched
-    cmap = load_column_map(column_map) if column_map else None
-    raw = read_table(path, **(cmap["read"] if cmap else {}))
-    guessed_survey, guessed_wave = guess_survey(path)
-    if survey and cmap and cmap["survey"] and survey != cmap["survey"]:
-        raise InputError(f"--survey {survey} contradicts the map", file=column_map, column="survey",
-                         value=cmap["survey"], expected=f"survey: {survey}")
-    survey = survey or (cmap and cmap["survey"]) or guessed_survey
-    if survey is None:
-        raise InputError("cannot tell which survey this export belongs to", file=path,
-                         expected="--survey NAME, a map with 'survey:', or a file name containing it")
-    if survey not in schema.SURVEYS:
+    if survey and survey_file:
+        raise InputError("give --survey (a built-in survey) or --survey-file (your own), not both", value=survey)
+    if survey and survey not in builtin_surveys():
         raise InputError("unknown survey", file=path, column="survey", value=survey,
-                         expected="one of " + ", ".join(schema.SURVEYS))
-    wave = guessed_wave
-    if cmap and "wave" in cmap["constants"]:
-        text = cmap["constants"]["wave"]
-        if not text.isdigit():
-            raise InputError("not a year", file=column_map, column="wave", value=text,
-                             expected="a wave such as " + ", ".join(map(str, schema.SURVEYS[survey])))
-        wave = int(text)
-    if cmap:
-        raw = apply_column_map(raw, cmap, source=path)
-    result = clean_survey(raw, survey, wave=wave, source=str(path))
+                         expected="one of " + ", ".join(builtin_surveys())
+                         + ", or --survey-file my_survey.yml for a survey of your own")
+    # every check that can fail runs before anything is written, so bad input leaves --out untouched
+    result = clean_file(path, survey=Path(survey_file) if survey_file else survey, column_map=column_map, wave=wave)
     try:
         written = write_clean(result, out_dir)
     except OSError as exc:  # e.g. a read-only folder: one line, like every other failure
         raise InputError(f"cannot write the cleaned data: {exc.strerror or exc}", file=out_dir,
                          expected="a writable --out folder") from None
-    click.echo(f"{path}: {survey} {result.wave}")
-    click.echo(result.report.to_string(index=False))
-    click.echo(f"n_raw = n_clean + n_excluded: {result.n_raw} = {result.n_clean} + {result.n_excluded}")
-    if result.n_excluded:
-        by_reason = result.exclusions.groupby(["step", "reason"], sort=True).size()
-        for (step, reason), n in by_reason.items():
-            click.echo(f"  {step}: {reason}: {n}")
+    for line in format_report(result):
+        click.echo(line)
     for p in written:
         click.echo(f"wrote {p}")
+    return 0
+
+
+@cli.group()
+def survey():
+    """Survey definitions of your own: draft one from an export (init), check one (check)."""
+
+
+@survey.command("check")
+@click.argument("definition", type=click.Path())
+@click.argument("export", type=click.Path(), required=False)
+@click.option("--map", "column_map", type=click.Path(), default=None, help="Column map (YAML) for the export.")
+@click.option("--wave", default=None, help="Wave (year) of the export.")
+def survey_check(definition, export, column_map, wave):
+    """Validate DEFINITION (a YAML file or a built-in name), and EXPORT against it if given."""
+    from pathlib import Path
+
+    from .definition import builtin_surveys
+    from .draft import check_survey
+
+    target = definition if definition in builtin_surveys() else Path(definition)
+    for line in check_survey(target, export, column_map=column_map, wave=wave):
+        click.echo(line)
+    return 0
+
+
+@survey.command("init")
+@click.argument("export", type=click.Path())
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="Definition file to write (.yml).")
+@click.option("--id", "survey_id", default=None, help="Survey id (default: from the file name).")
+@click.option("--title", default=None, help="Survey title (default: from the file name).")
+@click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
+def survey_init(export, out, survey_id, title, force):
+    """Draft a survey definition from EXPORT (CSV, xlsx, SPSS, Stata, Qualtrics, SurveyMonkey)."""
+    from .draft import write_draft
+
+    path = write_draft(export, out, survey_id=survey_id, title=title, overwrite=force)
+    text = path.read_text(encoding="utf-8")
+    click.echo(f"wrote {path}: {text.count('GUESS')} guesses to check; then run: supportstats survey check {path} {export}")
     return 0
 
 

@@ -1,8 +1,10 @@
 """Reading survey exports (CSV, Excel, SPSS, Stata, Qualtrics, SurveyMonkey) and writing atomically.
 
-Every reader returns the export as text: each column ``str``, blanks as ``""``, no number or
-NaN coercion, so cleaning sees exactly what the respondent's tool wrote (``89,0`` stays
-``89,0``). A column map (:func:`load_column_map`) renames and recodes a user's export into a
+Every reader returns the export as text: each column ``str``, no number coercion, so cleaning
+sees exactly what the respondent's tool wrote (``89,0`` stays ``89,0``); blank and
+whitespace-only cells are missing values (NaN), so nothing counts them as an answer. Codes an
+SPSS or Stata file declares missing (user-missing) are missing values too, the code kept in
+``<column>_missing_code``. A column map (:func:`load_column_map`) renames and recodes a user's export into a
 survey's schema; :func:`read_survey` does both. Bad input raises
 :class:`~supportstats.errors.InputError` naming the file, the line or row, and what was expected.
 """
@@ -204,7 +206,7 @@ def read_csv(path, **kwargs) -> pd.DataFrame:
 
 
 def read_table(path, *, encoding=None, sep=None, header_rows=None, sheet=None) -> pd.DataFrame:
-    """Read a survey export with every column as text (blanks are ``""``, never NaN).
+    """Read a survey export with every column as text; blank cells are missing values.
 
     The format comes from the file's content and suffix: delimited text (``.csv``, ``.tsv``,
     ``.txt``), Excel (``.xlsx``), SPSS (``.sav``) or Stata (``.dta``). Text is decoded as
@@ -233,11 +235,14 @@ def read_table(path, *, encoding=None, sep=None, header_rows=None, sheet=None) -
     -------
     pandas.DataFrame
         One row per data row (blank rows kept, so cleaning can count them), columns named as
-        in the export, all values ``str``. ``df.attrs`` holds ``source``, ``format``,
+        in the export, all values ``str``; blank and whitespace-only cells are missing (NaN).
+        ``df.attrs`` holds ``source``, ``format``,
         ``encoding``, ``sep``, ``header_rows`` and ``question_text`` (column → question wording,
         from the extra header rows or SPSS/Stata variable labels); SPSS/Stata files add
         ``column_labels`` and ``value_labels`` (column → {code: label}, codes as text).
-        Coded SPSS/Stata answers are replaced by their value labels.
+        Coded SPSS/Stata answers are replaced by their value labels; values the file declares
+        user-missing become NaN, each such column getting a ``<column>_missing_code`` column with
+        the code (and ``attrs["missing_codes"]``, column → declared codes).
 
     Raises
     ------
@@ -252,7 +257,7 @@ def read_table(path, *, encoding=None, sep=None, header_rows=None, sheet=None) -
     >>> _ = p.write_text("id;csat\\n1;\\n2;89,0\\n", encoding="utf-8-sig")
     >>> df = read_table(p)
     >>> df["csat"].tolist(), df.attrs["sep"], df.attrs["encoding"]
-    (['', '89,0'], ';', 'utf-8-sig')
+    ([nan, '89,0'], ';', 'utf-8-sig')
     """
     path = Path(path)
     if header_rows not in (None, 1, 2, 3):
@@ -264,6 +269,7 @@ def read_table(path, *, encoding=None, sep=None, header_rows=None, sheet=None) -
         df = _read_labelled(path, kind)
         attrs["header_rows"] = 1
         attrs.update(df.attrs)
+        df = _blanks_to_missing(df)
         df.attrs = attrs
         return df
     if kind == "xlsx":
@@ -284,8 +290,21 @@ def read_table(path, *, encoding=None, sep=None, header_rows=None, sheet=None) -
         attrs.update(encoding=enc, sep=sep)
     df, extra = _split_header(grid, header_rows, path)
     attrs.update(extra)
+    df = _blanks_to_missing(df)
     df.attrs = attrs
     return df
+
+
+def _blanks_to_missing(df: pd.DataFrame) -> pd.DataFrame:
+    """Blank and whitespace-only cells become missing values, column by column."""
+    out = {}
+    for c in df.columns:
+        col = df[c]
+        if col.dtype != "str":
+            col = col.astype("str")
+        blank = col.eq("") | col.str.isspace()
+        out[c] = col.where(~blank) if blank.any() else col
+    return pd.DataFrame(out, index=df.index)
 
 
 def _read_head(path: Path) -> bytes:
@@ -462,7 +481,7 @@ def _parse_text(data, sep: str, path: Path) -> pd.DataFrame:
         # pyarrow rejects rows with too few *and* too many fields (the C engine pads short
         # rows silently), skips a UTF-8 BOM, and parses on both cores
         grid = pd.read_csv(data if on_disk else io.BytesIO(data), sep=sep, header=None,
-                           dtype=str, keep_default_na=False, na_values=[], engine="pyarrow",
+                           dtype=str, keep_default_na=False, na_values=[""], engine="pyarrow",
                            encoding="utf-8")
     except (pd.errors.ParserError, ValueError):
         # e.g. ragged rows, or a field larger than pyarrow's block: the csv module
@@ -470,9 +489,7 @@ def _parse_text(data, sep: str, path: Path) -> pd.DataFrame:
         text = (data.read_bytes() if on_disk else data).decode("utf-8")
         return _parse_keeping_empty_lines(text, sep, path)
     grid.columns = range(grid.shape[1])
-    if grid.isna().to_numpy().any():
-        grid = grid.fillna("")
-    return grid
+    return grid  # empty fields are already missing values (NaN): no "" to convert back
 
 
 def _parse_keeping_empty_lines(text: str, sep: str, path: Path) -> pd.DataFrame:
@@ -539,7 +556,8 @@ def _split_header(grid: pd.DataFrame, header_rows, path: Path):
     if len(grid) <= header_rows:
         raise InputError(f"has {header_rows} header row(s) but no data rows", file=path,
                          expected="at least one respondent row")
-    top = [[c.strip().lstrip("\ufeff") for c in grid.iloc[i].tolist()] for i in range(header_rows)]
+    top = [["" if _blank(c) else str(c).strip().lstrip("\ufeff") for c in grid.iloc[i].tolist()]
+           for i in range(header_rows)]
     question_text, extra = {}, {}
     if header_rows == 3:  # Qualtrics: ids, question wording, {"ImportId": ...}
         names, question_text = top[0], dict(zip(top[0], top[1]))
@@ -558,8 +576,8 @@ def _split_header(grid: pd.DataFrame, header_rows, path: Path):
     for i, name in enumerate(names):
         if name:
             keep.append(i)
-        elif (data[i] != "").any():
-            row = int((data[i] != "").to_numpy().argmax()) + header_rows + 1  # file line
+        elif (has := (data[i].notna() & (data[i] != "")).to_numpy()).any():
+            row = int(has.argmax()) + header_rows + 1  # file line
             raise InputError(f"column {i + 1} has data but no name in the header", file=path,
                              row=row, expected="a name for every column with data")
     names = [names[i] for i in keep]
@@ -577,12 +595,13 @@ def _split_header(grid: pd.DataFrame, header_rows, path: Path):
 
 
 def _detect_header_rows(grid: pd.DataFrame) -> int:
-    if len(grid) >= 4:
-        third = [c for c in grid.iloc[2].tolist() if c]
+    n, top = len(grid), grid.iloc[:3].fillna("")
+    if n >= 4:
+        third = [c for c in top.iloc[2].tolist() if c]
         if third and sum(c.startswith('{"ImportId"') for c in third) * 2 >= len(third):
             return 3
-    if len(grid) >= 3:
-        first, second = grid.iloc[0].tolist(), grid.iloc[1].tolist()
+    if n >= 3:
+        first, second = top.iloc[0].tolist(), top.iloc[1].tolist()
         subs = {"Response", "Open-Ended Response"}
         if any(c in subs for c in second) and (
                 "Respondent ID" in first or any(not a and b for a, b in zip(first, second))):
@@ -602,21 +621,68 @@ def _read_labelled(path: Path, kind: str) -> pd.DataFrame:
 
     reader = pyreadstat.read_sav if kind == "sav" else pyreadstat.read_dta
     try:
-        df, meta = reader(str(path), apply_value_formats=True, formats_as_category=False)
+        df, meta = reader(str(path), apply_value_formats=False, user_missing=True)
     except Exception as exc:  # pyreadstat raises its own ReadstatError/PyreadstatError
         what = "SPSS .sav" if kind == "sav" else "Stata .dta"
         raise InputError(f"cannot read as {what} ({' '.join(str(exc).split())})",
                          file=path, expected=f"a valid {what} file") from None
     if df.shape[0] == 0:
         raise InputError("has no data rows", file=path, expected="at least one respondent row")
-    out = pd.DataFrame({c: [_cell_text(v) for v in df[c].tolist()] for c in df.columns},
-                       dtype=str)
+    value_labels = meta.variable_value_labels or {}
+    declared = _declared_missing(meta)
+    cols, audit = {}, {}
+    for c in df.columns:
+        labels = value_labels.get(c, {})
+        missing = declared.get(c, [])
+        text, codes = [], []
+        for v in df[c].tolist():
+            if _is_declared(v, missing):
+                text.append(None)
+                codes.append(_cell_text(v))
+                continue
+            codes.append(None)
+            label = labels.get(v) if labels and not _blank(v) else None
+            text.append(str(label) if label is not None else _cell_text(v))
+        cols[c] = pd.array(text, dtype="str")
+        if missing:
+            audit[f"{c}_missing_code"] = pd.array(codes, dtype="str")
+    out = pd.DataFrame({**cols, **{k: v for k, v in audit.items() if k not in cols}})
     labels = {c: (lab or "") for c, lab in zip(meta.column_names, meta.column_labels)}
-    value_labels = {c: {_cell_text(k): str(v) for k, v in vl.items()}
-                    for c, vl in meta.variable_value_labels.items()}
-    out.attrs = {"column_labels": labels, "value_labels": value_labels,
-                 "question_text": {c: labels.get(c) or c for c in out.columns}}
+    out.attrs = {"column_labels": labels,
+                 "value_labels": {c: {_cell_text(k): str(v) for k, v in vl.items()} for c, vl in value_labels.items()},
+                 "missing_codes": {c: [_cell_text(_missing_value(m)) for m in ms] for c, ms in declared.items()},
+                 "question_text": {c: labels.get(c) or c for c in df.columns}}
     return out
+
+
+def _declared_missing(meta) -> dict:
+    """Column -> declared user-missing values: SPSS ranges ({lo, hi}), Stata's .a-.z letters."""
+    out = {c: list(r) for c, r in (getattr(meta, "missing_ranges", None) or {}).items() if r}
+    for c, values in (getattr(meta, "missing_user_values", None) or {}).items():
+        out.setdefault(c, []).extend({"lo": v, "hi": v} for v in values)
+    return out
+
+
+def _missing_value(m):
+    return m["lo"] if m["lo"] == m["hi"] else f"{_cell_text(m['lo'])}-{_cell_text(m['hi'])}"
+
+
+def _blank(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def _is_declared(v, ranges) -> bool:
+    if _blank(v) or not ranges:
+        return False
+    for m in ranges:
+        lo, hi = m["lo"], m["hi"]
+        try:
+            if lo <= v <= hi:
+                return True
+        except TypeError:  # a string value against numeric ranges, or the reverse
+            if str(v) == str(lo):
+                return True
+    return False
 
 
 # --------------------------------------------------------------------------- column maps
@@ -697,9 +763,9 @@ def load_column_map(path_or_dict) -> dict:
                          expected=f"only {', '.join(sorted(_MAP_KEYS))}")
     survey = raw.get("survey")
     survey = None if survey in (None, "", "~", "null") else str(survey).strip()
-    if survey is not None and survey not in schema.SURVEYS:
+    if survey is not None and survey not in schema.SURVEYS and not survey.endswith((".yml", ".yaml")):
         raise InputError("unknown survey", file=source, column="survey", value=survey,
-                         expected=f"one of {', '.join(schema.SURVEYS)}")
+                         expected=f"one of {', '.join(schema.SURVEYS)}, or a survey definition file (.yml)")
 
     def mapping(key):
         val = raw.get(key) or {}
@@ -794,9 +860,15 @@ def apply_column_map(df: pd.DataFrame, cmap, *, source=None) -> pd.DataFrame:
             f"({', '.join(map(repr, missing[:5]))}); its columns are: {_trim(list(df.columns))}",
             file=cmap["source"], column=missing[0])
     pairs = list(cmap["columns"].items())
+    taken = set(cmap["columns"]) | set(cmap["columns"].values())
     if cmap["keep_unmapped"]:
-        taken = set(cmap["columns"]) | set(cmap["columns"].values())
         pairs += [(c, c) for c in df.columns if c not in taken]
+    else:
+        # the synthetic mark and the codes a reader declared missing travel with their rows
+        pairs += [(f"{t}_missing_code", f"{o}_missing_code") for t, o in cmap["columns"].items()
+                  if f"{t}_missing_code" in df.columns and f"{o}_missing_code" not in taken]
+        if "provenance" in df.columns and "provenance" not in taken:
+            pairs.append(("provenance", "provenance"))
     out = {ours: _recode(df[theirs], cmap["values"].get(ours)) for theirs, ours in pairs}
     result = pd.DataFrame(out, index=df.index)
     for col, value in cmap["constants"].items():
@@ -804,7 +876,7 @@ def apply_column_map(df: pd.DataFrame, cmap, *, source=None) -> pd.DataFrame:
             raise InputError(f"constant {col!r} clashes with an export column of the same name",
                              file=cmap["source"], column=col)
         result[col] = value
-    result = result.astype(str)
+    result = result.astype("str")
     result.attrs = {**df.attrs, "column_map": cmap["source"], "survey": cmap["survey"]}
     return result
 
@@ -851,13 +923,12 @@ def read_survey(path, column_map=None, **read_kw) -> pd.DataFrame:
 
 def _recode(col: pd.Series, codes) -> pd.Series:
     """Replace codes by labels, looking up each distinct value once (exports have few)."""
-    col = col.astype(str)
+    col = col.astype("str")
     if not codes:
         return col
-    keys, uniq = pd.factorize(col)
-    labels = [codes.get(_code(u), u) for u in uniq]
-    return pd.Series(pd.array(labels, dtype="str")[keys] if len(col) else col,
-                     index=col.index, name=col.name)
+    keys, uniq = pd.factorize(col)  # missing values: key -1, kept missing
+    labels = pd.array([codes.get(_code(u), u) for u in uniq] + [None], dtype="str")
+    return pd.Series(labels[keys] if len(col) else col, index=col.index, name=col.name)
 
 
 def _code(value) -> str:

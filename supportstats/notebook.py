@@ -162,15 +162,19 @@ def _papermill_output() -> Path | None:
     return out if out.is_absolute() else cwd / out
 
 
-def load_waves(raw_files: dict, column_map: str = "") -> tuple[dict, dict, str]:
+def load_waves(raw_files: dict, column_map: str = "", survey_file: str = "") -> tuple[dict, dict, str]:
     """Read and clean each wave named in a notebook's ``raw_files`` parameter.
 
     Parameters
     ----------
     raw_files : dict
         ``{"<survey>_<wave>": path}``, e.g. ``{"trends_2022": "data/raw/synthetic_trends_2022.csv"}``.
+        Any wave (year) cleans.
     column_map : str
         Path of a YAML column map for a real export (see ``docs/column_maps.md``); ``""`` for none.
+    survey_file : str
+        Path of your own survey definition (``docs/survey_definitions.md``); ``""`` for the built-in
+        survey named in each key. The keys' survey part must then be the definition's ``id``.
 
     Returns
     -------
@@ -179,7 +183,8 @@ def load_waves(raw_files: dict, column_map: str = "") -> tuple[dict, dict, str]:
     results : dict
         The full :class:`supportstats.clean.CleanResult` per key (exclusions, report).
     source : str
-        ``"synthetic reconstruction"`` or ``"real export"`` (see :func:`supportstats.findings.data_source_of`).
+        ``"synthetic reconstruction"`` or ``"real export"``, read from the data's provenance mark
+        (:func:`supportstats.provenance.data_source`), never from the file names.
 
     Examples
     --------
@@ -188,17 +193,24 @@ def load_waves(raw_files: dict, column_map: str = "") -> tuple[dict, dict, str]:
     ('synthetic reconstruction', 1000, 1130)
     """
     from .clean import clean_file
-    from .findings import data_source_of
+    from .definition import load_definition
+    from .provenance import data_source
 
+    definition = load_definition(resolve(survey_file)) if survey_file else None
     data, results = {}, {}
     for key in sorted(raw_files):
-        survey, wave = key.rsplit("_", 1)
-        if not wave.isdigit():
+        survey, _, wave = key.rpartition("_")
+        if not wave.isdigit() or not survey:
             raise ValueError(f"raw_files: key {key!r} must look like '<survey>_<wave>', e.g. 'trends_2022'")
-        res = clean_file(resolve(raw_files[key]), survey=survey, wave=int(wave),
+        if definition is not None and survey != definition.id:
+            raise ValueError(f"raw_files: key {key!r} names survey {survey!r} but survey_file defines "
+                             f"{definition.id!r}; use keys like '{definition.id}_{wave}'")
+        res = clean_file(resolve(raw_files[key]), survey=definition or survey, wave=int(wave),
                          column_map=resolve(column_map) if column_map else None)
         results[key], data[key] = res, res.data
-    return data, results, data_source_of(*raw_files.values())
+    if not results:
+        raise ValueError("raw_files: name at least one wave, e.g. {'trends_2022': 'data/raw/synthetic_trends_2022.csv'}")
+    return data, results, data_source(results)
 
 
 def show(df: pd.DataFrame, digits: int = 3) -> pd.DataFrame:

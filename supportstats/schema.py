@@ -1,318 +1,186 @@
-"""Survey schemas: raw export columns, cleaned analysis columns, answer vocabularies.
+"""What a survey's cleaned data look like, derived from its definition: pandera schema, data dictionary.
 
-This module is the single source of truth for what each survey asks. The data
-dictionary in ``data/raw/README.md``, the pandera schemas that validate cleaned
-data, the cleaning steps and the synthetic generator all read from ``FIELDS``.
-
-A *field* is one question (or one metadata column) of a survey export. Its
-``raw`` name is what a survey tool would export (question-coded, e.g.
-``Q9_3_team_burnout``); its ``name`` is the cleaned analysis column fixed by the
-team contract (``team_burnout``). ``kind`` says how the raw text is parsed:
-
-``yesno``     a Yes/No question in any of the supported languages -> boolean
-``likert``    a 5-point agreement item -> boolean, True for the top-2 box
-              (Agree, Strongly agree); part of the survey's Likert grid
-``choice``    a single choice from ``levels`` -> category
-``size``      company size, free text allowed (``11 to 50 employees``) -> band
-``percent``   a 0-100 score written ``89%``, ``89``, ``0.89`` or ``89,0`` -> float
-``number``    a plain number (NPS, hours, team size) -> float / Int64
-``meta``      export metadata used by cleaning, dropped from the cleaned data
+Nothing here is written per survey: :func:`clean_schema` and :func:`data_dictionary` read a
+:class:`~supportstats.definition.SurveyDefinition` (a built-in name, a YAML file or a loaded
+definition). The names the rest of the project knew as constants (``LIKERT_LABELS``,
+``YESNO_LABELS``, ``CHOICE_LABELS``, ``SIZE_BANDS``, ``CLAIM_MEASURES``, ...) are still here,
+read on first use from the shipped data in ``supportstats/surveys/`` (``vocabularies.yml``,
+the built-in definitions and ``claim_measures.csv``).
 """
 from __future__ import annotations
 
-import unicodedata
-from dataclasses import dataclass, field
+import functools
 
 import pandas as pd
 import pandera.pandas as pa
 
+from .definition import SURVEYS_DIR, Column, builtin_surveys, load_definition
+from .definition import normalize_label  # noqa: F401  (known to callers as schema.normalize_label)
+
 __all__ = [
-    "SURVEYS", "FIELDS", "Field", "LIKERT_LEVELS", "LIKERT_LABELS", "YESNO_LABELS",
-    "SIZE_BANDS", "CHOICE_LABELS", "CLAIM_MEASURES", "CLAIM_OTHER_MEASURES", "fields", "raw_columns",
-    "clean_columns", "likert_grid", "clean_schema", "data_dictionary", "normalize_label",
+    "SURVEYS", "LIKERT_LEVELS", "LIKERT_LABELS", "YESNO_LABELS", "SIZE_BANDS", "CHOICE_LABELS",
+    "CLAIM_MEASURES", "CLAIM_OTHER_MEASURES", "raw_columns", "clean_columns", "grid_columns", "clean_dtype",
+    "clean_schema", "data_dictionary",
 ]
 
-#: Survey name -> waves the project reconstructs.
-SURVEYS: dict[str, tuple[int, ...]] = {"benchmark": (2021, 2022), "trends": (2021, 2022), "cs_ops": (2023,)}
+#: Names of the built-in survey definitions (``supportstats/surveys/*.yml``).
+SURVEYS: tuple[str, ...] = builtin_surveys()
 
-ALL = ("benchmark", "trends", "cs_ops")
-
-#: Company-size bands, 10 to 10,000+ employees as the benchmark article states.
-SIZE_BANDS = ("10-49", "50-199", "200-999", "1000-9999", "10000+")
-
-LIKERT_LEVELS = ("strongly_disagree", "disagree", "neutral", "agree", "strongly_agree")
-
-#: Every accepted spelling of each Likert level (en, es, ja, zh, ko). Case,
-#: surrounding/inner whitespace and full-width forms are folded by ``normalize_label``.
-LIKERT_LABELS: dict[str, tuple[str, ...]] = {
-    "strongly_disagree": ("Strongly disagree", "Totalmente en desacuerdo", "まったくそう思わない",
-                          "非常不同意", "전혀 동의하지 않음"),
-    "disagree": ("Disagree", "En desacuerdo", "そう思わない", "不同意", "동의하지 않음"),
-    "neutral": ("Neither agree nor disagree", "Ni de acuerdo ni en desacuerdo", "どちらともいえない",
-                "中立", "보통"),
-    "agree": ("Agree", "De acuerdo", "そう思う", "同意", "동의"),
-    "strongly_agree": ("Strongly agree", "Totalmente de acuerdo", "強くそう思う", "非常同意", "매우 동의"),
-}
-
-YESNO_LABELS: dict[bool, tuple[str, ...]] = {
-    True: ("Yes", "Sí", "Si", "はい", "是", "예"),
-    False: ("No", "いいえ", "否", "아니요"),
-}
-
-_INDUSTRY = {"software_internet": "Software / Internet", "ecommerce": "E-commerce",
-             "finance": "Finance", "retail": "Retail", "consumer_services": "Consumer services",
-             "education": "Education", "other": "Other"}
-_REGION = {"north_america": "North America", "europe": "Europe", "asia_pacific": "Asia-Pacific",
-           "latin_america": "Latin America", "middle_east_africa": "Middle East & Africa"}
-_ROLE = {"vp_head": "VP / Head of Support", "director": "Director", "manager": "Manager",
-         "team_lead": "Team lead"}
-_PAIN = {"quality_at_scale": "Maintaining quality at scale", "repetitive_queries": "Reducing repetitive queries",
-         "hiring_onboarding": "Hiring and onboarding", "disconnected_tools": "Disconnected tools",
-         "measuring_impact": "Measuring impact"}
-#: Choice fields: level code -> English export label.
-CHOICE_LABELS: dict[str, dict[str, str]] = {"industry": _INDUSTRY, "region": _REGION, "role": _ROLE,
-                                            "biggest_pain": _PAIN}
+_EXPORT_LANGS = ("en", "es", "ja", "zh", "ko")
 
 
-@dataclass(frozen=True)
-class Field:
-    """One column of a survey export and the analysis column it becomes."""
-
-    name: str                 # cleaned analysis column ('' for metadata dropped after cleaning)
-    raw: str                  # column name in the raw export
-    kind: str                 # yesno, likert, choice, size, percent, number, integer, meta
-    question: str             # the question (or metadata) it stands for
-    surveys: tuple[str, ...] = ALL
-    dtype: str = ""           # pandas dtype of the cleaned column
-    levels: tuple[str, ...] = ()
-    low: float | None = None
-    high: float | None = None
-    skip_if_false: str = ""   # asked only when this boolean field is True (display logic)
-    required: bool = True     # raw column must exist in an export
-    extra: dict = field(default_factory=dict, compare=False)
-
-    @property
-    def allowed(self) -> str:
-        """Allowed cleaned values, in words (for the data dictionary)."""
-        if self.levels:
-            return ", ".join(self.levels)
-        if self.kind in ("yesno", "likert"):
-            return "True, False, <NA>" + (" (True = Agree or Strongly agree)" if self.kind == "likert" else "")
-        if self.name == "weight":
-            return "a positive number"
-        if self.low is not None:
-            return f"{self.low:g} to {self.high:g}" + ("" if self.kind != "percent" else " (NaN if not tracked)")
-        return ""
-
-    @property
-    def raw_format(self) -> str:
-        """What the raw export may contain, in words (for the data dictionary)."""
-        return {"id": "any text, unique per response",
-                "yesno": "Yes/No in en, es, ja, zh or ko, any case or spacing; blank = not answered",
-                "likert": "5-point agreement label in en, es, ja, zh or ko, any case or spacing",
-                "choice": "the English label or the level code, any case or spacing",
-                "size": "a band or free text: 10-49, 11 to 50 employees, 1,000-9,999, 10k+, More than 10,000",
-                "percent": "89%, 89, 0.89 or 89,0; blank when not asked",
-                "number": "a number; decimal point or comma, thousands as 1,000",
-                "integer": "a whole number; thousands as 1,000",
-                }.get(self.kind, {"submitted_at": "ISO 8601 text (not used)", "duration_sec": "a number of seconds",
-                                  "progress": "0-100", "finished": "1/0 or true/false",
-                                  "status": "IP Address, Survey Preview, Survey Test, ...",
-                                  "email": "an address or blank"}.get(self.raw, ""))
-
-
-def _f(*args, **kw) -> Field:
-    return Field(*args, **kw)
-
-
-B, T, C = ("benchmark",), ("trends",), ("cs_ops",)
-
-FIELDS: tuple[Field, ...] = (
-    # -- metadata every export carries ------------------------------------------------------
-    _f("respondent_id", "respondent_id", "id", "Response id assigned by the survey tool", dtype="str"),
-    _f("", "submitted_at", "meta", required=False, question="Submission time (ISO 8601, UTC)"),
-    _f("", "duration_sec", "meta", required=False, question="Seconds from start to submission (speeders are fast)"),
-    _f("", "progress", "meta", required=False, question="Percent of the questionnaire completed (partials < 100)"),
-    _f("", "finished", "meta", required=False, question="1 if the respondent reached the end, else 0"),
-    _f("", "status", "meta", required=False, question="Response type: 'IP Address' for real answers, 'Survey Preview'/'Survey Test' for tests"),
-    _f("", "email", "meta", required=False, question="Contact e-mail (test responses use addresses like test@...)"),
-    _f("weight", "weight", "number", "Survey weight (1.0 when the export has none)", dtype="float64",
-       low=0.0, high=float("inf"), required=False),
-    # -- firmographics (all surveys) ---------------------------------------------------------
-    _f("industry", "Q1_industry", "choice", "Which industry is your company in?", dtype="category",
-       levels=tuple(_INDUSTRY)),
-    _f("company_size", "Q2_company_size", "size", "How many employees does your company have?",
-       dtype="category", levels=SIZE_BANDS),
-    _f("region", "Q3_region", "choice", "Where is your support team mainly based?", dtype="category",
-       levels=tuple(_REGION)),
-    _f("role", "Q4_role", "choice", "What is your role?", dtype="category", levels=tuple(_ROLE)),
-    _f("team_size", "Q5_team_size", "integer", "How many people work on your support team?", dtype="Int64",
-       low=1, high=100000),
-    # -- benchmark: customer-service quality benchmark ----------------------------------------
-    _f("tracks_csat", "Q6_tracks_csat", "yesno", "Does your team track customer satisfaction (CSAT)?", B,
-       dtype="boolean"),
-    _f("csat", "Q7_csat", "percent", "What was your team's average CSAT over the last 12 months (%)?", B,
-       dtype="float64", low=0, high=100, skip_if_false="tracks_csat"),
-    _f("tracks_iqs", "Q8_tracks_iqs", "yesno", "Does your team track an internal quality score (IQS)?", B,
-       dtype="boolean"),
-    _f("iqs", "Q9_iqs", "percent", "What was your team's average internal quality score (%)?", B,
-       dtype="float64", low=0, high=100, skip_if_false="tracks_iqs"),
-    _f("tracks_nps", "Q10_tracks_nps", "yesno", "Does your company track Net Promoter Score (NPS)?", B,
-       dtype="boolean"),
-    _f("nps", "Q11_nps", "number", "What is your current NPS (-100 to 100)?", B, dtype="float64",
-       low=-100, high=100, skip_if_false="tracks_nps"),
-    _f("frt_hours", "Q12_frt_hours", "number", "What is your average first response time, in hours?", B,
-       dtype="float64", low=0, high=24 * 14),
-    _f("biggest_pain", "Q13_biggest_pain", "choice", "What is the single biggest challenge for your support team?",
-       B, dtype="category", levels=tuple(_PAIN)),
-    _f("repetitive_top3", "Q14_repetitive_top3", "yesno",
-       "Is reducing repetitive queries one of your team's top 3 challenges?", B, dtype="boolean"),
-    _f("proactive_use", "Q15_proactive_use", "yesno", "Does your team use proactive support today?", B,
-       dtype="boolean"),
-    _f("proactive_invest_more", "Q16_1_proactive_invest_more", "likert",
-       "Agree? We plan to invest more in proactive support in the coming year.", B, dtype="boolean"),
-    _f("self_service_reduced_workload", "Q16_2_self_service_reduced_workload", "likert",
-       "Agree? Investing in self-service options has reduced my team's workload.", B, dtype="boolean"),
-    _f("leadership_values_support", "Q16_3_leadership_values_support", "likert",
-       "Agree? Company leadership sees support as a value driver, not a cost centre.", B, dtype="boolean"),
-    _f("qa_program_effective", "Q16_4_qa_program_effective", "likert",
-       "Agree? Our quality-assurance process helps agents improve.", B, dtype="boolean"),
-    # -- trends: customer-support trends survey ------------------------------------------------
-    _f("volume_increased", "Q6_volume_increased", "yesno", "Has your inbound conversation volume increased in the past year?",
-       T, dtype="boolean"),
-    _f("headcount_cut", "Q7_headcount_cut", "yesno", "Has your support headcount been cut in the past year?", T,
-       dtype="boolean"),
-    _f("cut_hurt_cx", "Q8_cut_hurt_cx", "yesno", "(If cut) Has the headcount cut hurt your customer experience?", T,
-       dtype="boolean", skip_if_false="headcount_cut"),
-    _f("expectations_rising", "Q9_1_expectations_rising", "likert",
-       "Agree? Customer expectations are higher than a year ago.", T, dtype="boolean"),
-    _f("tools_slow_weekly", "Q9_2_tools_slow_weekly", "likert",
-       "Agree? Disconnected tools slow my team down at least once a week.", T, dtype="boolean"),
-    _f("team_burnout", "Q9_3_team_burnout", "likert", "Agree? My team is experiencing burnout.", T, dtype="boolean"),
-    _f("leader_burnout", "Q9_4_leader_burnout", "likert", "Agree? I am personally experiencing burnout.", T,
-       dtype="boolean"),
-    _f("empathy_priority", "Q9_5_empathy_priority", "likert",
-       "Agree? Empathetic support is a top priority for my team.", T, dtype="boolean"),
-    _f("empathy_lack_tools", "Q9_6_empathy_lack_tools", "likert",
-       "Agree? My team lacks the tools to deliver empathetic support.", T, dtype="boolean"),
-    # -- cs_ops: customer-service operations research -------------------------------------------
-    _f("uses_automation", "Q6_uses_automation", "yesno", "Does your support team use automation (bots, workflows)?",
-       C, dtype="boolean"),
-    _f("csat_improved", "Q7_csat_improved", "yesno", "Has your CSAT improved over the past year?", C,
-       dtype="boolean"),
-    _f("morale_decline", "Q8_1_morale_decline", "likert", "Agree? Team morale has declined over the past year.", C,
-       dtype="boolean"),
-    _f("morale_hurt_performance", "Q8_2_morale_hurt_performance", "likert",
-       "Agree? Low morale has hurt my team's performance.", C, dtype="boolean"),
-    _f("data_driven_decisions", "Q8_3_data_driven_decisions", "likert",
-       "Agree? We use support data to make operational decisions.", C, dtype="boolean"),
-    _f("budget_pressure", "Q8_4_budget_pressure", "likert", "Agree? We are asked to do more with the same budget.",
-       C, dtype="boolean"),
-)
-
-_BY_SURVEY: dict[str, tuple[Field, ...]] = {s: tuple(f for f in FIELDS if s in f.surveys) for s in SURVEYS}
-
-
-def _check_survey(survey: str) -> str:
-    if survey not in SURVEYS:
-        raise KeyError(f"survey: unknown survey {survey!r}; expected one of {', '.join(SURVEYS)}")
-    return survey
-
-
-def fields(survey: str) -> tuple[Field, ...]:
-    """The fields of ``survey``, in export order.
-
-    Examples
-    --------
-    >>> [f.name for f in fields("cs_ops") if f.kind == "likert"]
-    ['morale_decline', 'morale_hurt_performance', 'data_driven_decisions', 'budget_pressure']
-    """
-    return _BY_SURVEY[_check_survey(survey)]
-
-
-def raw_columns(survey: str, *, required_only: bool = False) -> list[str]:
-    """Raw export column names of ``survey`` (the synthetic files carry all but ``weight``).
+def raw_columns(survey, *, required_only: bool = False) -> list[str]:
+    """Export column names of a survey, in order.
 
     Examples
     --------
     >>> raw_columns("trends")[:3]
     ['respondent_id', 'submitted_at', 'duration_sec']
     """
-    return [f.raw for f in fields(survey) if f.required or not required_only]
+    return load_definition(survey).raw_columns(required_only=required_only)
 
 
-def clean_columns(survey: str) -> list[str]:
-    """Cleaned analysis columns of ``survey``, in order (``survey`` and ``wave`` after the id).
+def clean_columns(survey) -> list[str]:
+    """Cleaned analysis columns: id, ``survey``, ``wave``, the definition's columns, ``provenance``.
 
     Examples
     --------
     >>> clean_columns("cs_ops")[7:11]
     ['team_size', 'weight', 'uses_automation', 'csat_improved']
     """
-    head = ["respondent_id", "survey", "wave", "industry", "company_size", "region", "role", "team_size", "weight"]
-    return head + [f.name for f in fields(survey) if f.name and f.name not in head]
+    return load_definition(survey).clean_columns()
 
 
-def likert_grid(survey: str) -> list[Field]:
-    """The Likert grid (>= 4 agreement items) used to detect straight-lining.
-
-    Examples
-    --------
-    >>> len(likert_grid("benchmark")) >= 4
-    True
-    """
-    return [f for f in fields(survey) if f.kind == "likert"]
-
-
-def normalize_label(text: str) -> str:
-    """Fold a label for lookup: Unicode NFKC, trimmed, inner whitespace collapsed, casefolded.
+def grid_columns(survey) -> list[Column]:
+    """The questions of every grid (for straight-lining), in grid order.
 
     Examples
     --------
-    >>> normalize_label("  Strongly   AGREE ")
-    'strongly agree'
-    >>> normalize_label("ＹＥＳ")
-    'yes'
+    >>> [c.raw for c in grid_columns("cs_ops")][:2]
+    ['Q8_1_morale_decline', 'Q8_2_morale_hurt_performance']
     """
-    return " ".join(unicodedata.normalize("NFKC", str(text)).split()).casefold()
+    d = load_definition(survey)
+    names = dict.fromkeys(n for items in d.grids.values() for n in items)
+    return [d.column(n) for n in names]
 
 
-def _dtype(f: Field):
-    if f.dtype == "category":
-        return pd.CategoricalDtype(list(f.levels), ordered=f.kind == "size")
-    return f.dtype
-
-
-def clean_schema(survey: str) -> pa.DataFrameSchema:
-    """The pandera schema that every cleaned ``survey`` table satisfies.
+def clean_dtype(column: Column):
+    """The pandas dtype a column has in the cleaned data.
 
     Examples
     --------
-    >>> sorted(clean_schema("trends").columns)[:3]
-    ['company_size', 'cut_hurt_cx', 'empathy_lack_tools']
+    >>> d = load_definition("benchmark")
+    >>> [str(clean_dtype(d.column(n))) for n in ("csat", "tracks_csat", "team_size", "qa_program_effective")]
+    ['float64', 'boolean', 'Int64', 'boolean']
     """
-    cols = {
-        "survey": pa.Column("str", pa.Check.isin([survey])),
-        "wave": pa.Column("int64", pa.Check.isin(list(SURVEYS[survey]))),
-    }
-    for f in fields(survey):
-        if not f.name:
-            continue
-        checks = []
-        if f.low is not None and f.kind != "integer":
-            checks.append(pa.Check.in_range(f.low, f.high))
-        if f.name == "weight":
-            checks = [pa.Check.gt(0)]
-        if f.kind == "integer":
-            checks.append(pa.Check.ge(f.low))
-        nullable = f.name not in ("respondent_id", "weight")
-        cols[f.name] = pa.Column(_dtype(f), checks=checks, nullable=nullable, unique=f.name == "respondent_id")
-    return pa.DataFrameSchema(cols, strict=True, ordered=False, name=f"{survey}_clean")
+    if column.role == "weight" or column.role == "fpc":
+        return "float64"
+    if column.role is not None:
+        return "str"
+    t = column.type
+    if t in ("categorical", "band") or (t == "ordinal" and column.top_box is None):
+        return pd.CategoricalDtype(list(column.vocabulary.levels), ordered=t != "categorical")
+    if t in ("yes_no", "ordinal", "multi_select"):
+        return "boolean"
+    if t == "number" and column.integer:
+        return "Int64"
+    if t in ("number", "percent"):
+        return "float64"
+    return "str"
 
 
-def data_dictionary(survey: str | None = None) -> pd.DataFrame:
-    """Every raw and cleaned column: survey, raw name, whether required, raw format, cleaned name, kind,
-    cleaned dtype, allowed cleaned values, and the question.
+def _range_checks(c: Column) -> list:
+    if c.low is not None and c.high is not None:
+        return [pa.Check.in_range(c.low, c.high)]
+    if c.low is not None:
+        return [pa.Check.ge(c.low)]
+    if c.high is not None:
+        return [pa.Check.le(c.high)]
+    return []
+
+
+def clean_schema(survey) -> pa.DataFrameSchema:
+    """The pandera schema every cleaned table of ``survey`` satisfies, derived from its definition.
+
+    Examples
+    --------
+    >>> s = clean_schema("trends")
+    >>> sorted(s.columns)[:3], s.columns["wave"].dtype
+    (['.+_missing_code$', 'company_size', 'cut_hurt_cx'], DataType(int64))
+    """
+    d = load_definition(survey)
+    cols = {"survey": pa.Column("str", pa.Check.isin([d.id])),
+            "wave": pa.Column("int64", pa.Check.ge(0))}
+    for c in d.columns:
+        if c.role == "id":
+            cols[c.name] = pa.Column("str", unique=True, nullable=False)
+        elif c.role in ("weight", "fpc"):
+            cols[c.name] = pa.Column("float64", pa.Check.gt(0), nullable=False)
+        elif c.role in ("strata", "cluster"):
+            cols[c.name] = pa.Column("str", nullable=False)
+        elif c.type == "multi_select":
+            cols.update({n: pa.Column("boolean", nullable=True) for n in c.clean_names})
+        elif c.type is not None:
+            checks = _range_checks(c) if c.type in ("number", "percent") else []
+            cols[c.name] = pa.Column(clean_dtype(c), checks=checks, nullable=True)
+        if c.is_question and d.missing_codes(c):
+            cols[f"{c.name}_missing_code"] = pa.Column("str", nullable=True)
+    cols["provenance"] = pa.Column("str", nullable=True)
+    # codes an SPSS/Stata file declares missing arrive with the file, not the definition
+    cols[".+_missing_code$"] = pa.Column("str", nullable=True, regex=True, required=False)
+    return pa.DataFrameSchema(cols, strict=True, ordered=False, name=f"{d.id}_clean")
+
+
+_ROLE_FORMAT = {"id": "any text, unique per response", "timestamp": "date-time text (not used)",
+                "duration": "a number of seconds", "progress": "0-100", "finished": "1/0 or true/false",
+                "status": "IP Address, Survey Preview, Survey Test, ...", "email": "an address or blank",
+                "weight": "a positive number", "strata": "a stratum label", "cluster": "a cluster label",
+                "fpc": "a population size or sampling fraction"}
+
+
+def _raw_format(c: Column) -> str:
+    if c.role:
+        return _ROLE_FORMAT[c.role]
+    langs = ", ".join(sorted({lg for lv in c.vocabulary.levels for lg in c.vocabulary.labels[lv]})) \
+        if c.vocabulary is not None else ""
+    return {"yes_no": f"Yes/No in {langs}, any case or spacing; blank = not answered",
+            "ordinal": f"a {c.vocabulary.name if c.vocabulary else ''} label in {langs}, any case or spacing",
+            "categorical": f"a level label ({langs}) or the level code, any case or spacing",
+            "multi_select": "the selected levels" + (f", separated by {c.separator!r}" if c.separator else
+                                                     " (one column per level, blank = not selected)"),
+            "band": "a band or free text: 10-49, 11 to 50 employees, 1,000-9,999, 10k+, More than 10,000",
+            "percent": "89%, 89, 0.89 or 89,0; blank when not asked",
+            "number": "a whole number; thousands as 1,000" if c.integer else
+                      "a number; decimal point or comma, thousands as 1,000",
+            "free_text": "any text"}[c.type]
+
+
+def _allowed(c: Column) -> str:
+    if c.type == "ordinal" and c.top_box:
+        top = c.vocabulary.levels[-c.top_box:]
+        return "True, False, <NA> (True = " + " or ".join(c.vocabulary.label(lv, "en") if "en" in
+                                                           c.vocabulary.labels[lv] else lv for lv in top) + ")"
+    if c.vocabulary is not None and c.type != "yes_no" and c.type != "multi_select":
+        return ", ".join(c.vocabulary.levels)
+    if c.type in ("yes_no", "multi_select"):
+        return "True, False, <NA>"
+    if c.role == "weight":
+        return "a positive number" + (f" ({c.default:g} when the export has none)" if c.default else "")
+    if c.low is not None or c.high is not None:
+        lo = "" if c.low is None else f"{c.low:g}"
+        hi = "" if c.high is None else f"{c.high:g}"
+        return f"{lo} to {hi}".strip() + (" (NaN if not asked)" if c.asked_if else "")
+    return ""
+
+
+def data_dictionary(survey=None) -> pd.DataFrame:
+    """Every raw and cleaned column: survey, raw name, whether required, raw format, cleaned name,
+    kind (role or type), cleaned dtype, allowed cleaned values, and the question.
+
+    Parameters
+    ----------
+    survey : str, Path or SurveyDefinition, optional
+        Default: every built-in survey.
 
     Examples
     --------
@@ -321,80 +189,84 @@ def data_dictionary(survey: str | None = None) -> pd.DataFrame:
     ['Q7_csat', 'float64']
     """
     rows = []
-    for s in ([survey] if survey else list(SURVEYS)):
-        for f in fields(s):
-            rows.append({"survey": s, "raw_column": f.raw, "required": "yes" if f.required else "no",
-                         "raw_format": f.raw_format, "clean_column": f.name or pd.NA, "kind": f.kind,
-                         "dtype": f.dtype or "str (dropped after cleaning)", "allowed": f.allowed,
-                         "question": f.question + (f" Asked only if {f.skip_if_false} is True." if f.skip_if_false else "")})
-        for name, q in (("survey", "Survey name (constant)"), ("wave", "Survey wave (year)")):
-            rows.append({"survey": s, "raw_column": pd.NA, "required": "", "raw_format": "", "clean_column": name,
-                         "kind": "derived",
-                         "dtype": "str" if name == "survey" else "int64",
-                         "allowed": s if name == "survey" else ", ".join(map(str, SURVEYS[s])), "question": q})
+    for s in ([survey] if survey is not None else list(SURVEYS)):
+        d = load_definition(s)
+        for c in d.columns:
+            clean = c.clean_names or (pd.NA,)
+            raws = c.raw_columns
+            for i, name in enumerate(clean if len(clean) >= len(raws) else raws):
+                rows.append({"survey": d.id, "raw_column": raws[min(i, len(raws) - 1)],
+                             "required": "yes" if c.required else "no", "raw_format": _raw_format(c),
+                             "clean_column": clean[min(i, len(clean) - 1)], "kind": c.kind,
+                             "dtype": str(clean_dtype(c)).replace("category", "category") if c.clean_names
+                             else "str (dropped after cleaning)",
+                             "allowed": _allowed(c),
+                             "question": (c.text or c.name) + (f" Asked only if {c.asked_if} is True."
+                                                               if c.asked_if else "")})
+            if c.is_question and d.missing_codes(c):
+                rows.append({"survey": d.id, "raw_column": pd.NA, "required": "", "raw_format": "",
+                             "clean_column": f"{c.name}_missing_code", "kind": "audit", "dtype": "str",
+                             "allowed": ", ".join(map(str, d.missing_codes(c))),
+                             "question": f"The declared missing code {c.name} held (the value is missing)"})
+        for name, q, dt, allowed in (("survey", "Survey name (constant)", "str", d.id),
+                                     ("wave", "Survey wave (year); any wave cleans", "int64", "a year"),
+                                     ("provenance", "Where the row comes from: 'synthetic reconstruction "
+                                      "(supportstats synth)' on generated rows, blank on a real export",
+                                      "str", "text or <NA>")):
+            rows.append({"survey": d.id, "raw_column": "provenance" if name == "provenance" else pd.NA,
+                         "required": "no" if name == "provenance" else "", "raw_format":
+                         "the mark written by supportstats synth" if name == "provenance" else "",
+                         "clean_column": name, "kind": "derived", "dtype": dt, "allowed": allowed, "question": q})
     return pd.DataFrame(rows)
 
 
-# -- which registered claims the microdata can recompute ------------------------------------------
-_M = [
-    # claim_id, column, statistic, level, domain, note
-    ("benchmark_2021.csat_mean", "csat", "mean", None, "tracks_csat", "mean team CSAT among teams that track CSAT"),
-    ("benchmark_2022.csat_mean", "csat", "mean", None, "tracks_csat", "mean team CSAT among teams that track CSAT"),
-    ("benchmark_2022.iqs_tracking", "tracks_iqs", "share", None, None, "share of all teams tracking IQS"),
-    ("benchmark_2021.iqs_mean", "iqs", "mean", None, "tracks_iqs", "mean IQS among teams that track IQS"),
-    ("benchmark_2022.iqs_mean", "iqs", "mean", None, "tracks_iqs", "mean IQS among teams that track IQS"),
-    ("benchmark_2021.nps_tracking", "tracks_nps", "share", None, None, "share of all teams tracking NPS"),
-    ("benchmark_2022.nps_tracking", "tracks_nps", "share", None, None, "share of all teams tracking NPS"),
-    ("benchmark_2021.nps_mean", "nps", "mean", None, "tracks_nps", "mean NPS among teams that track NPS"),
-    ("benchmark_2022.nps_mean", "nps", "mean", None, "tracks_nps", "mean NPS among teams that track NPS"),
-    ("benchmark_2022.quality_at_scale_pain", "biggest_pain", "share", "quality_at_scale", None,
-     "share naming quality at scale as the single biggest challenge"),
-    ("benchmark_2022.repetitive_queries_top3", "repetitive_top3", "share", None, None,
-     "share with repetitive queries among their top 3 challenges"),
-    ("benchmark_2021.proactive_use", "proactive_use", "share", None, None, "share using proactive support"),
-    ("benchmark_2022.proactive_invest_more", "proactive_invest_more", "share", None, None,
-     "share agreeing they will invest more in proactive support"),
-    ("benchmark_2022.self_service_reduced_workload", "self_service_reduced_workload", "share", None, None,
-     "share agreeing self-service reduced workload"),
-    ("trends_2022.expectations_rising", "expectations_rising", "share", None, None, "share agreeing expectations rose"),
-    ("trends_2022.volume_increased", "volume_increased", "share", None, None, "share whose volume increased"),
-    ("trends_2022.headcount_cut", "headcount_cut", "share", None, None, "share whose headcount was cut"),
-    ("trends_2022.cut_hurt_cx", "cut_hurt_cx", "share", None, "headcount_cut",
-     "base unclear in the article; the reconstruction reads it as a share of those who cut headcount"),
-    ("trends_2022.tools_slow_weekly", "tools_slow_weekly", "share", None, None, "share slowed by tools weekly"),
-    ("trends_2022.team_burnout", "team_burnout", "share", None, None, "share reporting team burnout"),
-    ("trends_2022.leader_burnout", "leader_burnout", "share", None, None, "share of leaders reporting own burnout"),
-    ("trends_2022.empathy_priority", "empathy_priority", "share", None, None, "'about 73%' read as 73%"),
-    ("trends_2022.empathy_lack_tools", "empathy_lack_tools", "share", None, None,
-     "base unclear (all teams, or the 73% prioritising empathy); read as a share of all respondents"),
-    ("cs_ops_2023.morale_decline", "morale_decline", "share", None, None, "share reporting declining morale"),
-    ("cs_ops_2023.morale_hurt_performance", "morale_hurt_performance", "share", None, None,
-     "base unclear (all leaders, or the 74% with declining morale); read as a share of all respondents"),
-]
+# ------------------------------------------------------------------------------------- shipped data
+@functools.lru_cache(maxsize=None)
+def _constants() -> dict:
+    d = load_definition(SURVEYS[0])
+    agree = d.vocabularies["agree5"] if "agree5" in d.vocabularies else next(
+        c.vocabulary for c in d.columns if c.vocabulary is not None and c.vocabulary.name == "agree5")
+    yes_no = next(c.vocabulary for c in d.columns if c.type == "yes_no")
+    size = next(c.vocabulary for c in d.columns if c.type == "band")
+    choices = {}
+    for s in SURVEYS:
+        for c in load_definition(s).columns:
+            if c.type == "categorical":
+                choices[c.name] = {lv: c.vocabulary.label(lv, "en") for lv in c.vocabulary.levels}
+    return {
+        "LIKERT_LEVELS": agree.levels,
+        "LIKERT_LABELS": {lv: agree.all_labels(lv, _EXPORT_LANGS) for lv in agree.levels},
+        "YESNO_LABELS": {b: yes_no.all_labels("yes" if b else "no", _EXPORT_LANGS) for b in (True, False)},
+        "SIZE_BANDS": size.levels,
+        "CHOICE_LABELS": choices,
+    }
 
 
-def _measures(rows, stat_cols=("column", "statistic", "level", "domain", "note")) -> pd.DataFrame:
-    out = []
-    for cid, *rest in rows:
-        prefix = cid.split(".")[0]
-        survey, wave = prefix.rsplit("_", 1)
-        out.append({"claim_id": cid, "survey": survey, "wave": int(wave), **dict(zip(stat_cols, rest))})
-    df = pd.DataFrame(out)
-    for c in ("level", "domain"):
-        df[c] = pd.array([v if v else pd.NA for v in df[c]], dtype="string")
-    return df
+def _measures(df: pd.DataFrame) -> pd.DataFrame:
+    prefix = df["claim_id"].str.split(".").str[0]
+    out = pd.DataFrame({"claim_id": df["claim_id"], "survey": prefix.str.rsplit("_", n=1).str[0],
+                        "wave": prefix.str.rsplit("_", n=1).str[1].astype(int)})
+    out = pd.concat([out, df.drop(columns="claim_id")], axis=1)
+    for c in out.columns:
+        if c != "wave":
+            out[c] = out[c].astype("string" if c in ("level", "domain") else "str")
+    return out.reset_index(drop=True)
 
 
-#: Registered share/mean claims the cleaned microdata recomputes: share = mean of a boolean column
-#: (or of ``column == level``) over rows where ``domain`` is True (all rows when NA); mean = mean of
-#: ``column`` over the domain. Values live in the claims registry, never here.
-CLAIM_MEASURES: pd.DataFrame = _measures(_M)
+@functools.lru_cache(maxsize=None)
+def _claim_measures() -> tuple[pd.DataFrame, pd.DataFrame]:
+    df = pd.read_csv(SURVEYS_DIR / "claim_measures.csv", dtype=str, keep_default_na=False, na_values=[""])
+    df = df.astype(object).where(df.notna(), None)
+    share_mean = df["statistic"].isin(["share", "mean"])
+    return _measures(df[share_mean].reset_index(drop=True)), _measures(df[~share_mean].reset_index(drop=True))
 
-#: Registered claims that are neither a share nor a mean but that the reconstruction also honours:
-#: ``max`` of a column, and ``risk_ratio`` = share(column | group) / share(column | not group).
-CLAIM_OTHER_MEASURES: pd.DataFrame = _measures([
-    ("benchmark_2022.frt_max_hours", "frt_hours", "max", None, None,
-     "'some industries have FRTs longer than 24 hours': the largest frt_hours exceeds the value"),
-    ("cs_ops_2023.automation_csat_likelihood", "csat_improved", "risk_ratio", None, "uses_automation",
-     "automation users are N times as likely to report improved CSAT; domain is the grouping column"),
-])
+
+def __getattr__(name):
+    # read on first use, so importing the package does not parse YAML
+    if name in ("LIKERT_LEVELS", "LIKERT_LABELS", "YESNO_LABELS", "SIZE_BANDS", "CHOICE_LABELS"):
+        return _constants()[name]
+    if name == "CLAIM_MEASURES":
+        return _claim_measures()[0].copy()
+    if name == "CLAIM_OTHER_MEASURES":
+        return _claim_measures()[1].copy()
+    raise AttributeError(f"module 'supportstats.schema' has no attribute {name!r}")

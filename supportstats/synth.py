@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 
 from . import schema
+from .definition import load_definition
+from .provenance import SYNTHETIC_MARK, mark_synthetic
 from .io import atomic_path
 from .paths import DATA_RAW
 
@@ -122,7 +124,7 @@ def targets(survey: str, wave: int, claims: dict | None = None) -> pd.DataFrame:
     >>> float(t.loc["expectations_rising", "value"]), t.loc["expectations_rising", "source"][:8]
     (73.0, 'derived:')
     """
-    if survey not in schema.SURVEYS or wave not in schema.SURVEYS[survey]:
+    if (survey, wave) not in SAMPLE_SIZES:
         raise KeyError(f"survey/wave: unknown wave {survey}_{wave}")
     reg = _registry() if claims is None else claims
     other = {2021: 2022, 2022: 2021}.get(wave)
@@ -370,25 +372,26 @@ def _core_frame(survey, wave, ids, a, file_order) -> pd.DataFrame:
     n = len(ids)
     cols = {"respondent_id": pd.array(ids, dtype="str"), "survey": pd.array([survey] * n, dtype="str"),
             "wave": np.full(n, wave, np.int64)}
-    for f in schema.fields(survey):
-        if not f.name or f.name == "respondent_id":
+    for f in load_definition(survey).columns:
+        if (f.role and f.role != "weight") or f.name == "respondent_id":
             continue
         if f.name == "weight":
             cols["weight"] = np.ones(n)
-        elif f.kind in ("choice", "size"):
-            cols[f.name] = pd.Categorical.from_codes(a[f.name], dtype=schema._dtype(f))
-        elif f.kind == "likert":
+        elif f.type in ("categorical", "band"):
+            cols[f.name] = pd.Categorical.from_codes(a[f.name], dtype=schema.clean_dtype(f))
+        elif f.type == "ordinal":
             cols[f.name] = pd.array(a["_likert"][f.name] >= 3, dtype="boolean")
-        elif f.kind == "yesno":
+        elif f.type == "yes_no":
             v = np.asarray(a[f.name])
             arr = pd.array(v.astype(bool), dtype="boolean")
             if v.dtype != bool:
                 arr[v < 0] = pd.NA
             cols[f.name] = arr
-        elif f.kind == "integer":
+        elif f.integer:
             cols[f.name] = pd.array(a[f.name], dtype="Int64")
         else:
             cols[f.name] = np.asarray(a[f.name], float)
+    cols["provenance"] = pd.array([SYNTHETIC_MARK] * n, dtype="str")
     df = pd.DataFrame(cols)[schema.clean_columns(survey)]
     return df.take(file_order).reset_index(drop=True)  # cleaning keeps rows in file order
 
@@ -473,22 +476,22 @@ def _raw_core(survey, wave, ids, a, rng) -> dict[str, np.ndarray]:
            "duration_sec": np.round(dur).astype(np.int64).astype(str).astype(object),
            "progress": np.full(n, "100", dtype=object), "finished": np.full(n, "1", dtype=object),
            "status": np.full(n, "IP Address", dtype=object), "email": np.full(n, "", dtype=object)}
-    for f in schema.fields(survey):
+    for f in load_definition(survey).columns:
         if f.raw in out or f.name == "weight":
             continue
-        if f.kind == "likert":
+        if f.type == "ordinal":
             out[f.raw] = _labels(a["_likert"][f.name], _label_table("likert", schema.LIKERT_LEVELS), rng)
-        elif f.kind == "yesno":
+        elif f.type == "yes_no":
             out[f.raw] = _labels(np.asarray(a[f.name]).astype(np.int8), _label_table("yesno", None), rng)
-        elif f.kind == "choice":
+        elif f.type == "categorical":
             out[f.raw] = _labels(a[f.name], _label_table("choice", schema.CHOICE_LABELS[f.name].values()), rng)
-        elif f.kind == "size":
+        elif f.type == "band":
             tab = [list(SIZE_TEXT[b]) for b in schema.SIZE_BANDS]
             width = max(map(len, tab))
             tab = np.array([r + r[1:2] * (width - len(r)) for r in tab], dtype=object)
             var = np.where(rng.random(n) < _SIZE_TEXT_RATE, rng.integers(1, width, n), 0)
             out[f.raw] = tab[a[f.name], var]
-        elif f.kind == "percent":
+        elif f.type == "percent":
             out[f.raw] = _percent_text(a[f.name], rng)
         else:
             out[f.raw] = _num_text(a[f.name])
@@ -505,8 +508,8 @@ def _inject_faults(survey, wave, raw: dict, n_new_ids: np.ndarray, counts: dict,
     """Append faulty rows (see FAULT_RATES) built from random clean rows; return rows and labels."""
     n = len(raw["respondent_id"])
     cols = list(raw)
-    grid = [f.raw for f in schema.likert_grid(survey)]
-    answers = [f.raw for f in schema.fields(survey) if f.kind != "meta" and f.kind != "id" and f.raw in raw]
+    grid = [f.raw for f in schema.grid_columns(survey)]
+    answers = [f.raw for f in load_definition(survey).columns if f.is_question and f.raw in raw]
     blocks, kinds = [], []
     ids = iter(n_new_ids)
     for kind in FAULT_RATES:
@@ -595,6 +598,7 @@ def generate_wave(survey: str, wave: int, n: int | None = None, seed: int | None
     pos = np.sort(rng.integers(0, len(rest) + 1, len(blanks)))
     order = np.insert(rest, pos, blanks)
     raw_df = pd.DataFrame({c: pd.array(allrows[c][order].astype(str), dtype="str") for c in cols})
+    raw_df = mark_synthetic(raw_df)  # every row, blank ones too: the source is in the data, not the file name
     kind_sorted = kind_all[order]
     faulty = np.flatnonzero(kind_sorted != "")
     faults = pd.DataFrame({"respondent_id": pd.array(raw_df["respondent_id"].to_numpy()[faulty], dtype="str"),
@@ -650,8 +654,8 @@ def write_synthetic(out_dir=None, claims: dict | None = None) -> list[Path]:
     ['synthetic_cs_ops_2023.csv', 'README.md']
     """
     written, waves = [], []
-    for survey, ws in schema.SURVEYS.items():
-        for wave in ws:
+    for survey, wave in SAMPLE_SIZES:
+        if True:
             w = generate_wave(survey, wave, claims=claims)
             path = synthetic_path(survey, wave, out_dir)
             with atomic_path(path, allow_raw=True) as tmp:  # synth alone writes data/raw
@@ -678,7 +682,7 @@ def _md(df: pd.DataFrame) -> str:
 def render_readme(waves: list[SynthWave] | None = None) -> str:
     """The text of ``data/raw/README.md``: SYNTHETIC label, provenance, defaults, faults, data dictionary.
 
-    Generated from ``schema.FIELDS`` and the generator's targets, so it cannot drift from the code.
+    Generated from the survey definitions and the generator's targets, so it cannot drift from the code.
 
     Examples
     --------
@@ -686,7 +690,7 @@ def render_readme(waves: list[SynthWave] | None = None) -> str:
     '# data/raw — SYNTHETIC survey microdata (a reconstruction, not real responses)'
     """
     if waves is None:
-        waves = [generate_wave(s, w) for s, ws in schema.SURVEYS.items() for w in ws]
+        waves = [generate_wave(s, w) for s, w in SAMPLE_SIZES]
     out = [
         "# data/raw — SYNTHETIC survey microdata (a reconstruction, not real responses)",
         "",
@@ -695,6 +699,12 @@ def render_readme(waves: list[SynthWave] | None = None) -> str:
         f"{SEED}). No row is a real respondent. The files reproduce the *published* headline",
         "> figures of the articles; everything else about them is an assumption documented below.",
         "> This file is generated by `supportstats.synth.render_readme()`; do not edit it by hand.",
+        ">",
+        f"> Every row of every file carries the mark in its last column, `provenance` = `{SYNTHETIC_MARK}`.",
+        "> The mark, not the file name, is what makes data synthetic: cleaning carries it into the cleaned",
+        "> data and the exclusion logs, and `supportstats.data_source(...)` reads it, so a copy renamed",
+        "> `my_trends_export.csv` or saved as `.xlsx`/`.sav` is still the synthetic reconstruction. Data",
+        "> without the mark are a real export.",
         "",
         "## Provenance",
         "",
@@ -780,21 +790,26 @@ def render_readme(waves: list[SynthWave] | None = None) -> str:
         "",
         "## Cleaning, and using a real export instead",
         "",
-        "`supportstats.clean.clean_survey` runs named steps in order: "
+        "`supportstats.clean.clean_survey` runs the public steps of `supportstats.steps` in order: "
         "drop_blank, deduplicate, drop_tests, drop_partials, drop_speeders (threshold `min_duration_sec`,",
-        "default 120), normalize_labels, drop_straightliners (`min_grid_items`, default 4), parse_percentages,",
-        "parse_sizes, validate_ranges. Each excluded row is listed once, with the step, the reason and the",
+        "120 in the built-in definitions), recode_missing, drop_straightliners (`min_grid_items`, 4),",
+        "normalize_labels, parse_percentages, parse_bands, validate_ranges. Each is a function of (data,",
+        "definition) a notebook can call on its own. Each excluded row is listed once, with the step, the reason and the",
         "offending value; n_raw = n_clean + n_excluded always. Values that cannot be right (an unknown label,",
         "CSAT 140, NPS 300, a zero weight, the same id with different answers, a missing column) stop the run",
         "with one line naming the file, column, row (file line, header = line 1) and what was expected.",
-        "A real export with these columns (or renamed to them with a column map) goes through the same",
-        "pipeline: `supportstats clean PATH --survey NAME [--map MAP.yml]`, or",
-        "`supportstats.clean.load_wave(survey, wave, path=PATH)` in a notebook.",
+        "Each survey is a YAML definition shipped in `supportstats/surveys/` (`benchmark.yml`, `trends.yml`,",
+        "`cs_ops.yml`, with the shared answer vocabularies in `vocabularies.yml`); any wave cleans. A real",
+        "export with these columns (or renamed to them with a column map) goes through the same pipeline:",
+        "`supportstats clean PATH --survey NAME --wave YEAR [--map MAP.yml]`, or",
+        "`supportstats.clean.load_wave(survey, wave, path=PATH)` in a notebook. A survey of your own needs",
+        "only a definition: `supportstats clean PATH --survey-file my_survey.yml` (docs/survey_definitions.md).",
         "",
         "## Data dictionary",
         "",
-        "Generated from `supportstats/schema.py` (`data_dictionary()`). Raw columns are all text; `clean_column`",
-        "is the analysis column in the cleaned table (blank: metadata used by cleaning, then dropped).",
+        "Generated from the survey definitions (`supportstats.schema.data_dictionary()`). Raw columns are all",
+        "text; `clean_column` is the analysis column in the cleaned table (blank: metadata used by cleaning,",
+        "then dropped).",
         "",
     ]
     for s in schema.SURVEYS:

@@ -6,12 +6,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from supportstats import schema, synth
-from supportstats.clean import (STEPS, clean_file, clean_survey, guess_survey, load_wave, parse_percent,
-                                parse_size, write_clean)
+from supportstats.clean import clean_file, clean_survey, guess_survey, load_wave, resolve_wave, write_clean
 from supportstats.errors import InputError
-from supportstats.paths import DATA_RAW
+from supportstats.parse import parse_percent, parse_size
+from supportstats.paths import DATA_PROCESSED, DATA_RAW
+from supportstats.steps import STEPS
 
-WAVES = [(s, w) for s, ws in schema.SURVEYS.items() for w in ws]
+WAVES = list(synth.SAMPLE_SIZES)
 STEP_OF_FAULT = {"blank": "drop_blank", "duplicate": "deduplicate", "test": "drop_tests",
                  "partial": "drop_partials", "speeder": "drop_speeders", "straightliner": "drop_straightliners"}
 
@@ -54,12 +55,43 @@ def test_cleaning_the_committed_file_gives_back_the_clean_core(generated, survey
 
 def test_exclusions_name_id_row_step_reason_and_value(generated):
     res = load_wave("trends", 2022)
-    assert list(res.exclusions.columns) == ["respondent_id", "row", "step", "reason", "value"]
+    assert list(res.exclusions.columns) == ["respondent_id", "row", "step", "reason", "value", "provenance"]
+    assert res.exclusions.provenance.eq(synth.SYNTHETIC_MARK).all()
     ex = res.exclusions.set_index("step")
     assert ex.loc["drop_speeders", "value"].astype(int).lt(120).all()
     assert ex.loc["deduplicate", "value"].str.startswith("duplicate of row ").all()
     assert ex.loc["drop_blank", "respondent_id"].eq("").all()
     assert res.exclusions.row.is_monotonic_increasing and res.exclusions.row.min() >= 2
+
+
+def _committed(path):
+    """A committed processed CSV as text columns, without the provenance column it gains on re-execution."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False).drop(columns="provenance", errors="ignore")
+
+
+@pytest.mark.parametrize("survey,wave", WAVES)
+def test_cleaning_gives_the_committed_processed_data_apart_from_provenance(survey, wave, tmp_path):
+    """The definitions-as-data pipeline cleans the synthetic waves to exactly what the old code wrote."""
+    res = load_wave(survey, wave)
+    stem = f"synthetic_{survey}_{wave}"
+    write_clean(res, tmp_path, stem=stem)
+    for kind in ("clean", "exclusions"):
+        new = pd.read_csv(tmp_path / f"{stem}_{kind}.csv", dtype=str, keep_default_na=False)
+        assert new["provenance"].eq(synth.SYNTHETIC_MARK).all(), kind
+        pd.testing.assert_frame_equal(new.drop(columns="provenance"), _committed(DATA_PROCESSED / f"{stem}_{kind}.csv"))
+
+
+def test_any_wave_cleans_and_wave_errors_are_truthful(tmp_path):
+    path = DATA_RAW / "synthetic_trends_2022.csv"
+    assert clean_file(path, survey="trends", wave=2023).wave == 2023
+    assert clean_file(path, wave=1999).data.wave.eq(1999).all()
+    other = tmp_path / "trends_export.csv"  # no year in the name
+    other.write_bytes(path.read_bytes())
+    with pytest.raises(InputError, match=r"cannot tell which trends wave .*pass wave= \(command line: --wave YEAR\)"):
+        clean_file(other)
+    with pytest.raises(InputError, match=r"got 'last year'; expected a wave such as 2023 \(wave must be a whole number"):
+        clean_file(other, wave="last year")
+    assert resolve_wave("2024") == 2024 and resolve_wave(2024.0) == 2024
 
 
 # ---------------------------------------------------------------------------- parsers
@@ -105,7 +137,7 @@ def _mutate(raw, column, value, row_pos=None):
 
 
 @pytest.mark.parametrize("column,value,expect", [
-    ("Q16_1_proactive_invest_more", "Quite agree", "agreement label"),
+    ("Q16_1_proactive_invest_more", "Quite agree", "agree5 scale"),
     ("Q14_repetitive_top3", "Maybe", "Yes or No"),
     ("Q1_industry", "Aerospace", "Software / Internet"),
     ("Q11_nps", "300", "from -100 to 100"),
@@ -222,7 +254,7 @@ def test_clean_file_reads_guesses_and_refuses_unknown_surveys(tmp_path):
     other.write_bytes((DATA_RAW / "synthetic_cs_ops_2023.csv").read_bytes())
     with pytest.raises(InputError, match="which survey"):
         clean_file(other)
-    assert clean_file(other, survey="cs_ops").n_clean == res.n_clean
+    assert clean_file(other, survey="cs_ops", wave=2023).n_clean == res.n_clean
 
 
 def test_write_clean_is_atomic_deterministic_and_never_under_raw(tmp_path):

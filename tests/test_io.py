@@ -9,6 +9,7 @@ import pandas as pd
 import pyreadstat
 import pytest
 
+from supportstats.definition import load_definition
 from supportstats.errors import InputError
 from supportstats.io import (apply_column_map, atomic_path, load_column_map, read_survey,
                              read_table)
@@ -17,7 +18,8 @@ ROWS = [["respondent_id", "Q7_csat", "Q1_industry", "note"],
         ["r001", "89,0", "E-commerce", ""],
         ["r002", "", "Café & Co", "says \"hi\"; ok, fine"],
         ["007", "0.89", "Retail", "強くそう思う\nsecond line"]]
-EXPECTED = pd.DataFrame(ROWS[1:], columns=ROWS[0])
+# blank cells are missing values (None here), not empty strings
+EXPECTED = pd.DataFrame([[c if c.strip() else None for c in r] for r in ROWS[1:]], columns=ROWS[0])
 HERE = Path(__file__).resolve().parent
 
 
@@ -28,7 +30,11 @@ def _csv_text(sep, rows=ROWS):
 
 
 def _frame(df):
-    return pd.DataFrame({c: df[c].tolist() for c in df.columns})
+    return pd.DataFrame({c: [None if pd.isna(v) else v for v in df[c].tolist()] for c in df.columns})
+
+
+def _list(col):
+    return [None if pd.isna(v) else v for v in col.tolist()]
 
 
 @pytest.mark.parametrize("sep", [",", ";", "\t", "|"])
@@ -73,14 +79,14 @@ def test_single_column_and_blank_rows_are_kept(tmp_path):
     assert read_table(p)["respondent_id"].tolist() == ["r1", "r2"]
     q = tmp_path / "blank.csv"
     q.write_text("a,b\n1,2\n,\n3,4\n")
-    assert read_table(q)["a"].tolist() == ["1", "", "3"]  # cleaning counts blank rows itself
+    assert _list(read_table(q)["a"]) == ["1", None, "3"]  # kept: cleaning counts blank rows itself
 
 
 def test_empty_lines_become_blank_rows_so_row_numbers_stay_file_lines(tmp_path):
     p = tmp_path / "gaps.csv"
     p.write_text('a,b\n1,2\n\n3,"x\n\ny"\n\n\n')
     df = read_table(p)
-    assert df["a"].tolist() == ["1", "", "3"] and df["b"].tolist() == ["2", "", "x\n\ny"]
+    assert _list(df["a"]) == ["1", None, "3"] and _list(df["b"]) == ["2", None, "x\n\ny"]
     q = tmp_path / "gaps_ragged.csv"
     q.write_text("a,b\n1,2\n\n3,4,5\n")
     _raises(q, "row 4: ", "line 4 has 3 fields")
@@ -96,7 +102,7 @@ def test_streamed_checks_hold_across_chunk_boundaries(tmp_path, monkeypatch, chu
     assert read_table(p)["answer"].tolist() == ["強くそう思う", "매우 동의"]
     p.write_text("id,answer\r\n1,強く\r\n\r\n2,x\r\n", encoding="utf-8")
     assert not sio._plain_utf8(p)
-    assert read_table(p)["answer"].tolist() == ["強く", "", "x"]
+    assert _list(read_table(p)["answer"]) == ["強く", None, "x"]
     p.write_bytes("id,answer\n1,Café\n".encode("cp1252"))
     assert not sio._plain_utf8(p) and read_table(p).attrs["encoding"] == "cp1252"
 
@@ -170,7 +176,7 @@ def test_qualtrics_three_header_rows(tmp_path):
     df = read_table(p)
     assert df.attrs["header_rows"] == 3
     assert df.columns.tolist() == ["StartDate", "ResponseId", "Q7", "Q9_3"]
-    assert df["Q7"].tolist() == ["89", ""]
+    assert _list(df["Q7"]) == ["89", None]
     assert df.attrs["question_text"]["Q7"] == "What was your team's average CSAT, in %?"
     assert df.attrs["import_ids"]["Q9_3"] == "QID9_3"
     assert len(read_table(p, header_rows=1)) == 4  # forcing one header row keeps the others as data
@@ -197,8 +203,8 @@ def test_xlsx_reads_text_and_chooses_sheets(tmp_path):
         pd.DataFrame({"id": ["007", "r2"], "csat": [89, 0.89], "size": ["10-49", None]}).to_excel(
             xl, sheet_name="responses", index=False)
     df = read_table(p, sheet="responses")
-    assert _frame(df).to_dict("list") == {"id": ["007", "r2"], "csat": ["89", "0.89"],
-                                          "size": ["10-49", ""]}
+    assert {c: _list(df[c]) for c in df.columns} == {"id": ["007", "r2"], "csat": ["89", "0.89"],
+                                          "size": ["10-49", None]}
     assert read_table(p).columns.tolist() == ["x"]
     with pytest.raises(InputError, match="no such sheet"):
         read_table(p, sheet="missing")
@@ -216,8 +222,8 @@ def test_spss_and_stata_apply_value_labels(tmp_path, kind):
     write(df, str(p), column_labels=["Response id", "My team is burned out", "CSAT %"],
           variable_value_labels={"burnout": {1: "Agree", 2: "Disagree"}})
     out = read_table(p)
-    assert _frame(out).to_dict("list") == {"rid": ["a", "b", "c"],
-                                           "burnout": ["Agree", "Disagree", ""],
+    assert {c: _list(out[c]) for c in out.columns} == {"rid": ["a", "b", "c"],
+                                           "burnout": ["Agree", "Disagree", None],
                                            "csat": ["89", "0.89", "7"]}
     assert out.attrs["value_labels"] == {"burnout": {"1": "Agree", "2": "Disagree"}}
     assert out.attrs["column_labels"]["burnout"] == "My team is burned out"
@@ -367,10 +373,10 @@ def _coded(raw, *, spanish_yesno=False):
     yesno = {fold(lab): ("Sí" if spanish_yesno and b else "No" if spanish_yesno else "1" if b else "2")
              for b, labs in schema.YESNO_LABELS.items() for lab in labs}
     out = raw.copy()
-    for f in schema.fields("trends"):
-        table = likert if f.kind == "likert" else yesno if f.kind == "yesno" else None
+    for f in load_definition("trends").columns:
+        table = likert if f.type == "ordinal" else yesno if f.type == "yes_no" else None
         if table is not None:
-            out[f.raw] = [table[fold(v)] if v.strip() else "" for v in raw[f.raw]]
+            out[f.raw] = [table[fold(v)] if isinstance(v, str) and v.strip() else "" for v in raw[f.raw]]
     out["status"] = out["status"].map(STATUS_CODE)
     out["finished"] = out["finished"].map({"1": "True", "0": "False", "": ""})
     theirs = {ours: t for t, ours in load_column_map(EXAMPLE_MAP)["columns"].items()}
@@ -386,13 +392,14 @@ def _labelled(raw, path, kind):
     from supportstats import schema
     coded = _coded(raw).rename(columns=_spss_name)
     ours = {_spss_name(t): o for t, o in load_column_map(EXAMPLE_MAP)["columns"].items()}
-    field_kind = {f.raw: f.kind for f in schema.fields("trends")}
+    field_kind = {f.raw: {"ordinal": "likert", "yes_no": "yesno"}.get(f.kind, f.kind)
+                  for f in load_definition("trends").columns}
     labels, frame = {}, {}
     for col in coded.columns:
         values = coded[col]
-        if field_kind.get(ours[col]) == "likert":
+        if field_kind.get(ours.get(col, col)) == "likert":
             labels[col] = {i + 1: lab[0] for i, lab in enumerate(schema.LIKERT_LABELS.values())}
-        elif field_kind.get(ours[col]) == "yesno":
+        elif field_kind.get(ours.get(col, col)) == "yesno":
             labels[col] = {1: "Yes", 2: "No"}
         if col in labels or col in ("Duration__in_seconds_", "Progress", "QID5_TEXT"):
             frame[col] = pd.to_numeric(values.replace("", None)).astype(float)
@@ -408,7 +415,7 @@ def _labelled(raw, path, kind):
 def _surveymonkey(raw, path):
     """Two header rows: question text over 'Response'; metadata columns have a blank second row."""
     from supportstats import schema
-    question = {f.raw: f.question for f in schema.fields("trends") if f.kind != "meta" and f.kind != "id"}
+    question = {f.raw: f.text for f in load_definition("trends").questions}
     top = [("Respondent ID" if c == "respondent_id" else question.get(c, c)) for c in raw.columns]
     sub = ["Response" if c in question else "" for c in raw.columns]
     grid = pd.DataFrame([top, sub] + raw.to_numpy().tolist())
@@ -419,9 +426,9 @@ def _surveymonkey(raw, path):
 def _qualtrics(raw, path):
     from supportstats import schema
     coded = _coded(raw)
-    question = {f.raw: f.question for f in schema.fields("trends")}
+    question = {f.raw: f.text for f in load_definition("trends").columns}
     ours = {t: o for t, o in load_column_map(EXAMPLE_MAP)["columns"].items()}
-    rows = [list(coded.columns), [question.get(ours[c], c) for c in coded.columns],
+    rows = [list(coded.columns), [question.get(ours.get(c, c), c) for c in coded.columns],
             [json.dumps({"ImportId": c}) for c in coded.columns]] + coded.to_numpy().tolist()
     pd.DataFrame(rows).to_csv(path, header=False, index=False, encoding="utf-8-sig")
     return EXAMPLE_MAP
@@ -518,7 +525,8 @@ def test_any_text_round_trips(tmp_path, table, sep, encoding):
     p.write_bytes(data)
     df = read_table(p)
     assert df.attrs["sep"] == sep
-    pd.testing.assert_frame_equal(_frame(df), table.astype(str), check_dtype=False)
+    expected = table.astype(str).map(lambda v: v if v.strip() else None)  # blank and whitespace-only: missing
+    pd.testing.assert_frame_equal(_frame(df), expected, check_dtype=False)
 
 
 # ------------------------------------------------ issue 11: write guard, safe CSV, large fields

@@ -9,7 +9,7 @@ from supportstats import schema, synth
 from supportstats.claims import load_claims
 from supportstats.paths import DATA_RAW
 
-WAVES = [(s, w) for s, ws in schema.SURVEYS.items() for w in ws]
+WAVES = list(synth.SAMPLE_SIZES)
 
 
 def half_up(x):
@@ -103,14 +103,14 @@ def test_clean_core_has_no_straightliners_or_speeders(waves):
     for (s, w), wave in waves.items():
         raw = wave.raw
         core_rows = ~raw.index.isin(wave.faults.row - 2)
-        grid = raw.loc[core_rows, [f.raw for f in schema.likert_grid(s)]]
+        grid = raw.loc[core_rows, [f.raw for f in schema.grid_columns(s)]]
         levels = grid.map(lambda x: level[schema.normalize_label(x)])
         assert grid.shape[1] >= 4 and (levels.nunique(axis=1) > 1).all()
         assert raw.loc[core_rows, "duration_sec"].astype(int).min() >= 150
         assert raw.loc[core_rows, "status"].eq("IP Address").all() and raw.loc[core_rows, "email"].eq("").all()
         assert raw.loc[core_rows, "progress"].eq("100").all()
         faulty = raw.loc[~core_rows & raw.respondent_id.ne("")]
-        straight = faulty[[f.raw for f in schema.likert_grid(s)]].map(lambda x: level.get(schema.normalize_label(x), x))
+        straight = faulty[[f.raw for f in schema.grid_columns(s)]].map(lambda x: level.get(schema.normalize_label(x), x))
         flagged = wave.faults.set_index("row").fault.reindex(faulty.index + 2).to_numpy() == "straightliner"
         assert (straight[flagged].nunique(axis=1) == 1).all()
 
@@ -164,6 +164,12 @@ def test_readme_matches_the_generator(waves):
     for survey in schema.SURVEYS:
         for col in schema.raw_columns(survey) + schema.clean_columns(survey):
             assert f"| {col} |" in text, col
+
+
+def test_every_generated_row_carries_the_synthetic_mark(waves):
+    for w in waves.values():
+        assert w.raw.columns[-1] == "provenance" and w.raw["provenance"].eq(synth.SYNTHETIC_MARK).all()
+        assert w.core["provenance"].eq(synth.SYNTHETIC_MARK).all()
 
 
 def test_cli_synth_writes_identical_files(tmp_path):
