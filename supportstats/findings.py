@@ -31,7 +31,7 @@ __all__ = [
     "VERDICTS", "EVIDENCE", "FINDING_COLUMNS", "FINDINGS_SCHEMA", "finding_row", "change_verdict",
     "describe", "adjust_families", "record_findings", "load_findings", "assemble_findings",
     "read_findings", "check_findings", "registry_findings", "registry_fields", "verdict_markdown",
-    "findings_summary", "data_source_of", "data_source_banner",
+    "findings_summary", "data_source_banner",
 ]
 
 #: Verdicts about a report. ``reproduced``/``not reproduced`` only ever rest on a real export.
@@ -85,25 +85,6 @@ FINDINGS_SCHEMA = pa.DataFrameSchema(
     ],
     strict=True, ordered=True, coerce=True,
 )
-
-
-def data_source_of(*files) -> str:
-    """Name the data source of the given raw files.
-
-    Returns ``"synthetic reconstruction"`` when every file name starts with
-    ``synthetic_`` and ``"real export"`` otherwise.
-
-    Examples
-    --------
-    >>> data_source_of("data/raw/synthetic_trends_2022.csv")
-    'synthetic reconstruction'
-    >>> data_source_of("exports/trends_2022_qualtrics.csv")
-    'real export'
-    """
-    if not files:
-        raise ValueError("data_source_of: give at least one file")
-    synthetic = [Path(f).name.startswith("synthetic_") for f in files]
-    return "synthetic reconstruction" if all(synthetic) else "real export"
 
 
 def data_source_banner(source: str, files=()) -> str:
