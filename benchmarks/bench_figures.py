@@ -4,8 +4,6 @@ Target (issue 10): the five-language figure build adds at most 50% to ``make rep
 A plain ``make reproduce`` draws every findings figure; this measures, side by side in one
 process, what one figure costs
 
-* ``legacy``: the English-only chart of ``supportstats.plots`` + ``save_figure`` (PNG, SVG),
-  what the notebooks do before they move to ``draw_figure``;
 * ``1 language``: ``draw_figure(..., lang="en")`` (PNG, SVG, CSV, alt text);
 * ``5 languages``: ``draw_figure(..., lang="all")``,
 
@@ -36,8 +34,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from supportstats import plots  # noqa: E402
-from supportstats.figures import draw_figure, save_figure  # noqa: E402
+from supportstats.figures import draw_figure  # noqa: E402
 from supportstats.io import atomic_path  # noqa: E402
 from supportstats.messages import msg  # noqa: E402
 
@@ -57,15 +54,6 @@ CHANGES = pd.DataFrame({
 SOURCE = msg("source.trends", year=2022)
 
 
-def legacy(folder, kind):
-    if kind == "estimates":
-        fig = plots.plot_estimates(ESTIMATES.assign(label=["a", "b", "c", "d"]), title="Expectations, tools and empathy",
-                                   published="estimate", source="2022 Customer Support Trends", synthetic=True)
-    else:
-        fig = plots.plot_forest(CHANGES.assign(label=list("abcde")), title="Every year-over-year change")
-    save_figure(fig, kind, folder=folder)
-
-
 def bundle(folder, kind, lang):
     if kind == "estimates":
         draw_figure(kind, "estimates", ESTIMATES, title=msg("finding.trends_2022.team_burnout", share=0.64),
@@ -73,7 +61,7 @@ def bundle(folder, kind, lang):
                     xlabel=msg("axis.share_of_leaders"), folder=folder, lang=lang)
     else:
         draw_figure(kind, "forest", CHANGES, title=msg("title.with_verdict", finding=msg(
-            "finding.benchmark_2022.csat_change_pp", before=78, after=89), verdict=msg("verdict.significant")),
+            "finding.benchmark_2022.csat_change_pp", before=78, after=89), verdict=msg("verdict.significant_all")),
                     subtitle=msg("subtitle.changes", level=0.95), panel="unit",
                     scale={"means": None, "shares": "share"}, source=msg("source.published_aggregates_each"),
                     folder=folder, lang=lang)
@@ -102,7 +90,7 @@ def main(argv=None) -> int:
         work = Path(tempfile.mkdtemp(prefix="bench-figures-reproduce-"))
         runner.append(time_runner(notebooks_folder(None), work)[0])
     load_before = os.getloadavg()[0]
-    jobs = {"legacy": lambda d, k: legacy(d, k), "1 language": lambda d, k: bundle(d, k, "en"),
+    jobs = {"1 language": lambda d, k: bundle(d, k, "en"),
             "5 languages": lambda d, k: bundle(d, k, "all")}
     times = {(name, kind): [] for name in jobs for kind in ("estimates", "forest")}
     with tempfile.TemporaryDirectory(prefix="bench-figures-") as tmp:
@@ -119,7 +107,7 @@ def main(argv=None) -> int:
 
         shutil.rmtree(work, ignore_errors=True)
     load_after = os.getloadavg()[0]
-    lines = ["one figure: legacy English chart vs draw_figure in 1 and in 5 languages (seconds per figure)",
+    lines = ["one figure: draw_figure in 1 and in 5 languages (seconds per figure)",
              f"machine: {os.cpu_count()} cores, {platform.system()} {platform.machine()}, Python {platform.python_version()}",
              f"repeats: {args.repeat} after one warm-up round, interleaved; 1-min load average {load_before:.1f} before, "
              f"{load_after:.1f} after (other work on the machine inflates every timing)", ""]
@@ -129,10 +117,10 @@ def main(argv=None) -> int:
             ts = times[(name, kind)]
             med[(name, kind)] = statistics.median(ts)
             lines.append(f"{kind:<10} {name:<12} median {med[(name, kind)]:.3f}  (min {min(ts):.3f}, max {max(ts):.3f})")
-    per_fig = statistics.mean(med[("5 languages", k)] - med[("legacy", k)] for k in ("estimates", "forest"))
+    per_fig = statistics.mean(med[("5 languages", k)] - med[("1 language", k)] for k in ("estimates", "forest"))
     one = statistics.mean(med[("1 language", k)] for k in ("estimates", "forest"))
     five = statistics.mean(med[("5 languages", k)] for k in ("estimates", "forest"))
-    lines += ["", f"5 languages / 1 language: {five / one:.2f}x; added per figure vs legacy: {per_fig:.2f} s",
+    lines += ["", f"5 languages / 1 language: {five / one:.2f}x; added per figure by the other four: {per_fig:.2f} s",
               f"whole run: {args.figures} figures x {per_fig:.2f} s = {args.figures * per_fig:.1f} s of CPU, "
               f"~{args.figures * per_fig / args.jobs:.1f} s wall over {args.jobs} workers"]
     if runner:

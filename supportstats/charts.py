@@ -40,7 +40,8 @@ def _themed(chart):
     return draw
 
 
-_READINGS = {"published": "legend.published_moe", "estimate": "legend.estimate_ci", "synthetic": "legend.synthetic_ci"}
+_READINGS = {"published": "legend.published_moe", "published_max": "legend.published_max_moe",
+             "estimate": "legend.estimate_ci", "synthetic": "legend.synthetic_ci"}
 
 
 def _columns(df: pd.DataFrame, *names):
@@ -140,9 +141,10 @@ def plot_estimates(df, *, title, subtitle=None, lang="en", x="estimate", y="labe
         Columns with the interval bounds; None draws points only.
     published : str, optional
         Column of published values to mark (hollow diamonds), for ``reading="estimate"``.
-    reading : {"published", "estimate", "synthetic"}
+    reading : {"published", "published_max", "estimate", "synthetic"}
         What the points are: a published value with its margin of error at the assumed n
-        (simple random sample), an estimate from respondent data, or the synthetic
+        (simple random sample; ``published_max``: the largest margin any SD allows, for a
+        mean without a published SD), an estimate from respondent data, or the synthetic
         reconstruction. Chooses the legend; never "Reproduced".
     panel : str, optional
         Column splitting rows into panels, one unit each (e.g. IQS 0–100 and NPS −100..100).
@@ -331,55 +333,74 @@ def _join(items, lang):
 
 
 @_themed
-def plot_sd_sensitivity(sens, *, title, subtitle=None, lang="en", alpha=0.05, n=None, source=None,
+def plot_sd_sensitivity(curve, *, title, subtitle=None, lang="en", alpha=0.05, n=None, source=None,
                         synthetic=False, fig_width=None, fig_height=None):
-    """p-value of a published difference of means across assumed standard deviations.
+    """p-value of a published change of means against the unpublished SD, over every possible SD.
 
-    Draws the output of :func:`supportstats.sd_sensitivity`: the p-value (log scale)
-    against the assumed SD, the ``alpha`` line, and the largest SD at which the
-    difference stays significant.
+    Draws :func:`supportstats.change_curve` (or :func:`supportstats.ranges.sd_curve`): one
+    line at the published values and sample sizes, one at the least favourable ones, the
+    ``alpha`` line, and the largest SD the answer scale allows. Where the lines cross ``alpha``
+    the verdict flips.
 
     Examples
     --------
-    >>> from supportstats import sd_sensitivity
-    >>> fig = plot_sd_sensitivity(sd_sensitivity(78, 300, 89, 300, sds=[10, 40, 80]),
-    ...                           title="+11 points stays significant up to SD 68", lang="ko")
+    >>> from supportstats import change_curve
+    >>> fig = plot_sd_sensitivity(change_curve("benchmark_2022.nps_mean", points=9), title="NPS 45 → 51",
+    ...                           lang="ko")
     >>> fig.axes[0].get_yscale(), fig.supportstats_table.columns.tolist()
-    ('log', ['sd', 'p_value', 'alpha', 'max_significant_sd', 'source'])
+    ('log', ['curve', 'sd', 'p_value', 'alpha', 'sd_cap', 'source'])
     >>> plt.close(fig)
     """
-    df = pd.DataFrame(sens).sort_values("sd").reset_index(drop=True)
-    _columns(df, "sd", "p_value", "max_significant_sd")
+    df = pd.DataFrame(curve)
+    _columns(df, "sd", "curve", "p_value", "sd_cap")
     fig, axes = kit.new_figure([6], lang, fig_width, fig_height)
     ax = axes[0]
     colors = sns.color_palette(PALETTE)
     floor = 1e-16  # smaller p-values all read "far below alpha"; a 100-decade axis hides the crossing
-    clipped = bool((df["p_value"] < floor).any())
-    legend_p = msg("legend.p_value_floored", floor="10⁻¹⁶") if clipped else msg("legend.p_value")
-    ax.plot(df["sd"], df["p_value"].clip(lower=floor), marker="o", color=colors[0], label=legend_p.render(lang))
-    ax.axhline(alpha, color=colors[3], linestyle="--", linewidth=1.5, label=msg("legend.alpha", alpha=alpha).render(lang))
-    max_sd = float(df["max_significant_sd"].iloc[0])
-    if np.isfinite(max_sd):
-        ax.axvline(max_sd, color="0.4", linestyle=":", linewidth=1.5,
-                   label=msg("legend.significant_up_to_sd", sd=max_sd).render(lang))
+    names = {"published values, nominal n": ("legend.p_nominal", colors[0], "-"),
+             "least favourable": ("legend.p_least", colors[1], "--")}
+    tables, last = [], {}
+    for key, part in df.groupby("curve", sort=False):
+        part = part[part["sd"] > 0].sort_values("sd")
+        legend_id, color, style = names.get(key, ("legend.p_value", colors[2], "-"))
+        ax.plot(part["sd"], part["p_value"].clip(lower=floor), color=color, linestyle=style, linewidth=2,
+                label=msg(legend_id).render(lang))
+        last[key] = _crossing(part["sd"].to_numpy(float), part["p_value"].to_numpy(float), alpha)
+        tables.append(pd.DataFrame({"curve": msg(legend_id).render(lang), "sd": part["sd"].astype(float),
+                                    "p_value": part["p_value"].astype(float)}))
+    ax.axhline(alpha, color=colors[3], linestyle=":", linewidth=1.5, label=msg("legend.alpha", alpha=alpha).render(lang))
+    cap = float(df["sd_cap"].max())
+    ax.axvline(cap, color="0.4", linestyle="-.", linewidth=1, label=msg("legend.largest_sd", sd=cap).render(lang))
     ax.set_yscale("log")
     ax.yaxis.set_major_locator(LogLocator(base=10, numticks=8))
-    ax.set_ylim(max(float(df["p_value"].min()), floor) / 3, 1.5)
+    low = max(float(df.loc[df["sd"] > 0, "p_value"].min()), floor)
+    ax.set_ylim(low / 3, 1.5)
+    ax.set_xlim(0, cap * 1.04)
     kit.format_axis(ax.xaxis, "number", lang)
     _finish(fig, axes, title=title, subtitle=subtitle, lang=lang, n=kit.n_msg(n), source=source,
-            synthetic=synthetic, xlabels=[msg("axis.assumed_sd")])
+            synthetic=synthetic, xlabels=[msg("axis.sd_both")])
     ax.set_ylabel(msg("axis.p_value").render(lang))
-    table = pd.DataFrame({"sd": df["sd"].astype(float), "p_value": df["p_value"].astype(float), "alpha": float(alpha),
-                          "max_significant_sd": max_sd, "source": _source_text(source, lang)})
-    hi = float(df["sd"].max())
-    if np.isfinite(max_sd) and max_sd < hi:
-        first = df.iloc[0]
-        alt = msg("alt.sd_sensitivity", title=kit.text(title, lang), low=float(first.sd),
-                  p_low=_p_text(first.p_value, lang), alpha=alpha, sd=max_sd)
-    else:
-        alt = msg("alt.sd_sensitivity_all", title=kit.text(title, lang), alpha=alpha, high=hi)
+    table = pd.concat(tables, ignore_index=True).assign(alpha=float(alpha), sd_cap=cap,
+                                                        source=_source_text(source, lang))
+    alt = msg("alt.sd_range", title=kit.text(title, lang), alpha=alpha,
+              sd_nominal=last.get("published values, nominal n", 0.0), sd_least=last.get("least favourable", 0.0),
+              cap=cap)
     fig.supportstats_table, fig.supportstats_alt = table, alt.render(lang)
     return fig
+
+
+def _crossing(sd, p, alpha) -> float:
+    """The SD where a rising p-value curve crosses ``alpha`` (log-linear between grid points);
+    the last SD drawn when it never does, 0 when it starts above."""
+    above = np.nonzero(p >= alpha)[0]
+    if not len(above):
+        return float(sd[-1])
+    i = int(above[0])
+    if i == 0:
+        return 0.0
+    lp = np.log(np.clip(p[i - 1:i + 1], 1e-300, None))
+    t = (np.log(alpha) - lp[0]) / (lp[1] - lp[0])
+    return float(sd[i - 1] + t * (sd[i] - sd[i - 1]))
 
 
 def _p_text(p, lang):

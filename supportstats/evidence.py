@@ -501,7 +501,7 @@ def change_evidence(claim_ids, *, notebook: str, claims=None, assumptions=None, 
     return pd.DataFrame(rows)
 
 
-def change_curve(claim_id, *, claims=None, assumptions=None, points: int = 41, level: float = 0.95) -> pd.DataFrame:
+def change_curve(claim_id, *, claims=None, assumptions=None, points: int = 161, level: float = 0.95) -> pd.DataFrame:
     """p-value of a published change of means against the unpublished SD (for a figure).
 
     The curves of :func:`supportstats.ranges.sd_curve` for this claim's two editions, with the

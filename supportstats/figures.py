@@ -180,7 +180,7 @@ def draw_figure(name, chart, data, *, title, lang="all", titles=None, fig_width=
         raise InputError("unknown chart", value=chart, expected=f"a chart function or one of {', '.join(_CHARTS)}")
     langs = resolve_lang(lang)
     shown_lang = "en" if lang == "all" else langs[0]
-    override = (titles or {}).get(name)
+    override = (titles or {}).get(name) or None  # "" in a titles parameter: the computed title
     files, shown = {}, None
     for code in langs:
         with theme_context(code):
@@ -237,7 +237,8 @@ def write_figure_csv(table, path) -> Path:
     """Write the numbers a figure draws as UTF-8 CSV (the one place figures write CSV).
 
     Numbers keep full precision with a point as decimal separator in every language, so
-    the files of two languages differ only in their labels.
+    the files of two languages differ only in their labels. Spreadsheet-safe like every CSV
+    the project writes (:func:`supportstats.io.write_csv`).
 
     Examples
     --------
@@ -247,8 +248,9 @@ def write_figure_csv(table, path) -> Path:
     >>> p.read_text()
     'label,estimate\\nEquipo,64.0\\n'
     """
-    path = Path(path)
-    return _write_text(path, table.to_csv(index=False, lineterminator="\n"))
+    from .io import write_csv
+
+    return write_csv(table, Path(path))
 
 
 def _settle_layout(fig) -> None:

@@ -12,7 +12,7 @@ import pandas as pd
 from . import paths
 from .errors import InputError
 
-__all__ = ["setup_notebook", "check_parameters", "resolve", "output_path", "load_waves", "show", "pct"]
+__all__ = ["figure_options", "setup_notebook", "check_parameters", "resolve", "output_path", "load_waves", "show", "pct"]
 
 
 def setup_notebook() -> None:
@@ -37,7 +37,7 @@ def setup_notebook() -> None:
     pd.set_option("display.max_columns", 30)
     pd.set_option("display.max_colwidth", 80)
     pd.set_option("display.max_rows", 80)
-    from .plots import set_theme
+    from .theme import set_theme
 
     set_theme()
 
@@ -160,6 +160,34 @@ def _papermill_output() -> Path | None:
                          expected=f"{paths.OUTPUT_ROOT_ENV} set to the folder for its figures and tables")
     out = Path(out)
     return out if out.is_absolute() else cwd / out
+
+
+def figure_options(*, lang, titles, fig_width, fig_height, dpi, figures_dir, names) -> dict:
+    """The editor's figure parameters of a notebook, checked, as keyword arguments for
+    :func:`supportstats.draw_figure`.
+
+    ``titles`` keys must be among ``names`` (the figures the notebook draws); an empty
+    title means "the title computed from the verdict". ``fig_height`` 0 means "as tall as
+    the content needs". The figures go under the run's output root.
+
+    Examples
+    --------
+    >>> opts = figure_options(lang="all", titles={"03_burnout": ""}, fig_width=8.0, fig_height=0.0, dpi=150,
+    ...                       figures_dir="figures", names=["03_burnout"])
+    >>> sorted(opts)
+    ['dpi', 'fig_height', 'fig_width', 'folder', 'lang', 'titles']
+    >>> figure_options(lang="fr", titles={}, fig_width=8.0, fig_height=0.0, dpi=150, figures_dir="figures", names=[])
+    Traceback (most recent call last):
+    supportstats.errors.InputError: got 'fr'; expected all, or one of en, ja, zh_Hant, es, ko (lang)
+    """
+    from .errors import InputError
+    from .figures import check_titles
+    from .messages import LANGUAGES
+
+    if lang != "all" and lang not in LANGUAGES:
+        raise InputError("lang", value=lang, expected=f"all, or one of {', '.join(LANGUAGES)}")
+    return {"lang": lang, "titles": check_titles(titles, names), "fig_width": float(fig_width),
+            "fig_height": float(fig_height) or None, "dpi": int(dpi), "folder": output_path(figures_dir)}
 
 
 def load_waves(raw_files: dict, column_map: str = "", survey_file: str = "") -> tuple[dict, dict, str]:

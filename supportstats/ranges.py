@@ -192,7 +192,7 @@ def _p_at(earlier, later, n1, n2, sd, scale, level) -> float:
 
 
 
-def sd_curve(values, n1: Range, n2: Range, scale, *, points: int = 41, level: float = 0.95) -> pd.DataFrame:
+def sd_curve(values, n1: Range, n2: Range, scale, *, points: int = 161, level: float = 0.95) -> pd.DataFrame:
     """p-value of a change of means against the (common) SD, from 0 to the largest possible.
 
     Two curves: at the published values and nominal sizes, and at the least favourable

@@ -1,19 +1,20 @@
 """Titles that state the finding, computed from a verdict row of ``findings.csv``.
 
 A title is the claim's finding (``finding.<claim_id>`` in the catalogs, e.g. "Average CSAT
-rose from {before} to {after}") joined to a phrase for its verdict ("significant at every
-possible SD", "depends on the SD (flips at SD 22.1)"). Both are :class:`Msg`, so a figure
-bundle renders the same title in every language from the same row.
+rose from {before} to {after}") joined to a phrase for its verdict ("significant under every
+assumption tested", "depends on the SD (flips at SD 22.1)"). Both are :class:`Msg`, so a
+figure bundle renders the same title in every language from the same row.
 
-Verdicts (the ``verdict`` column) and their phrases; ``assumption`` names what the verdict
-was tested over (``sd``, ``n``, ``overlap``, ``base_rate``) and ``threshold`` where it flips:
+Verdicts (the ``verdict`` column) and their phrases; ``margin`` is a level's margin of
+error, ``threshold_on`` (``sd`` or ``n``) and ``threshold`` say where a change's verdict flips:
 
 =========================  ==============================================================
-``consistent``             consistent with the data / … at every possible {assumption}
-``inconsistent``           inconsistent with the data / … at every possible {assumption}
-``significant change``     a significant change / significant at every possible {assumption}
-``change within noise``    within the noise / … at every possible {assumption}
-``depends on assumptions`` depends on the {assumption} (flips at {assumption} {threshold})
+``consistent``             ±{margin} points if a simple random sample / consistent with
+                           the other published figures (no margin)
+``inconsistent``           inconsistent with the article's own figures
+``significant change``     significant under every assumption tested
+``change within noise``    within the noise under every assumption tested
+``depends on assumptions`` depends on the {SD or sample size} (flips at … {threshold})
 ``untestable``             cannot be tested from what was published
 ``external``               reported by others, not testable here
 ``reproduced``             reproduced from the respondent data (real exports only)
@@ -27,19 +28,19 @@ from collections.abc import Mapping
 
 from .messages import Msg, MessageError, catalog
 
-__all__ = ["finding_title", "verdict_phrase", "VERDICT_MESSAGES"]
+__all__ = ["finding_title", "verdict_phrase", "sample_size_text", "VERDICT_MESSAGES"]
 
-#: verdict → (message without an assumption, message with one)
+#: verdict → message id of its phrase
 VERDICT_MESSAGES = {
-    "consistent": ("verdict.consistent", "verdict.consistent_any"),
-    "inconsistent": ("verdict.inconsistent", "verdict.inconsistent_any"),
-    "significant change": ("verdict.significant", "verdict.significant_any"),
-    "change within noise": ("verdict.within_noise", "verdict.within_noise_any"),
-    "depends on assumptions": ("verdict.depends_open", "verdict.depends"),
-    "untestable": ("verdict.untestable", "verdict.untestable"),
-    "external": ("verdict.external", "verdict.external"),
-    "reproduced": ("verdict.reproduced", "verdict.reproduced"),
-    "not reproduced": ("verdict.not_reproduced", "verdict.not_reproduced"),
+    "consistent": "verdict.consistent",
+    "inconsistent": "verdict.inconsistent",
+    "significant change": "verdict.significant_all",
+    "change within noise": "verdict.within_noise_all",
+    "depends on assumptions": "verdict.depends",
+    "untestable": "verdict.untestable",
+    "external": "verdict.external",
+    "reproduced": "verdict.reproduced",
+    "not reproduced": "verdict.not_reproduced",
 }
 
 
@@ -66,30 +67,30 @@ def _get(row, key):
 
 
 def verdict_phrase(row) -> Msg:
-    """The phrase for a row's verdict, with its assumption and flip point when it has them.
+    """The phrase for a row's verdict, with its margin or flip point when it has them.
 
     Examples
     --------
-    >>> verdict_phrase({"verdict": "significant change", "assumption": "sd"}).render("en")
-    'significant at every possible SD'
-    >>> verdict_phrase({"verdict": "depends on assumptions", "assumption": "sd", "threshold": 22.1}).render("es")
+    >>> verdict_phrase({"verdict": "significant change"}).render("en")
+    'significant under every assumption tested'
+    >>> verdict_phrase({"verdict": "depends on assumptions", "threshold_on": "sd", "threshold": 22.1}).render("es")
     'depende de la DE (cambia con una DE de 22,1)'
+    >>> verdict_phrase({"verdict": "consistent", "margin": 2.716}).render("ja")
+    '単純無作為抽出なら誤差 ±2.7 ポイント'
     """
     row = _as_dict(row)
     verdict = _get(row, "verdict")
     if verdict not in VERDICT_MESSAGES:
         raise MessageError(f"no phrase for verdict {verdict!r}; expected one of {', '.join(VERDICT_MESSAGES)}")
-    plain, assumed = VERDICT_MESSAGES[verdict]
-    assumption = _get(row, "assumption")
-    if verdict == "depends on assumptions" and assumption is None:
-        raise MessageError("a 'depends on assumptions' verdict needs the assumption it depends on")
-    if assumption is None:
-        return Msg(plain)
-    what = Msg(f"assumption.{str(assumption).strip().lower().replace(' ', '_')}")
-    threshold = _get(row, "threshold")
-    if verdict == "depends on assumptions" and threshold is not None:
-        return Msg(assumed, assumption=what, threshold=float(threshold))
-    return Msg(assumed if assumed != plain else plain, **({"assumption": what} if assumed != plain else {}))
+    if verdict == "consistent" and _get(row, "margin") is not None:
+        return Msg("verdict.consistent_margin", margin=float(row["margin"]))
+    if verdict == "depends on assumptions":
+        on, at = _get(row, "threshold_on"), _get(row, "threshold")
+        if on is None or at is None or not math.isfinite(float(at)):
+            return Msg("verdict.depends_any")
+        at = round(float(at), 1) if on == "sd" else float(round(float(at)))
+        return Msg("verdict.depends", assumption=Msg(f"assumption.{on}"), threshold=at)
+    return Msg(VERDICT_MESSAGES[verdict])
 
 
 def finding_title(row, finding: str | None = None, **values) -> Msg:
@@ -99,8 +100,8 @@ def finding_title(row, finding: str | None = None, **values) -> Msg:
     Parameters
     ----------
     row : mapping or namedtuple
-        A row of ``findings.csv`` (``claim_id``, ``verdict``, ``assumption``, ``threshold``,
-        ``published``, ``unit``, ...).
+        A row of ``findings.csv`` (``claim_id``, ``verdict``, ``margin``, ``threshold_on``,
+        ``threshold``, ``published``, ``unit``, ...).
     finding : str, optional
         Message id of the finding (default ``finding.<claim_id>``).
     **values
@@ -110,13 +111,13 @@ def finding_title(row, finding: str | None = None, **values) -> Msg:
 
     Examples
     --------
-    >>> row = {"claim_id": "benchmark_2022.csat_change_pp", "verdict": "significant change", "assumption": "sd",
-    ...        "published": 11.0, "unit": "points"}
+    >>> row = {"claim_id": "benchmark_2022.csat_change_pp", "verdict": "depends on assumptions",
+    ...        "threshold_on": "n", "threshold": 106, "published": 11.0, "unit": "points"}
     >>> title = finding_title(row, before=78, after=89)
     >>> title.render("en")
-    'Average CSAT rose from 78 to 89 — significant at every possible SD'
+    'Average CSAT rose from 78 to 89 — depends on the sample size (flips at sample size 106)'
     >>> title.render("ja")
-    '平均 CSAT は 78 から 89 に上昇 — どのSDでも有意'
+    '平均 CSAT は 78 から 89 に上昇 — 標本サイズ次第（標本サイズ 106 で判定が変わる）'
     """
     row = _as_dict(row)
     claim = _get(row, "claim_id")
@@ -129,3 +130,26 @@ def finding_title(row, finding: str | None = None, **values) -> Msg:
         fields["share"] = float(row["published"]) / 100
     fields.update(values)
     return Msg("title.with_verdict", finding=Msg(message, **fields), verdict=verdict_phrase(row))
+
+
+def sample_size_text(rows) -> Msg | None:
+    """The sample sizes behind some findings rows, for a legend: ``1,200–1,299`` or ``300``.
+
+    Uses ``n_low``/``n_high`` (the range the article's wording allows, or the tracker
+    range of a mean); rows without a sample size are left out. None when no row has one.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> sample_size_text(pd.DataFrame({"n_low": [1200, 618], "n_high": [1299, 1299]})).render("es")
+    '618–1.299'
+    """
+    import pandas as pd
+
+    table = pd.DataFrame(rows)
+    low = pd.to_numeric(table.get("n_low"), errors="coerce").dropna()
+    high = pd.to_numeric(table.get("n_high"), errors="coerce").dropna()
+    if low.empty or high.empty:
+        return None
+    lo, hi = int(math.floor(low.min())), int(math.ceil(high.max()))
+    return Msg("n.one", n=lo) if lo == hi else Msg("n.range", low=lo, high=hi)

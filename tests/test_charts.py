@@ -122,7 +122,8 @@ def test_unlabelled_codes_never_reach_an_axis(staffing):
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_other_charts_draw_in_every_language(lang):
-    sens = pd.DataFrame({"sd": [5, 40, 80], "p_value": [1e-90, 1e-3, 0.2], "max_significant_sd": 68.5})
+    sens = pd.DataFrame({"sd": [0, 5, 40, 80] * 2, "p_value": [0, 1e-90, 1e-3, 0.2, 0, 1e-9, 0.04, 0.4],
+                         "curve": ["published values, nominal n"] * 4 + ["least favourable"] * 4, "sd_cap": 89.3})
     grid = pd.DataFrame({"p0": [0.1, 0.2, 0.1, 0.2], "p1": [0.4, 0.8, 0.31, 0.5], "kind": ["risk"] * 2 + ["odds"] * 2,
                          "ratio": 4.0})
     steps = pd.DataFrame({"trends_2021": [3, 0], "trends_2022": [1, 0]}, index=["deduplicate", "drop_tests"])
@@ -131,7 +132,8 @@ def test_other_charts_draw_in_every_language(lang):
                 plot_exclusions(steps, title="t", lang=lang)]
     sd, ratio, excl = figs
     assert sd.axes[0].get_yscale() == "log" and sd.axes[0].get_ylim()[0] >= 1e-17
-    assert "10⁻¹⁶" in sd.legends[0].get_texts()[0].get_text()
+    assert sd.axes[0].get_ylim()[0] <= 1e-16  # p-values far below alpha drawn at the floor
+    assert len(sd.supportstats_table) == 6 and sd.supportstats_table["sd_cap"].iloc[0] == pytest.approx(89.3)
     assert ratio.supportstats_table["implied_rate"].max() == pytest.approx(80)
     assert len(excl.legends[0].get_texts()) == 1  # steps without exclusions are dropped
     assert excl.supportstats_table["rows"].sum() == 4
