@@ -47,8 +47,8 @@ ESTIMATES = pd.DataFrame({
     "estimate": [0.75, 0.47, 0.73, 0.21], "ci_low": [0.726, 0.442, 0.705, 0.187],
     "ci_high": [0.774, 0.498, 0.755, 0.233], "n": 1214})
 CHANGES = pd.DataFrame({
-    "label": ["benchmark_2022.csat_change_pp", "benchmark_2022.iqs_change", "benchmark_2022.nps_change",
-              "benchmark_2022.nps_tracking_change", "trends_2022.expectations_change"],
+    "label": ["benchmark_2022.csat_change_pp", "iqs_change", "nps_change",
+              "nps_tracking_change", "trends_2022.expectations_change"],
     "estimate": [11.0, 8.0, 6.0, 0.20, 0.02], "ci_low": [8.6, 5.4, -0.8, 0.123, -0.015],
     "ci_high": [13.4, 10.6, 12.8, 0.274, 0.055], "unit": ["means"] * 3 + ["shares"] * 2})
 SOURCE = msg("source.trends", year=2022)

@@ -38,7 +38,7 @@ def test_all_languages_written_and_bytes_repeat(burnout, tmp_path):
     assert set(first) == expected
     assert first == second, [k for k in first if first[k] != second[k]]
     assert shown.lang == "en" and shown.png == first["03_burnout.png"]
-    assert shown.alt == "64% of leaders say their team burned out — consistent with the data. Team burned out (2022): " \
+    assert shown.alt == "64% of leaders say their team burned out — consistent with the other published figures. Team burned out (2022): " \
                         "64% (61% to 67%) and Leader personally burned out (2022): 55% (52% to 58%)."
     bundle_, meta = shown._repr_mimebundle_()
     assert bundle_["text/plain"] == shown.alt and meta["image/png"]["alt"] == shown.alt
@@ -64,8 +64,8 @@ def test_csv_holds_the_numbers_drawn_identical_across_languages(burnout, tmp_pat
 def test_alt_text_states_the_finding_in_each_language(burnout, tmp_path):
     bundle(tmp_path, burnout)
     alt = {lang: (tmp_path / ("" if lang == "en" else lang) / "03_burnout.txt").read_text() for lang in LANGUAGES}
-    assert alt["es"].startswith("El 64\xa0% de los responsables dice que su equipo está agotado: coherente con los datos.")
-    assert alt["zh_Hant"].startswith("64% 的主管表示團隊感到倦怠 — 與資料一致。")
+    assert alt["es"].startswith("El 64\xa0% de los responsables dice que su equipo está agotado: coherente con las demás cifras publicadas.")
+    assert alt["zh_Hant"].startswith("64% 的主管表示團隊感到倦怠 — 與其他已發表數字一致。")
     assert all("64" in text and "55" in text and text.endswith("\n") for text in alt.values())
 
 

@@ -157,11 +157,14 @@ def test_case2_parameters_cannot_write_into_raw(option, capsys):
     assert registry.exists()
 
 
-def test_lang_is_checked(capsys):
+def test_lang_is_checked(capsys, tmp_path):
     assert main(["reproduce", "--lang", "xx"]) == 2
     assert "unknown language" in capsys.readouterr().err
-    assert main(["reproduce", "--only", "01_csat_rise", "--lang", "ja"]) == 2
-    assert "declares a lang parameter" in capsys.readouterr().err
+    # a notebook that draws no figure declares no lang: --lang on it alone is refused before anything runs
+    root = make_project(tmp_path)
+    with pytest.raises(InputError, match="declares a lang parameter"):
+        rp.reproduce(root / "notebooks", only="02_fails", lang="ja", progress=False)
+    assert not (root / "runs").exists()
 
 
 def test_strip_volatile_gives_stable_ids():
