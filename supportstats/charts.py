@@ -262,7 +262,7 @@ def plot_forest(df, *, title, subtitle=None, lang="en", x="estimate", y="label",
 
     Examples
     --------
-    >>> df = pd.DataFrame({"label": ["benchmark_2022.csat_change_pp", "benchmark_2022.nps_tracking_change"],
+    >>> df = pd.DataFrame({"label": ["benchmark_2022.csat_change_pp", "nps_tracking_change"],
     ...                    "estimate": [11.0, 0.20], "ci_low": [8.6, 0.12], "ci_high": [13.4, 0.27],
     ...                    "unit": ["points", "share"]})
     >>> fig = plot_forest(df, title="Two changes", panel="unit", scale={"points": None, "share": "share"},

@@ -18,8 +18,8 @@ def staffing():  # the 04_staffing_and_volume numbers whose ticks were mislabell
 
 @pytest.fixture
 def changes():
-    return pd.DataFrame({"label": ["benchmark_2022.csat_change_pp", "benchmark_2022.nps_change",
-                                   "benchmark_2022.nps_tracking_change"],
+    return pd.DataFrame({"label": ["benchmark_2022.csat_change_pp", "nps_change",
+                                   "nps_tracking_change"],
                          "estimate": [11.0, 6.0, 0.20], "ci_low": [8.6, -0.8, 0.123], "ci_high": [13.4, 12.8, 0.274],
                          "unit": ["means", "means", "shares"]})
 

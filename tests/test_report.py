@@ -29,7 +29,7 @@ def report(tmp_path_factory):
                        "ci_low": [0.613, 0.522], "ci_high": [0.667, 0.578], "n": 1214})
     shown = draw_figure("03_burnout", "estimates", df, title=msg("finding.trends_2022.team_burnout", share=0.64),
                         folder=figures, source=msg("source.trends", year=2022), synthetic=True)
-    changes = pd.DataFrame({"label": ["benchmark_2022.csat_change_pp", "benchmark_2022.nps_tracking_change"],
+    changes = pd.DataFrame({"label": ["benchmark_2022.csat_change_pp", "nps_tracking_change"],
                             "estimate": [11.0, 0.2], "ci_low": [8.6, 0.12], "ci_high": [13.4, 0.27],
                             "unit": ["means", "shares"]})
     draw_figure("99_findings_forest", "forest", changes, title="Changes", folder=figures, panel="unit",
