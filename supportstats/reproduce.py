@@ -43,7 +43,7 @@ PARAMETERS_TAG = "parameters"
 INJECTED_TAG = "injected-parameters"
 ERROR_MARKER_TAG = "papermill-error-cell-tag"
 RUN_LAST_PREFIX = "99"
-KERNEL_NAME = "python3"
+KERNEL_NAME = "supportstats"  # warm kernels (supportstats.kernels); "python3" stays installed
 SUMMARY_COLUMNS = ["notebook", "status", "seconds", "cell", "error", "output"]
 # Cell metadata that changes on every execution (papermill timings, nbclient timestamps,
 # the jupyterlab-execute-time extension); everything else a notebook author set is kept.
