@@ -72,6 +72,14 @@ def wait_gone(pids, timeout=20.0) -> list[int]:
     return [p for p in pids if alive(p)]
 
 
+def runtime_folder() -> Path:
+    """A private folder with a short path: socket paths must fit in 108 bytes, and
+    pytest's temporary folders under xdist are long."""
+    import tempfile
+
+    return Path(tempfile.mkdtemp(prefix="sk-", dir="/tmp"))
+
+
 def zygote_status(folder: Path) -> list[dict]:
     from supportstats.kernels.client import zygotes
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from kernel_helpers import PLAIN, WARM, alive, run, start, stop, value, wait_gone, zygote_status
+from kernel_helpers import PLAIN, WARM, alive, run, runtime_folder, start, stop, value, wait_gone, zygote_status
 
 from supportstats.kernels import client, fingerprint, provisioner, spec
 from supportstats.kernels.fingerprint import per_kernel
@@ -26,15 +27,15 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="wa
 
 
 @pytest.fixture(scope="module")
-def rt(tmp_path_factory):
+def rt():
     """This module's runtime folder: its zygotes are its own."""
-    folder = tmp_path_factory.mktemp("kernels-rt")
-    folder.chmod(0o700)
+    folder = runtime_folder()
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SUPPORTSTATS_KERNELS_DIR", str(folder))
         mp.setenv("PYDEVD_DISABLE_FILE_VALIDATION", "1")
         yield folder
         client.stop_zygotes({"SUPPORTSTATS_KERNELS_DIR": str(folder)})
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +46,15 @@ def warm(rt, tmp_path_factory):
     status = next(z for z in zygote_status(rt) if km.provisioner.pid in z["kernels"])
     yield km, kc, status
     stop(km, kc)
+
+
+@pytest.fixture
+def own_rt():
+    """A runtime folder for one test: zygotes no other test shares."""
+    folder = runtime_folder()
+    yield folder
+    client.stop_zygotes({"SUPPORTSTATS_KERNELS_DIR": str(folder)})
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def script(tmp_path, text) -> Path:
@@ -148,12 +158,16 @@ _SEEN = ("[__import__('os').environ.get('{var}'), __import__('os').getcwd(), ope
 def test_each_kernel_sees_its_own_environment_and_folder(rt, tmp_path, var):
     """JPY_SESSION_NAME differs per kernel in JupyterLab: one zygote serves both, each
     kernel gets its own value after the fork. Any other difference (WHO_AM_I) might be
-    read at import, so each environment gets a zygote of its own."""
+    read at import, so that environment gets a zygote of its own."""
+    per_kernel_var = var.startswith("JPY_")
+    only = "JPY_ONLY_IN_A" if per_kernel_var else "ONLY_IN_A"
+
     def env_of(name):
-        env = {k: v for k, v in os.environ.items() if k != "ONLY_IN_A"}
-        env[var] = name
+        env = dict(os.environ)
+        if name == "a" or per_kernel_var:
+            env[var] = name
         if name == "a":
-            env["JPY_ONLY_IN_A" if var.startswith("JPY_") else "ONLY_IN_A"] = "1"
+            env[only] = "1"
         return env
 
     kernels = _two_kernels(tmp_path, env_of)
@@ -161,31 +175,33 @@ def test_each_kernel_sees_its_own_environment_and_folder(rt, tmp_path, var):
         (km_a, kc_a), (km_b, kc_b) = kernels
         assert km_a.provisioner.warm and km_b.provisioner.warm
         by_kernel = {pid: z["pid"] for z in zygote_status(rt) for pid in z["kernels"]}
-        shared = by_kernel[km_a.provisioner.pid] == by_kernel[km_b.provisioner.pid]
-        assert shared == (var == "JPY_SESSION_NAME")
-        only = "JPY_ONLY_IN_A" if var.startswith("JPY_") else "ONLY_IN_A"
+        assert (by_kernel[km_a.provisioner.pid] == by_kernel[km_b.provisioner.pid]) == per_kernel_var
         for name, kc in (("a", kc_a), ("b", kc_b)):
             seen = value(kc, _SEEN.format(var=var).replace("ONLY_IN_A", only))
-            assert seen == [name, str(tmp_path / name), name, name, name == "a"]
+            mine = name if name == "a" or per_kernel_var else None
+            assert seen == [mine, str(tmp_path / name), name, name, name == "a"]
     finally:
         for km, kc in kernels:
             stop(km, kc)
 
 
-@pytest.mark.parametrize("seed", ["0", "1"])
-def test_hash_seed_and_import_time_variables_get_a_zygote_of_their_own(rt, tmp_path, seed):
-    root = tmp_path / f"root-{seed}"
+def test_hash_seed_and_import_time_variables_get_a_zygote_of_their_own(rt, tmp_path, warm):
+    """The runner sets PYTHONHASHSEED=0 for stable outputs; it cannot change after start."""
+    _, kc_default, status = warm
+    root = tmp_path / "root"
     root.mkdir()
-    env = dict(os.environ, PYTHONHASHSEED=seed, SUPPORTSTATS_ROOT=str(root))
+    env = dict(os.environ, PYTHONHASHSEED="0", SUPPORTSTATS_ROOT=str(root))
     expected = subprocess.run([sys.executable, "-c", "print(hash('supportstats'))"], env=env,
                               capture_output=True, text=True, check=True).stdout.strip()
     km, kc = start(WARM, cwd=tmp_path, env=env)
     try:
         assert km.provisioner.warm
-        assert value(kc, "[str(hash('supportstats')), str(__import__('supportstats.paths').paths.ROOT)]") == \
-            [expected, str(root)]
+        code = "[str(hash('supportstats')), str(__import__('supportstats.paths').paths.ROOT)]"
+        assert value(kc, code) == [expected, str(root)]
         zygote = next(z for z in zygote_status(rt) if km.provisioner.pid in z["kernels"])
-        assert zygote["hash_seed"] == seed
+        assert zygote["hash_seed"] == "0" and zygote["pid"] != status["pid"]
+        # the module's own zygote has Python's random seed, and the project's root
+        assert value(kc_default, code) != [expected, str(root)]
     finally:
         stop(km, kc)
 
@@ -262,9 +278,7 @@ km.shutdown_kernel()
 """
 
 
-def _requester(tmp_path, mode):
-    folder = tmp_path / "rt"
-    folder.mkdir(mode=0o700)
+def _requester(tmp_path, mode, folder):
     env = dict(os.environ, SUPPORTSTATS_KERNELS_DIR=str(folder))
     proc = subprocess.Popen([sys.executable, str(script(tmp_path, _REQUESTER)), mode], cwd=tmp_path, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -273,8 +287,8 @@ def _requester(tmp_path, mode):
     return proc, info, folder
 
 
-def test_sigkill_of_the_requester_leaves_no_kernel_and_no_zygote(tmp_path):
-    proc, info, folder = _requester(tmp_path, "hold")
+def test_sigkill_of_the_requester_leaves_no_kernel_and_no_zygote(tmp_path, own_rt):
+    proc, info, folder = _requester(tmp_path, "hold", own_rt)
     assert alive(info["kernel"]) and alive(info["zygote"][0])
     proc.send_signal(signal.SIGKILL)
     proc.wait()
@@ -283,8 +297,8 @@ def test_sigkill_of_the_requester_leaves_no_kernel_and_no_zygote(tmp_path):
     assert not list(folder.glob("*.sock"))
 
 
-def test_zygote_ends_soon_after_its_last_user(tmp_path):
-    proc, info, folder = _requester(tmp_path, "exit")
+def test_zygote_ends_soon_after_its_last_user(tmp_path, own_rt):
+    proc, info, folder = _requester(tmp_path, "exit", own_rt)
     assert proc.wait(timeout=120) == 0
     assert wait_gone([info["kernel"]], timeout=10) == []
     assert wait_gone(info["zygote"], timeout=20) == []
@@ -310,10 +324,10 @@ def test_kernels_die_with_their_zygote(rt, tmp_path):
         stop(km, kc)
 
 
-def test_cli_lists_and_stops_zygotes(tmp_path, capsys):
+def test_cli_lists_and_stops_zygotes(tmp_path, own_rt, capsys):
     from supportstats.cli import main
 
-    proc, info, folder = _requester(tmp_path, "hold")
+    proc, info, folder = _requester(tmp_path, "hold", own_rt)
     try:
         os.environ["SUPPORTSTATS_KERNELS_DIR"], saved = str(folder), os.environ.get("SUPPORTSTATS_KERNELS_DIR")
         try:
@@ -351,13 +365,11 @@ def test_changed_source_gets_a_new_zygote(rt, tmp_path):
 
 # --------------------------------------------------------------------------- fallback
 
-def test_warm_failure_falls_back_to_a_normal_kernel_with_one_warning(tmp_path, monkeypatch, caplog):
+def test_warm_failure_falls_back_to_a_normal_kernel_with_one_warning(tmp_path, own_rt, monkeypatch, caplog):
     broken = tmp_path / "broken"
     broken.mkdir()
-    (broken / "seaborn.py").write_text("raise ImportError('deliberately broken seaborn')\n")
-    folder = tmp_path / "rt"
-    folder.mkdir(mode=0o700)
-    env = dict(os.environ, PYTHONPATH=str(broken), SUPPORTSTATS_KERNELS_DIR=str(folder))
+    (broken / "numpy.py").write_text("raise ImportError('deliberately broken numpy')\n")
+    env = dict(os.environ, PYTHONPATH=str(broken), SUPPORTSTATS_KERNELS_DIR=str(own_rt))
     monkeypatch.setattr(provisioner, "_warned", False)
     caplog.set_level(logging.WARNING, logger="supportstats.kernels")
     for _ in range(2):
@@ -367,7 +379,7 @@ def test_warm_failure_falls_back_to_a_normal_kernel_with_one_warning(tmp_path, m
         finally:
             stop(km, kc)
     warnings = [r for r in caplog.records if r.name == "supportstats.kernels" and r.levelno >= logging.WARNING]
-    assert len(warnings) == 1 and "deliberately broken seaborn" in warnings[0].getMessage()
+    assert len(warnings) == 1 and "deliberately broken numpy" in warnings[0].getMessage()
 
 
 def test_an_insecure_runtime_folder_is_refused(tmp_path):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from kernel_helpers import PLAIN, WARM
+from kernel_helpers import PLAIN, WARM, runtime_folder
 
 from supportstats.paths import ROOT
 from supportstats.reproduce import _notebook_text, strip_volatile
@@ -57,8 +57,7 @@ def _run(project: Path, kernel: str) -> dict[str, bytes]:
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     folder = tmp_path_factory.mktemp("identity")
-    rt = folder / "rt"
-    rt.mkdir(mode=0o700)
+    rt = runtime_folder()
     project = folder / "project"
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SUPPORTSTATS_ROOT", str(project))
@@ -67,12 +66,17 @@ def runs(tmp_path_factory):
         mp.setenv("PYDEVD_DISABLE_FILE_VALIDATION", "1")
         plain = _run(_fresh_project(project), PLAIN)
         warm = _run(_fresh_project(project), WARM)
-    return plain, warm, list(rt.glob("*.log"))
+    logs = [p.read_text() for p in rt.glob("*.log")]
+    from supportstats.kernels.client import stop_zygotes
+
+    stop_zygotes({"SUPPORTSTATS_KERNELS_DIR": str(rt)})
+    shutil.rmtree(rt, ignore_errors=True)
+    return plain, warm, logs
 
 
 def test_warm_kernels_were_used(runs):
     _, _, logs = runs
-    text = "".join(p.read_text() for p in logs)
+    text = "".join(logs)
     assert text.count("] kernel ") >= len(NOTEBOOKS), "the warm runs did not fork their kernels"
 
 

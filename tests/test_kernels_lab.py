@@ -11,6 +11,7 @@ import asyncio
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -20,7 +21,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from kernel_helpers import alive, wait_gone, zygote_status
+from kernel_helpers import alive, runtime_folder, wait_gone, zygote_status
 
 from supportstats.paths import ROOT
 
@@ -55,8 +56,7 @@ class Lab:
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     folder = tmp_path_factory.mktemp("lab")
-    rt = folder / "rt"
-    rt.mkdir(mode=0o700)
+    rt = runtime_folder()
     port = _free_port()
     env = dict(os.environ, SUPPORTSTATS_KERNELS_DIR=str(rt), JUPYTER_CONFIG_DIR=str(folder / "config"),
                JUPYTER_RUNTIME_DIR=str(folder / "runtime"), PYDEVD_DISABLE_FILE_VALIDATION="1")
@@ -79,6 +79,10 @@ def lab(tmp_path_factory):
     server.terminate()
     server.wait(timeout=60)
     log.close()
+    from supportstats.kernels.client import stop_zygotes
+
+    stop_zygotes({"SUPPORTSTATS_KERNELS_DIR": str(rt)})
+    shutil.rmtree(rt, ignore_errors=True)
 
 
 def _message(msg_type, content, channel="shell"):

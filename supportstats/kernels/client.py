@@ -97,6 +97,8 @@ class ForkedProcess:
 
 
 def _after_fork_in_child():
+    global _LOCK
+    _LOCK = threading.Lock()  # another thread may have held it at the fork
     for conn in _USERS.values():
         conn.close()
     _USERS.clear()
