@@ -158,22 +158,29 @@ class Preloaded:
 
     @staticmethod
     def _stamps() -> dict[str, tuple[int, int]]:
-        """Modification stamps of the preloaded source files, the standard library's aside."""
+        """What to watch for changes: every preloaded source file outside the installed
+        packages (this project, editable installs, PYTHONPATH), and the installed packages'
+        folders themselves, whose mtime changes when a package is installed or upgraded.
+        Checked before each fork, so it must be cheap (~100 stats, not 2,500)."""
+        import site
         import sysconfig
 
-        stdlib = tuple({os.path.join(sysconfig.get_paths()[k], "") for k in ("stdlib", "platstdlib")})
-        site = tuple({os.path.join(sysconfig.get_paths()[k], "") for k in ("purelib", "platlib")})
-        stamps = {}
+        paths = sysconfig.get_paths()
+        stdlib = tuple({os.path.join(paths[k], "") for k in ("stdlib", "platstdlib")})
+        installed = {paths[k] for k in ("purelib", "platlib")} | set(site.getsitepackages())
+        inside = tuple(os.path.join(p, "") for p in installed)
+        watch = set(installed)
         for mod in list(sys.modules.values()):
             path = getattr(mod, "__file__", None)
-            if path and path.startswith(stdlib) and not path.startswith(site):
+            if path and not path.startswith(inside) and not path.startswith(stdlib):
+                watch.add(path)
+        stamps = {}
+        for path in sorted(watch):
+            try:
+                st = os.stat(path)
+            except OSError:
                 continue
-            if path and path not in stamps:
-                try:
-                    st = os.stat(path)
-                except OSError:
-                    continue
-                stamps[path] = (st.st_mtime_ns, st.st_size)
+            stamps[path] = (st.st_mtime_ns, st.st_size)
         return stamps
 
     def changed_file(self) -> str | None:
