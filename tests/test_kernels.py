@@ -388,3 +388,39 @@ def test_an_insecure_runtime_folder_is_refused(tmp_path):
     folder.chmod(0o777)
     with pytest.raises(fingerprint.WarmUnavailable, match="mode 0700"):
         fingerprint.runtime_dir({"SUPPORTSTATS_KERNELS_DIR": str(folder)})
+
+
+def test_what_a_fork_cannot_honour_is_refused_before_any_process_starts(tmp_path):
+    with pytest.raises(fingerprint.WarmUnavailable, match="stdio"):
+        client._stdio_fds(None, subprocess.PIPE, None)
+    with pytest.raises(fingerprint.WarmUnavailable, match="ipykernel_launcher"):
+        client.spawn(["/usr/bin/R", "--slave"], env=dict(os.environ))
+    folder = tmp_path / ("x" * 100)
+    with pytest.raises(fingerprint.WarmUnavailable, match="too long"):
+        fingerprint.zygote_paths(folder, "0" * 20)
+
+
+def test_cli_reports_a_refused_runtime_folder_in_one_line(tmp_path, monkeypatch, capsys):
+    from supportstats.cli import main
+
+    folder = tmp_path / "open"
+    folder.mkdir()
+    folder.chmod(0o777)
+    monkeypatch.setenv("SUPPORTSTATS_KERNELS_DIR", str(folder))
+    assert main(["kernels"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "mode 0700" in err
+
+
+def test_prestart_starts_the_zygote_the_kernels_then_use(tmp_path, own_rt):
+    env = dict(os.environ, SUPPORTSTATS_KERNELS_DIR=str(own_rt))
+    assert client.prestart("supportstats", env)
+    pidfiles = list(own_rt.glob("z-*.json"))
+    assert len(pidfiles) == 1
+    zygote = json.loads(pidfiles[0].read_text())["pid"]
+    km, kc = start(WARM, cwd=tmp_path, env=env)
+    try:
+        assert km.provisioner.warm
+        assert [z["pid"] for z in zygote_status(own_rt) if km.provisioner.pid in z["kernels"]] == [zygote]
+    finally:
+        stop(km, kc)

@@ -28,7 +28,7 @@ from pathlib import Path
 from .fingerprint import WarmUnavailable, fingerprint, parse_command, runtime_dir, zygote_paths
 from .zygote import THREAD_VARS
 
-__all__ = ["ForkedProcess", "spawn", "zygotes", "stop_zygotes"]
+__all__ = ["ForkedProcess", "spawn", "prestart", "zygotes", "stop_zygotes"]
 
 _BOOT = "import sys; del sys.path[0]; from supportstats.kernels.zygote import main; main()"
 _LOCK = threading.Lock()
@@ -305,6 +305,51 @@ def spawn(cmd, *, env: dict, cwd=None, stdin=None, stdout=None, stderr=None, ker
     raise AssertionError("unreachable")
 
 
+def prestart(kernel_name: str = "supportstats", env=None, *, linger: float = 2.0, idle: float = 600.0) -> bool:
+    """Start the zygote that kernels of ``kernel_name`` started with ``env`` will use; do not wait.
+
+    A runner can call this first thing, so that the zygote imports the stack while the
+    runner itself starts up; this process then counts as a user of the zygote until it
+    exits. ``env`` must be the environment the kernels will be started with (default:
+    this process's), or a different zygote is started. Returns False when the kernelspec
+    does not use the warm provisioner or the warm path is unavailable.
+
+    Examples
+    --------
+    >>> prestart("python3")  # a plain kernelspec: nothing to start
+    False
+    """
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    try:
+        spec = KernelSpecManager().get_kernel_spec(kernel_name)
+    except Exception:  # noqa: BLE001  (no such kernelspec: nothing to warm)
+        return False
+    if spec.metadata.get("kernel_provisioner", {}).get("provisioner_name") != "supportstats-warm":
+        return False
+    cmd = list(spec.argv)
+    if cmd and cmd[0] in ("python", f"python{sys.version_info[0]}", "python%d.%d" % sys.version_info[:2]):
+        cmd[0] = sys.executable  # as jupyter_client's format_kernel_cmd does
+    env = {str(k): str(v) for k, v in (os.environ if env is None else env).items()}
+    env.update(spec.env or {})
+    try:
+        python, options, _ = parse_command(cmd)
+        key = fingerprint(python, options, env)
+        paths = zygote_paths(runtime_dir(env), key)
+        with _LOCK:
+            _reap_started()
+            conn = _zygote_connection(paths, key, python, options, env, linger, idle)
+            conn.setblocking(True)
+            conn.sendall(json.dumps({"op": "user"}).encode())  # the reply comes once it has preloaded
+            old = _USERS.pop(str(paths["sock"]), None)
+            if old is not None:
+                old.close()
+            _USERS[str(paths["sock"])] = conn
+    except (OSError, WarmUnavailable):
+        return False
+    return True
+
+
 def _why_gone(paths, reply) -> str:
     if reply is not None:
         return reply.get("error", "refused")
@@ -319,10 +364,9 @@ def _ensure_user(path: Path):
     """Hold one connection per zygote for as long as this process lives."""
     conn = _USERS.get(str(path))
     if conn is not None:
-        readable = select.select([conn], [], [], 0)[0]
-        if not readable:
+        if _still_open(conn):
             return
-        conn.close()  # EOF: that zygote ended; this is a new one
+        conn.close()  # that zygote ended; this is a new one
     try:
         conn = _connect(path)
         if (_ask(conn, {"op": "user"}, timeout=10) or {}).get("ok"):
@@ -331,6 +375,17 @@ def _ensure_user(path: Path):
             conn.close()
     except (OSError, WarmUnavailable):
         pass  # only keeps the zygote around between kernels; the kernel itself is fine
+
+
+def _still_open(conn: socket.socket) -> bool:
+    """Whether the zygote still holds this connection (a late reply to "user" is read and dropped)."""
+    try:
+        while select.select([conn], [], [], 0)[0]:
+            if not conn.recv(1 << 16):
+                return False
+        return True
+    except OSError:
+        return False
 
 
 # -------------------------------------------------------------------------- management

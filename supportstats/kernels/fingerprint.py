@@ -21,6 +21,8 @@ import stat
 import tempfile
 from pathlib import Path
 
+from ..errors import SupportstatsError
+
 __all__ = ["WarmUnavailable", "PROTOCOL", "parse_command", "per_kernel", "key_environment", "fingerprint", "runtime_dir",
            "zygote_paths"]
 
@@ -37,7 +39,7 @@ _FLAG_OPTIONS = {"-B", "-E", "-I", "-O", "-OO", "-P", "-R", "-s", "-S", "-u", "-
 _VALUE_OPTIONS = {"-X", "-W"}
 
 
-class WarmUnavailable(RuntimeError):
+class WarmUnavailable(SupportstatsError, RuntimeError):
     """The warm path cannot serve this request; the caller starts the kernel the usual way."""
 
 
