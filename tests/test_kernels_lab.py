@@ -175,4 +175,4 @@ def test_zygote_ends_with_the_server(lab):
     assert zygotes
     server.terminate()
     server.wait(timeout=60)
-    assert wait_gone(zygotes, timeout=20) == []
+    assert wait_gone(zygotes, timeout=40) == []

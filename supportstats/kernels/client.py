@@ -241,7 +241,7 @@ def _stdio_fds(stdin, stdout, stderr) -> tuple[list[int], list[int]]:
 
 
 def spawn(cmd, *, env: dict, cwd=None, stdin=None, stdout=None, stderr=None, kernel_id=None,
-          linger: float = 2.0, idle: float = 600.0, timeout: float = 120.0) -> ForkedProcess:
+          linger: float = 10.0, idle: float = 600.0, timeout: float = 120.0) -> ForkedProcess:
     """Fork a kernel for ``cmd`` from the zygote that matches ``env``, starting it if needed.
 
     Parameters
@@ -305,7 +305,7 @@ def spawn(cmd, *, env: dict, cwd=None, stdin=None, stdout=None, stderr=None, ker
     raise AssertionError("unreachable")
 
 
-def prestart(kernel_name: str = "supportstats", env=None, *, linger: float = 2.0, idle: float = 600.0) -> bool:
+def prestart(kernel_name: str = "supportstats", env=None, *, linger: float = 10.0, idle: float = 600.0) -> bool:
     """Start the zygote that kernels of ``kernel_name`` started with ``env`` will use; do not wait.
 
     A runner can call this first thing, so that the zygote imports the stack while the

@@ -31,9 +31,10 @@ PROTOCOL = 1
 
 # Set per kernel or per process and not read while the stack imports, or re-applied in the
 # kernel (MPLBACKEND, JPY_PARENT_PID), or steering the warm machinery itself.
-_PER_KERNEL_PREFIXES = ("JPY_", "PYTEST_", "SUPPORTSTATS_KERNELS")
-_PER_KERNEL_NAMES = ("PWD", "OLDPWD", "SHLVL", "_", "MPLBACKEND", "PYTHONEXECUTABLE",
-                     "SUPPORTSTATS_START_METHOD", "COLUMNS", "LINES")
+_PER_KERNEL_PREFIXES = ("JPY_", "PYTEST_")
+_PER_KERNEL_NAMES = ("PWD", "OLDPWD", "SHLVL", "_", "MPLBACKEND", "PYTHONEXECUTABLE", "COLUMNS", "LINES",
+                     "SUPPORTSTATS_START_METHOD", "SUPPORTSTATS_KERNELS", "SUPPORTSTATS_KERNELS_DIR",
+                     "SUPPORTSTATS_KERNELS_LINGER")
 # Interpreter options a zygote can be started with, as the kernel would have been.
 _FLAG_OPTIONS = {"-B", "-E", "-I", "-O", "-OO", "-P", "-R", "-s", "-S", "-u", "-b", "-bb", "-q", "-d", "-v"}
 _VALUE_OPTIONS = {"-X", "-W"}

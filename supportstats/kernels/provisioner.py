@@ -36,7 +36,9 @@ _warned = False
 class WarmProvisioner(LocalProvisioner):
     """LocalProvisioner whose kernels are forked from a zygote that has imported the stack."""
 
-    linger = Float(2.0, config=True, help="Seconds a zygote started here stays after its last user.")
+    linger = Float(10.0, config=True, help="Seconds a zygote started here stays after its last user "
+                   "(SUPPORTSTATS_KERNELS_LINGER overrides): long enough for the next run of a loop "
+                   "or a test session to find it, short enough that an orphan soon goes.")
     idle = Float(600.0, config=True, help="Seconds a zygote started here stays without any kernel.")
     start_timeout = Float(120.0, config=True, help="Seconds to wait for a zygote to import the stack.")
     warm = Bool(False, help="Whether the current kernel was forked (False: started cold).")
@@ -68,9 +70,10 @@ class WarmProvisioner(LocalProvisioner):
             env["JPY_PARENT_PID"] = str(os.getpid())  # as jupyter_client's launcher sets it
         from .client import spawn
 
+        linger = float(env.get("SUPPORTSTATS_KERNELS_LINGER") or self.linger)
         call = lambda: spawn(cmd, env=env, cwd=kwargs.get("cwd"), stdin=kwargs.get("stdin"),  # noqa: E731
                              stdout=kwargs.get("stdout"), stderr=kwargs.get("stderr"),
-                             kernel_id=self.kernel_id, linger=self.linger, idle=self.idle,
+                             kernel_id=self.kernel_id, linger=linger, idle=self.idle,
                              timeout=self.start_timeout)
         # the first request waits seconds for the zygote: keep a server's event loop free
         return await asyncio.get_running_loop().run_in_executor(None, call)

@@ -523,7 +523,7 @@ def main(argv=None):
     ap.add_argument("--fd", type=int, required=True, help="listening socket, bound by the starter")
     ap.add_argument("--socket", required=True)
     ap.add_argument("--key", required=True)
-    ap.add_argument("--linger", type=float, default=2.0)
+    ap.add_argument("--linger", type=float, default=10.0)
     ap.add_argument("--idle", type=float, default=600.0)
     ap.add_argument("--restore", default="{}", help="JSON: the requester's values of the variables set here")
     args = ap.parse_args(argv)
