@@ -46,8 +46,16 @@ def run(kc, code, timeout=300) -> tuple[dict, str]:
 
 
 def value(kc, expr, timeout=300):
-    """The JSON value of ``expr`` in the kernel."""
-    content, out = run(kc, f"import json as _j; print(_j.dumps({expr}))", timeout=timeout)
+    """The JSON value of ``expr`` in the kernel.
+
+    Right after an error (an interrupt), ipykernel aborts requests that reach it while it
+    clears its queue, plain and warm kernels alike: such a request is sent again.
+    """
+    for _ in range(5):
+        content, out = run(kc, f"import json as _j; print(_j.dumps({expr}))", timeout=timeout)
+        if content["status"] != "aborted":
+            break
+        time.sleep(0.5)
     assert content["status"] == "ok", content
     return json.loads(out.strip().splitlines()[-1])
 

@@ -230,6 +230,7 @@ class Zygote:
         self.started = time.time()
         self.last_kernel = self.last_busy = time.monotonic()
         self.stopping = self.draining = False
+        self.stop_reason = ""
         self.sel.register(listener, selectors.EVENT_READ, "listener")
         self.sel.register(self.wake_r, selectors.EVENT_READ, "wake")
 
@@ -240,8 +241,9 @@ class Zygote:
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(sig, self._on_stop)
 
-    def _on_stop(self, *_):
+    def _on_stop(self, signum, _frame):
         self.stopping = True
+        self.stop_reason = signal.Signals(signum).name
 
     def serve(self):
         """Run until it is time to exit (returns None), or return a child's request in a fork."""
@@ -323,7 +325,7 @@ class Zygote:
         elif op == "stop":
             _send(conn, {"ok": True, "pid": os.getpid()})
             self._drop(conn)
-            self.stopping = True
+            self.stopping, self.stop_reason = True, "stop request"
         else:
             _send(conn, {"ok": False, "error": f"unknown request {op!r}"})
             self._drop(conn)
@@ -406,17 +408,22 @@ class Zygote:
 
     def _time_to_go(self) -> bool:
         if self.stopping:
+            _log(f"stopping ({self.stop_reason})")
             return True
         if self.kernels:
             return False
         now = time.monotonic()
         if self.draining:
+            _log("stale and without kernels")
             return True
         if now - self.last_kernel > self.args.idle:
             _log(f"no kernel for {self.args.idle:g} s")
             return True
         users = [c for c, kind in self.conns.items() if kind in ("user", "lease", "new")]
-        return not users and now - self.last_busy > self.args.linger
+        if not users and now - self.last_busy > self.args.linger:
+            _log(f"no user for {self.args.linger:g} s")
+            return True
+        return False
 
     def _start_draining(self):
         self.draining = True
@@ -531,7 +538,8 @@ def main(argv=None):
 
     listener = socket.socket(fileno=args.fd)
     restore = json.loads(args.restore)
-    _log(f"starting for {args.key} (python {sys.executable}, hash seed {os.environ.get('PYTHONHASHSEED')})")
+    _log(f"starting for {args.key} (python {sys.executable}, hash seed {os.environ.get('PYTHONHASHSEED')}, "
+         f"linger {args.linger:g} s, idle {args.idle:g} s)")
     extra = tuple(filter(None, os.environ.get("SUPPORTSTATS_KERNELS_PRELOAD", "").split(",")))
     try:
         preloaded = Preloaded(restore, extra)
