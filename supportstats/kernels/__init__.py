@@ -8,7 +8,8 @@ of one. The pieces, bottom up:
   environment read at start-up and import time, CPU set), and where zygotes live;
 * :mod:`.zygote` — the zygote process: preload, safety checks, serve, lifetime;
 * :mod:`.child` — what a forked process does to become the kernel a cold start would give;
-* :mod:`.client` — the requester's side: find or start a zygote, ask it for a kernel;
+* :mod:`.client` — the requester's side: find or start a zygote, ask it for a kernel
+  (``spawn``), start one ahead of need (``prestart``), list or stop them;
 * :mod:`.provisioner` — the jupyter_client kernel provisioner (``supportstats-warm``);
 * :mod:`.spec` — the ``supportstats`` kernelspec that names the provisioner.
 

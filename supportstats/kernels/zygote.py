@@ -21,7 +21,7 @@ on it, and kills the kernel's process group when the requester goes away first.
 
 Lifetime: the zygote lives while any connection is open (each requesting process holds
 one "user" connection until it exits) or any kernel it forked lives; then it lingers
-``--linger`` seconds and exits. It also exits after ``--idle`` seconds without kernels,
+``--linger`` seconds (10 by default, so the next run of a loop finds it) and exits. It also exits after ``--idle`` seconds without kernels,
 when a preloaded source file changes (the next request gets a new zygote), and on
 SIGTERM or a ``stop`` request (``supportstats kernels --stop``), killing its kernels.
 Kernels die with it (parent-death signal).
