@@ -5,6 +5,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt requirements-bootstrap.txt | cksum | cut -d' ' -f1)
+# the warm kernelspec (kernels forked from a process that has imported the stack)
+KERNELSPEC := $(VENV)/share/jupyter/kernels/supportstats/kernel.json
+NBVAL_KERNEL ?= supportstats
 
 .PHONY: setup reproduce test lab bench clean-venv review
 
@@ -20,24 +23,28 @@ $(STAMP): pyproject.toml constraints.txt requirements-bootstrap.txt
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
-setup: $(STAMP)
+$(KERNELSPEC): $(STAMP) supportstats/kernels/spec.py
+	$(VENV)/bin/supportstats kernels --install
 
-reproduce: $(STAMP)
+setup: $(STAMP) $(KERNELSPEC)
+
+reproduce: $(STAMP) $(KERNELSPEC)
 	$(VENV)/bin/supportstats reproduce
 
 # library tests, doctests, and nbval over notebooks/ against their committed outputs;
-# --dist loadfile keeps each notebook's cells on one worker (one kernel, in order)
-test: $(STAMP)
-	$(PY) -m pytest -n auto --dist loadfile --nbval tests supportstats notebooks
+# --dist loadfile keeps each notebook's cells on one worker (one kernel, in order);
+# nbval's kernels are warm (NBVAL_KERNEL=python3 for plain ones)
+test: $(STAMP) $(KERNELSPEC)
+	$(PY) -m pytest -n auto --dist loadfile --nbval --nbval-kernel-name $(NBVAL_KERNEL) tests supportstats notebooks
 
 # every notebook run afresh as a what-if run (never over committed files), then nbdime's
 # cell-level diff of each changed one in git's orientation (- committed, + fresh run), each change
 # labelled with its claim ids; HTML under reports/review/. REVIEW_ARGS="--old HEAD~1", "--new runs/ci"
-review: $(STAMP)
+review: $(STAMP) $(KERNELSPEC)
 	$(PY) -m supportstats.review $(REVIEW_ARGS)
 
-lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. $(if $(filter 0,$(shell id -u)),--allow-root)
+lab: $(STAMP) $(KERNELSPEC)
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. --MultiKernelManager.default_kernel_name=supportstats $(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: $(STAMP)
 	$(PY) -m benchmarks

@@ -1,15 +1,22 @@
-"""Wall time of the reproduce runner vs a sequential loop of the papermill CLI, same notebooks, same run.
+"""Wall time of ``supportstats reproduce`` against a sequential papermill CLI loop and the compute floor.
 
-Both run on fresh copies of the notebooks (so the committed ones are not touched) and
-both are timed as a user would start them, interpreter start-up and imports included:
+Side by side in one run, on fresh copies of the notebooks (the committed ones are never
+touched), timed as a user would start them (interpreter start-up and imports included),
+after one warm-up round, ``--repeat`` rounds, median with min–max and the load average:
 
-* runner: ``python -c "reproduce(<copy>)"`` — what ``make reproduce`` runs;
-* loop:   ``papermill in.ipynb out.ipynb -k python3 --cwd <copy>`` for each notebook, one after another.
+* runner, warm: ``python -c "reproduce(<copy>)"`` — what ``make reproduce`` runs; its kernels
+  are forked from a zygote the run starts (stopped after each run, so every run pays it);
+* runner, plain: the same with ``KERNEL_NAME = "python3"``;
+* loop: ``papermill in.ipynb out.ipynb -k python3 --cwd <copy>`` per notebook, one after another;
+* floor: each notebook's own compute, its cells run in a kernel forked from a warm process
+  (kernel start not counted), one notebook at a time; floor = max(total / cores, critical
+  path), the critical path being the longest notebook of the first stage plus ``99_*``.
 
-Uses ``notebooks/`` when it holds ``NN_*.ipynb``, else the test fixtures. Prints the
-seconds and the ratio and writes ``benchmarks/results/reproduce.txt``.
+Every run writes into the same folder path, so the plain and warm runs can be compared
+byte for byte (notebooks as stored, figures, processed data): reported as "identical".
+Goals: runner (warm) ≤ 0.25 × loop and ≤ 1.3 × floor. Writes ``benchmarks/results/reproduce.txt``.
 
-    .venv/bin/python benchmarks/bench_reproduce.py [--notebooks DIR] [--repeat N] [--methods fork,spawn]
+    .venv/bin/python benchmarks/bench_reproduce.py [--notebooks DIR] [--repeat N]
 """
 from __future__ import annotations
 
@@ -17,6 +24,7 @@ import argparse
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,96 +43,165 @@ def notebooks_folder(arg):
     return real if sorted(real.glob("[0-9][0-9]_*.ipynb")) else ROOT / "tests" / "data" / "notebooks"
 
 
-def fresh_copy(src: Path, dest: Path) -> Path:
-    """Copy the notebooks into ``dest`` and the raw data beside them, as a project of its own.
-
-    Kernels get ``SUPPORTSTATS_ROOT=dest.parent`` (see :func:`project_env`), so figures,
-    processed data and findings go into the copy, never into this checkout.
-    """
-    shutil.copytree(src, dest, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "marker.txt"))
-    raw = dest.parent / "data" / "raw"
-    if not raw.exists():
-        shutil.copytree(ROOT / "data" / "raw", raw)
-    return dest
+def fresh_copy(src: Path, project: Path) -> Path:
+    """A project of its own at ``project``: the notebooks and the raw data; returns its notebook folder."""
+    if project.exists():
+        shutil.rmtree(project)
+    nbdir = project / "notebooks"
+    shutil.copytree(src, nbdir, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "marker.txt"))
+    shutil.copytree(ROOT / "data" / "raw", project / "data" / "raw")
+    return nbdir
 
 
-def project_env(nbdir: Path, **extra):
-    return env(SUPPORTSTATS_ROOT=str(nbdir.parent), **extra)
-
-
-def env(**extra):
-    e = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
-    e.pop("SUPPORTSTATS_START_METHOD", None)  # the default unless a method is asked for
+def env(project: Path, **extra):
+    e = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", SUPPORTSTATS_ROOT=str(project))
+    e.pop("SUPPORTSTATS_START_METHOD", None)
     e.update(extra)
     return e
 
 
-def time_runner(src: Path, work: Path, method=None) -> tuple[float, int]:
-    nbdir = work / "runner" if (work / "runner").exists() else fresh_copy(src, work / "runner")
-    code = ("import sys; from supportstats.reproduce import reproduce; "
-            f"s = reproduce({str(nbdir)!r}, progress=False); "
+def load() -> float:
+    return os.getloadavg()[0]
+
+
+def snapshot(project: Path) -> dict[str, bytes]:
+    keep = {}
+    for folder in ("notebooks", "figures", "data/processed"):
+        for p in sorted((project / folder).rglob("*")) if (project / folder).exists() else []:
+            if p.is_file():
+                keep[p.relative_to(project).as_posix()] = p.read_bytes()
+    return keep
+
+
+def time_runner(src: Path, project: Path, kernel: str, rt: Path) -> tuple[float, int, dict]:
+    from supportstats.kernels.client import stop_zygotes
+
+    nbdir = fresh_copy(src, project)
+    code = ("import sys; import supportstats.reproduce as r; "
+            f"s = r.reproduce({str(nbdir)!r}, progress=False); "
             "sys.exit(int((s.status != 'ok').any()))")
-    extra = {"SUPPORTSTATS_START_METHOD": method} if method else {}
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", code], env=project_env(nbdir, **extra),
+    proc = subprocess.run([sys.executable, "-c", code], env=env(project, SUPPORTSTATS_KERNELS_DIR=str(rt),
+                                                                 SUPPORTSTATS_KERNEL=kernel),
                           capture_output=True, text=True)
     seconds = time.perf_counter() - start
+    stop_zygotes({"SUPPORTSTATS_KERNELS_DIR": str(rt)})  # the next run starts its own
     if proc.returncode not in (0, 1):
         sys.exit(f"runner crashed:\n{proc.stderr[-2000:]}")
-    return seconds, proc.returncode
+    return seconds, proc.returncode, snapshot(project)
 
 
-def time_papermill_loop(src: Path, work: Path) -> tuple[float, int]:
-    nbdir = fresh_copy(src, work / "loop")
-    out = work / "loop-out"
+def time_papermill_loop(src: Path, project: Path) -> tuple[float, int]:
+    nbdir = fresh_copy(src, project)
+    out = project / "loop-out"
     out.mkdir()
     failed = 0
     start = time.perf_counter()
     for nb in sorted(nbdir.glob("[0-9][0-9]_*.ipynb")):
         proc = subprocess.run([str(BIN / "papermill"), str(nb), str(out / nb.name), "-k", "python3",
-                               "--cwd", str(nbdir)], env=project_env(nbdir), capture_output=True)
+                               "--cwd", str(nbdir)], env=env(project), capture_output=True)
         failed += proc.returncode != 0
     return time.perf_counter() - start, failed
+
+
+_COMPUTE = """
+import json, os, sys, time
+import nbformat
+from nbclient import NotebookClient
+from supportstats.reproduce import run_order
+seconds = {}
+for stage in run_order(sorted(os.path.join(sys.argv[1], n) for n in os.listdir(sys.argv[1]) if n[:2].isdigit() and n.endswith(".ipynb"))):
+    for path in stage:
+        nb = nbformat.read(str(path), as_version=4)
+        client = NotebookClient(nb, kernel_name="supportstats", timeout=1800, resources={"metadata": {"path": sys.argv[1]}})
+        with client.setup_kernel():
+            assert client.km.provisioner.warm
+            start = time.perf_counter()
+            for index, cell in enumerate(nb.cells):
+                client.execute_cell(cell, index)
+            seconds[path.stem] = time.perf_counter() - start
+print(json.dumps(seconds))
+"""
+
+
+def compute_per_notebook(src: Path, project: Path, rt: Path) -> dict[str, float]:
+    """Seconds of each notebook's cells in a warm kernel, one notebook at a time, in run order."""
+    import json
+
+    from supportstats.kernels.client import stop_zygotes
+
+    nbdir = fresh_copy(src, project)
+    proc = subprocess.run([sys.executable, "-c", _COMPUTE, str(nbdir)], env=env(project, SUPPORTSTATS_KERNELS_DIR=str(rt),
+                          PYTHONHASHSEED="0", PYDEVD_DISABLE_FILE_VALIDATION="1"), capture_output=True, text=True)
+    stop_zygotes({"SUPPORTSTATS_KERNELS_DIR": str(rt)})
+    if proc.returncode:
+        sys.exit(f"compute measurement failed:\n{proc.stderr[-2000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def spread(values) -> str:
+    values = sorted(values)
+    return f"median {statistics.median(values):.1f} s (min {values[0]:.1f}, max {values[-1]:.1f})"
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--notebooks", help="folder of NN_*.ipynb (default: notebooks/, else the test fixtures)")
-    ap.add_argument("--repeat", type=int, default=1, help="repeat each measurement, keep the fastest")
-    ap.add_argument("--methods", default="", help="also time these worker start methods, e.g. fork,forkserver,spawn")
-    ap.add_argument("--note", default="", help="a line added to the results file (e.g. where the notebooks came from)")
+    ap.add_argument("--repeat", type=int, default=3, help="measured rounds, after one warm-up round")
+    ap.add_argument("--note", default="", help="a line added to the results file")
     args = ap.parse_args(argv)
     src = notebooks_folder(args.notebooks)
     names = [p.name for p in sorted(src.glob("[0-9][0-9]_*.ipynb"))]
     if not names:
         sys.exit(f"no NN_*.ipynb in {src}")
-    load_before = os.getloadavg()[0]
-    runner, rerun, loop, extra = [], [], [], {}
-    for i in range(args.repeat):
-        with tempfile.TemporaryDirectory(prefix="bench-reproduce-") as tmp:
-            runner.append(time_runner(src, Path(tmp)))
-            rerun.append(time_runner(src, Path(tmp)))  # same copy: pages cached, notebooks unchanged
-        with tempfile.TemporaryDirectory(prefix="bench-reproduce-") as tmp:
-            loop.append(time_papermill_loop(src, Path(tmp)))
-        for method in filter(None, args.methods.split(",")):
-            with tempfile.TemporaryDirectory(prefix="bench-reproduce-") as tmp:
-                extra.setdefault(method, []).append(time_runner(src, Path(tmp), method)[0])
-    r_sec, r_fail = min(runner)
-    l_sec, l_fail = min(loop)
+    cores = os.cpu_count() or 1
+    rows = {"warm": [], "plain": [], "loop": []}
+    loads, identical, compute, differ = [load()], [], [], set()
+    with tempfile.TemporaryDirectory(prefix="bench-reproduce-") as tmp:
+        project, rt = Path(tmp) / "project", Path(tmp) / "rt"
+        rt.mkdir(mode=0o700)
+        for round_ in range(args.repeat + 1):  # round 0 warms caches and is not counted
+            warm = time_runner(src, project, "supportstats", rt)
+            plain = time_runner(src, project, "python3", rt)
+            loop = time_papermill_loop(src, project)
+            per_nb = compute_per_notebook(src, project, rt)
+            loads.append(load())
+            if round_ == 0:
+                continue
+            rows["warm"].append(warm[0])
+            rows["plain"].append(plain[0])
+            rows["loop"].append(loop[0])
+            compute.append(per_nb)
+            identical.append(warm[2] == plain[2] and warm[1] == plain[1] == 0 and loop[1] == 0)
+            differ |= {k for k in set(warm[2]) | set(plain[2]) if warm[2].get(k) != plain[2].get(k)}
+    med = {k: statistics.median(v) for k, v in rows.items()}
+    per_nb = {name: statistics.median(c[name] for c in compute) for name in compute[0]}
+    last = [n for n in per_nb if n.startswith("99")]
+    first = [n for n in per_nb if n not in last]
+    total = sum(per_nb.values())
+    critical = max((per_nb[n] for n in first), default=0) + sum(per_nb[n] for n in last)
+    floor = max(total / cores, critical)
+    tighter = sum(per_nb[n] for n in first) / cores + sum(per_nb[n] for n in last)
     rel = src.relative_to(ROOT) if src.is_relative_to(ROOT) else src
     lines = [
-        "reproduce runner vs sequential papermill CLI loop (wall seconds, start-up and imports included)",
-        f"machine: {os.cpu_count()} cores, {platform.system()} {platform.machine()}, Python {platform.python_version()}",
+        "reproduce: runner (warm kernels) vs runner (plain kernels) vs sequential papermill CLI loop vs compute floor",
+        f"machine: {cores} cores, {platform.system()} {platform.machine()}, Python {platform.python_version()}",
         f"notebooks: {rel} ({len(names)}: {', '.join(names)})",
-        f"repeats: {args.repeat} (fastest kept); 1-min load average {load_before:.1f} before, "
-        f"{os.getloadavg()[0]:.1f} after (other work on the machine inflates both timings)",
-        f"runner (supportstats reproduce, default jobs = {os.cpu_count()}): {r_sec:.1f} s  (exit {r_fail})",
-        f"runner again on the same copy (report pages cached): {min(rerun)[0]:.1f} s",
-        f"papermill CLI loop: {l_sec:.1f} s  ({l_fail} notebook(s) failed)",
-        f"ratio runner / loop: {r_sec / l_sec:.2f} first run, {min(rerun)[0] / l_sec:.2f} rerun"
-        "  (goal <= 0.40; runner goal <= 30 s)",
+        f"rounds: {args.repeat} after 1 warm-up, side by side; 1-min load average {min(loads):.1f}-{max(loads):.1f} "
+        f"(per round: {', '.join(f'{x:.1f}' for x in loads)})",
+        f"runner, warm kernels (supportstats): {spread(rows['warm'])}",
+        f"runner, plain kernels (python3):     {spread(rows['plain'])}",
+        f"papermill CLI loop (python3):        {spread(rows['loop'])}",
+        f"compute per notebook (cells only, warm kernel, median): "
+        + ", ".join(f"{n} {s:.1f}" for n, s in per_nb.items()),
+        f"floor = max(total {total:.1f} / {cores} cores = {total / cores:.1f}, critical path {critical:.1f}) = {floor:.1f} s"
+        f"  (stage 1 / cores + 99 = {tighter:.1f} s)",
+        f"ratio warm runner / loop:  {med['warm'] / med['loop']:.2f}   goal <= 0.25: {'met' if med['warm'] / med['loop'] <= 0.25 else 'NOT met'}",
+        f"ratio warm runner / floor: {med['warm'] / floor:.2f}   goal <= 1.30: {'met' if med['warm'] / floor <= 1.3 else 'NOT met'}",
+        f"ratio plain runner / loop: {med['plain'] / med['loop']:.2f}; warm / plain runner: {med['warm'] / med['plain']:.2f}",
+        f"outputs of warm and plain runs byte-identical (notebooks, figures, data/processed): "
+        f"{'yes, every round' if all(identical) else 'NO: ' + ', '.join(sorted(differ)[:10])}",
     ]
-    lines += [f"runner with start method {m}: {min(v):.1f} s" for m, v in sorted(extra.items())]
     lines += [f"note: {args.note}"] if args.note else []
     text = "\n".join(lines) + "\n"
     print(text, end="")

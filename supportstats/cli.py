@@ -1,4 +1,4 @@
-"""The ``supportstats`` command line: claims, synth, clean, survey (init, check), reproduce, diff.
+"""The ``supportstats`` command line: claims, synth, clean, survey (init, check), reproduce, diff, kernels.
 
 Bad input ends with one line on stderr and exit code 2, never a traceback.
 Each command is a thin wrapper over library functions.
@@ -189,6 +189,27 @@ def diff(old, new, verdicts_only, fmt, color):
     click.echo(format_findings_diff(changes, fmt, verdicts_only=verdicts_only, color=color and fmt == "text"),
                color=color)
     return findings_diff_status(changes, verdicts_only=verdicts_only)
+
+
+@cli.command()
+@click.option("--install", is_flag=True, help="Install the 'supportstats' kernelspec into this Python's prefix.")
+@click.option("--stop", is_flag=True, help="Stop every warm-kernel zygote of this user, and their kernels.")
+def kernels(install, stop):
+    """List the warm-kernel zygotes (default), install the kernelspec, or stop them all."""
+    from .kernels import client, install_kernelspec
+
+    if install:
+        click.echo(f"installed {install_kernelspec()}")
+    if stop:
+        pids = client.stop_zygotes()
+        click.echo(f"stopped {len(pids)} zygote(s)" + (f": {', '.join(map(str, pids))}" if pids else ""))
+    if not install and not stop:
+        found = client.zygotes()
+        for z in found:
+            click.echo(f"zygote {z['pid']}: {len(z['kernels'])} kernel(s) {z['kernels']}, {z['users']} user(s), "
+                       f"hash seed {z['hash_seed']}, {z['python']}, {z['socket']}")
+        click.echo(f"{len(found)} zygote(s)")
+    return 0
 
 
 def main(argv=None):

@@ -35,7 +35,8 @@ __all__ = ["KERNEL_NAME", "DEFAULT_TIMEOUT", "start_kernel", "run_worker", "exec
            "start_method", "worker_context"]
 
 #: The kernelspec every notebook runs in; the one place it is named.
-KERNEL_NAME = "python3"
+# warm kernels forked from a zygote (supportstats.kernels); SUPPORTSTATS_KERNEL=python3 runs plain ones
+KERNEL_NAME = os.environ.get("SUPPORTSTATS_KERNEL") or "supportstats"
 #: Seconds one notebook may run (all its cells) before it is stopped and fails.
 DEFAULT_TIMEOUT = 1800.0
 INJECTED_TAG = "injected-parameters"

@@ -1,0 +1,151 @@
+"""Warm kernels against plain ones, side by side in one run: kernel start, and the test suite.
+
+1. **Kernel ready with the stack imported**: wall time from ``KernelManager.start_kernel``
+   to the reply of ``import supportstats, pandas, seaborn, statsmodels.api``, for the warm
+   ``supportstats`` kernelspec (zygote already running) and the plain ``python3`` one,
+   alternating, median of ``--repeat`` after one warm-up each. The first warm kernel of a
+   fresh zygote (zygote start included) is reported too. Goal: warm ≤ 0.5 s.
+2. **The test suite** (``--suite``): ``make test``'s pytest command with warm kernels
+   (nbval on ``supportstats``) against the same command with plain ones (nbval on
+   ``python3`` and ``SUPPORTSTATS_KERNELS=cold``, so the runner's kernels start cold too),
+   alternating, ``--suite-repeat`` times. The warm-kernel tests themselves
+   (``tests/test_kernels*.py``) are left out of both: they cannot run without warm kernels.
+   Goal: warm ≤ 0.7 × plain.
+
+Every figure is printed with the 1-minute load average around it (this machine is
+shared). Results go to ``benchmarks/results/kernels.txt``.
+
+    .venv/bin/python -m benchmarks kernels [--repeat 7] [--suite] [--suite-repeat 3]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results" / "kernels.txt"
+IMPORTS = "import supportstats, pandas, seaborn, statsmodels.api"
+
+
+def load() -> float:
+    return os.getloadavg()[0]
+
+
+def summary(values) -> str:
+    values = sorted(values)
+    return f"median {statistics.median(values):.2f} s (min {values[0]:.2f}, max {values[-1]:.2f}, n={len(values)})"
+
+
+def ready_with_imports(name: str, cwd: str) -> float:
+    from jupyter_client.manager import KernelManager
+
+    started = time.perf_counter()
+    km = KernelManager(kernel_name=name)
+    km.start_kernel(cwd=cwd)
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=300)
+        reply = kc.execute_interactive(IMPORTS, timeout=300, output_hook=lambda msg: None)
+        seconds = time.perf_counter() - started
+        assert reply["content"]["status"] == "ok", reply["content"]
+        warm = getattr(km.provisioner, "warm", None)
+        assert warm is not False, "the warm kernelspec started a cold kernel"
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    return seconds
+
+
+def bench_start(repeat: int, lines: list[str]):
+    from supportstats.kernels.client import stop_zygotes
+
+    rt = tempfile.mkdtemp(prefix="bench-kernels-rt-")
+    os.environ["SUPPORTSTATS_KERNELS_DIR"] = rt
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    cwd = tempfile.mkdtemp(prefix="bench-kernels-cwd-")
+    loads = [load()]
+    first = ready_with_imports("supportstats", cwd)  # starts the zygote
+    ready_with_imports("python3", cwd)  # warm-up: page cache, bytecode
+    times = {"supportstats": [], "python3": []}
+    for _ in range(repeat):
+        for name in times:
+            times[name].append(ready_with_imports(name, cwd))
+        loads.append(load())
+    stop_zygotes({"SUPPORTSTATS_KERNELS_DIR": rt})
+    warm, plain = statistics.median(times["supportstats"]), statistics.median(times["python3"])
+    lines += [
+        f"kernel ready + `{IMPORTS}` (KernelManager.start_kernel to execute reply), alternating:",
+        f"  warm  (supportstats, zygote running): {summary(times['supportstats'])}   goal <= 0.5 s: "
+        f"{'met' if warm <= 0.5 else 'NOT met'}",
+        f"  plain (python3):                      {summary(times['python3'])}",
+        f"  ratio warm / plain: {warm / plain:.2f}; first warm kernel, zygote start included: {first:.2f} s",
+        f"  1-min load average during: {min(loads):.1f}-{max(loads):.1f}",
+    ]
+
+
+def suite_command(kernel: str) -> list[str]:
+    ignore = [f"--ignore={p.relative_to(ROOT)}" for p in sorted((ROOT / "tests").glob("test_kernels*.py"))]
+    return [sys.executable, "-m", "pytest", "-q", "-n", "auto", "--dist", "loadfile", "--nbval",
+            "--nbval-kernel-name", kernel, *ignore, "tests", "supportstats", "notebooks"]
+
+
+def run_suite(warm: bool) -> tuple[float, int, float]:
+    env = dict(os.environ)
+    env.pop("SUPPORTSTATS_KERNELS_DIR", None)
+    if not warm:
+        env["SUPPORTSTATS_KERNELS"] = "cold"
+    before = load()
+    started = time.perf_counter()
+    proc = subprocess.run(suite_command("supportstats" if warm else "python3"), cwd=ROOT, env=env,
+                          capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0:
+        print(proc.stdout[-3000:], file=sys.stderr)
+    return seconds, proc.returncode, (before + load()) / 2
+
+
+def bench_suite(repeat: int, lines: list[str]):
+    runs = {True: [], False: []}
+    for _ in range(repeat):
+        for warm in (True, False):
+            runs[warm].append(run_suite(warm))
+    warm = statistics.median(s for s, _, _ in runs[True])
+    plain = statistics.median(s for s, _, _ in runs[False])
+    detail = lambda rs: ", ".join(f"{s:.0f} s (exit {rc}, load {ld:.1f})" for s, rc, ld in rs)  # noqa: E731
+    lines += [
+        "test suite (make test's pytest command, tests/test_kernels*.py left out of both), alternating:",
+        f"  warm  (nbval on supportstats):                   {summary([s for s, _, _ in runs[True]])}: {detail(runs[True])}",
+        f"  plain (nbval on python3, SUPPORTSTATS_KERNELS=cold): {summary([s for s, _, _ in runs[False]])}: {detail(runs[False])}",
+        f"  ratio warm / plain: {warm / plain:.2f}   goal <= 0.70: {'met' if warm / plain <= 0.7 else 'NOT met'}",
+    ]
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=7, help="kernel starts of each kind (after one warm-up)")
+    ap.add_argument("--suite", action="store_true", help="also time the test suite, warm against plain")
+    ap.add_argument("--suite-repeat", type=int, default=3)
+    ap.add_argument("--note", default="")
+    args = ap.parse_args(argv)
+    lines = [f"warm kernels vs plain kernels; machine: {os.cpu_count()} cores, {platform.system()} "
+             f"{platform.machine()}, Python {platform.python_version()}; 1-min load average at start {load():.1f}"]
+    bench_start(args.repeat, lines)
+    if args.suite:
+        bench_suite(args.suite_repeat, lines)
+    lines += [f"note: {args.note}"] if args.note else []
+    text = "\n".join(lines) + "\n"
+    print(text, end="")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(text)
+
+
+if __name__ == "__main__":
+    main()

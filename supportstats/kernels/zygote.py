@@ -1,0 +1,566 @@
+"""The zygote: one process that has imported the stack, and forks a fresh kernel per request.
+
+Started by :mod:`supportstats.kernels.client` on first use, with the requester's
+environment except for what must hold before anything is imported:
+
+* every BLAS/OpenMP thread count is 1 and pyarrow's jemalloc keeps no background thread,
+  so the process is single-threaded when it forks (a thread pool's locks would be copied
+  held, and its threads not at all: the classic fork deadlock). The counts a cold kernel
+  would have are measured once by a small probe process with the original environment,
+  and set in each kernel after the fork (threadpoolctl);
+* ``MPLBACKEND`` is unset; the kernel applies its own after ipykernel has chosen it.
+
+It imports the stack and nothing of any notebook: no user state, no open socket but its
+own, no zmq context, no matplotlib setting (modules that change rcParams when imported,
+``supportstats.plots``, are left to the kernel, so they act when a cold kernel's would).
+Then it serves requests on a Unix socket (SOCK_SEQPACKET, this user only). A request
+carries the kernel command, environment, working directory and the requester's stdio
+descriptors; the zygote forks, the child becomes the kernel (:mod:`.child`), and the
+request's connection stays open as a lease: the zygote reports the kernel's exit status
+on it, and kills the kernel's process group when the requester goes away first.
+
+Lifetime: the zygote lives while any connection is open (each requesting process holds
+one "user" connection until it exits) or any kernel it forked lives; then it lingers
+``--linger`` seconds (10 by default, so the next run of a loop finds it) and exits. It also exits after ``--idle`` seconds without kernels,
+when a preloaded source file changes (the next request gets a new zygote), and on
+SIGTERM or a ``stop`` request (``supportstats kernels --stop``), killing its kernels.
+Kernels die with it (parent-death signal).
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib
+import json
+import os
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+import time
+import traceback
+import warnings
+
+__all__ = ["THREAD_VARS", "PRELOAD", "NOT_PRELOADED", "main"]
+
+#: Set to 1 in the zygote before anything loads a thread pool.
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "MKL_NUM_THREADS",
+               "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+#: Imported once by the zygote, inherited by every kernel.
+PRELOAD = ("numpy", "scipy", "scipy.linalg", "scipy.stats", "scipy.optimize", "scipy.special", "pandas",
+           "pyarrow", "statsmodels.api", "statsmodels.stats.api", "matplotlib", "matplotlib.pyplot",
+           "seaborn", "yaml", "pandera", "threadpoolctl", "IPython", "IPython.display", "zmq",
+           "tornado.ioloop", "jupyter_client.session", "ipykernel.kernelapp", "ipykernel.ipkernel",
+           "ipykernel.zmqshell", "ipykernel.comm", "comm", "supportstats",
+           # what ipykernel and IPython import while a kernel starts (the debugger alone ~0.3 s)
+           "ipykernel.debugger", "sqlite3", "pdb", "psutil", "IPython.core.debugger",
+           "IPython.core.completerlib", "IPython.core.oinspect", "IPython.core.logger",
+           "IPython.extensions.storemagic", "tornado.gen", "tornado.locks", "tornado.queues",
+           "tornado.platform.asyncio", "matplotlib.backends.backend_agg")
+#: supportstats modules left to the kernel, and why.
+NOT_PRELOADED = {"plots": "chooses the backend and sets rcParams when imported"}
+# Imported by a kernel when it first selects the inline backend; importing it wires IPython's
+# figure display into the shell of the moment (none, in the zygote).
+_NEVER = ("matplotlib_inline", "matplotlib_inline.backend_inline")
+_PROBE = ("import json, numpy, scipy.linalg, threadpoolctl; "
+          "print(json.dumps({i['filepath']: i['num_threads'] for i in threadpoolctl.threadpool_info()}))")
+_MAX_MESSAGE = 1 << 20
+
+
+def _log(*parts):
+    print(time.strftime("%H:%M:%S"), f"[zygote {os.getpid()}]", *parts, file=sys.stderr, flush=True)
+
+
+def _threads() -> int:
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return -1
+
+
+def _open_fds() -> dict[int, str]:
+    fds = {}
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            fds[int(name)] = os.readlink(f"/proc/self/fd/{name}")
+        except OSError:
+            pass  # the listing's own descriptor, already closed
+    return fds
+
+
+# ------------------------------------------------------------------------------ preload
+
+class _EnvironReads:
+    """Record the environment variables Python code looks up while the stack imports.
+
+    A variable read at import time is fixed for every kernel of the zygote: it must be
+    part of the zygote's fingerprint or be re-applied in the kernel (a test checks).
+    """
+
+    def __enter__(self):
+        self.names: set[str] = set()
+        cls = type(os.environ)
+        self._getitem, self._iter = cls.__getitem__, cls.__iter__
+        names, getitem, iterate = self.names, self._getitem, self._iter
+
+        def __getitem__(env, key):
+            names.add(key if isinstance(key, str) else key.decode(errors="replace"))
+            return getitem(env, key)
+
+        def __iter__(env):
+            names.add("*")  # the whole environment was copied or scanned
+            return iterate(env)
+
+        cls.__getitem__, cls.__iter__ = __getitem__, __iter__
+        return self
+
+    def __exit__(self, *exc):
+        cls = type(os.environ)
+        cls.__getitem__, cls.__iter__ = self._getitem, self._iter
+
+class Preloaded:
+    """What the zygote imported, and the checks that make forking it safe."""
+
+    def __init__(self, restore: dict, extra: tuple = ()):
+        started = time.perf_counter()
+        probe_env = {k: v for k, v in os.environ.items() if k not in restore}
+        probe_env.update({k: v for k, v in restore.items() if v is not None})
+        probe = subprocess.Popen([sys.executable, "-c", _PROBE], env=probe_env, stdout=subprocess.PIPE,
+                                 stdin=subprocess.DEVNULL, cwd="/")
+        self.warnings: list[str] = []
+        with warnings.catch_warnings(record=True) as caught, _EnvironReads() as reads:
+            warnings.simplefilter("default")
+            import matplotlib
+
+            rc_before = dict(matplotlib.rcParams)
+            for name in PRELOAD + tuple(extra):
+                importlib.import_module(name)
+            import supportstats
+
+            for mod in supportstats._MODULES:
+                if mod not in NOT_PRELOADED:
+                    importlib.import_module(f"supportstats.{mod}")
+        self.warnings = [f"{w.category.__name__}: {w.message} ({w.filename}:{w.lineno})" for w in caught]
+        self.env_reads = sorted(reads.names)
+        out, _ = probe.communicate(timeout=120)
+        self.blas = json.loads(out) if probe.returncode == 0 and out.strip() else {}
+        import threadpoolctl
+
+        # made once here: building it costs a kernel ~0.1 s (it inspects every loaded library)
+        self.threadpools = threadpoolctl.ThreadpoolController()
+        self.seconds = time.perf_counter() - started
+        self.rc_changed = sorted(k for k, v in matplotlib.rcParams.items()
+                                 if k != "backend" and rc_before.get(k) != v)
+        self.stamps = self._stamps()
+        gc.collect()
+        gc.freeze()  # kernels then do not touch (and copy) the zygote's pages when they collect
+
+    @staticmethod
+    def _stamps() -> dict[str, tuple[int, int]]:
+        """What to watch for changes: every preloaded source file outside the installed
+        packages (this project, editable installs, PYTHONPATH), and the installed packages'
+        folders themselves, whose mtime changes when a package is installed or upgraded.
+        Checked before each fork, so it must be cheap (~100 stats, not 2,500)."""
+        import site
+        import sysconfig
+
+        paths = sysconfig.get_paths()
+        stdlib = tuple({os.path.join(paths[k], "") for k in ("stdlib", "platstdlib")})
+        installed = {paths[k] for k in ("purelib", "platlib")} | set(site.getsitepackages())
+        inside = tuple(os.path.join(p, "") for p in installed)
+        watch = set(installed)
+        for mod in list(sys.modules.values()):
+            path = getattr(mod, "__file__", None)
+            if path and not path.startswith(inside) and not path.startswith(stdlib):
+                watch.add(path)
+        stamps = {}
+        for path in sorted(watch):
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            stamps[path] = (st.st_mtime_ns, st.st_size)
+        return stamps
+
+    def changed_file(self) -> str | None:
+        """The first preloaded source file that changed since it was imported, if any."""
+        for path, stamp in self.stamps.items():
+            try:
+                st = os.stat(path)
+            except OSError:
+                return path
+            if (st.st_mtime_ns, st.st_size) != stamp:
+                return path
+        return None
+
+    def unsafe(self) -> str | None:
+        """Why forking now would not give a clean kernel, or None."""
+        threads = _threads()
+        if threads != 1:
+            names = []
+            for tid in os.listdir("/proc/self/task"):
+                try:
+                    names.append(open(f"/proc/self/task/{tid}/comm").read().strip())
+                except OSError:
+                    pass
+            return f"{threads} threads in the zygote ({', '.join(names)})"
+        if self.rc_changed:
+            return f"preloading changed matplotlib rcParams: {', '.join(self.rc_changed[:5])}"
+        loaded = [m for m in _NEVER if m in sys.modules]
+        if loaded:
+            return f"preloading imported {loaded[0]}"
+        zmq = sys.modules.get("zmq")
+        if zmq is not None and getattr(zmq.Context, "_instance", None) is not None:
+            return "preloading created a zmq context"
+        return None
+
+
+# ------------------------------------------------------------------------------- server
+
+class Zygote:
+    def __init__(self, listener: socket.socket, args, preloaded: Preloaded):
+        self.listener, self.args, self.pre = listener, args, preloaded
+        self.sel = selectors.DefaultSelector()
+        self.wake_r, self.wake_w = socket.socketpair()
+        for s in (self.wake_r, self.wake_w, listener):
+            s.setblocking(False)
+        self.conns: dict[socket.socket, str] = {}  # -> "new", "user", "lease"
+        self.kernels: dict[int, socket.socket] = {}  # pid -> its lease
+        self.started = time.time()
+        self.last_kernel = self.last_busy = time.monotonic()
+        self.stopping = self.draining = False
+        self.stop_reason = ""
+        self.sel.register(listener, selectors.EVENT_READ, "listener")
+        self.sel.register(self.wake_r, selectors.EVENT_READ, "wake")
+
+    # signals wake the loop through a socket, so nothing runs inside a handler
+    def install_signals(self):
+        signal.set_wakeup_fd(self.wake_w.fileno(), warn_on_full_buffer=False)
+        signal.signal(signal.SIGCHLD, lambda *_: None)
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(sig, self._on_stop)
+
+    def _on_stop(self, signum, _frame):
+        self.stopping = True
+        self.stop_reason = signal.Signals(signum).name
+
+    def serve(self):
+        """Run until it is time to exit (returns None), or return a child's request in a fork."""
+        while True:
+            for key, _ in self.sel.select(timeout=0.5):
+                if key.data == "listener":
+                    self._accept()
+                elif key.data == "wake":
+                    try:
+                        self.wake_r.recv(4096)
+                    except BlockingIOError:
+                        pass
+                else:
+                    child = self._readable(key.fileobj)
+                    if child is not None:
+                        return child
+            self._reap()
+            if self._time_to_go():
+                self._shutdown()
+                return None
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)
+            if int.from_bytes(creds[4:8], sys.byteorder) != os.getuid():
+                conn.close()  # the folder is private; this is belt and braces
+                continue
+            self.conns[conn] = "new"
+            self.sel.register(conn, selectors.EVENT_READ, "conn")
+            self.last_busy = time.monotonic()
+
+    def _drop(self, conn):
+        self.sel.unregister(conn)
+        self.conns.pop(conn, None)
+        conn.close()
+
+    def _readable(self, conn):
+        self.last_busy = time.monotonic()
+        try:
+            data, fds, flags, _ = socket.recv_fds(conn, _MAX_MESSAGE, 3)
+        except OSError:
+            data, fds, flags = b"", [], 0
+        kind = self.conns.get(conn)
+        if not data:  # the requester went away
+            for fd in fds:
+                os.close(fd)
+            for pid, lease in list(self.kernels.items()):
+                if lease is conn:
+                    _log(f"requester of kernel {pid} went away: killing it")
+                    _kill_group(pid, signal.SIGKILL)
+                    self.kernels[pid] = None
+            self._drop(conn)
+            return None
+        if kind != "new":  # users and leases say nothing after their first message
+            for fd in fds:
+                os.close(fd)
+            return None
+        if flags & socket.MSG_TRUNC:
+            return self._refuse(conn, fds, "request too large")
+        try:
+            request = json.loads(data)
+            op = request["op"]
+        except (ValueError, KeyError, TypeError):
+            op, request = "bad", {}
+        if op == "spawn":
+            return self._spawn(conn, request, fds)
+        for fd in fds:
+            os.close(fd)
+        if op == "user":
+            self.conns[conn] = "user"
+            _send(conn, {"ok": True, "pid": os.getpid()})
+        elif op == "status":
+            _send(conn, self.status())
+            self._drop(conn)
+        elif op == "stop":
+            _send(conn, {"ok": True, "pid": os.getpid()})
+            self._drop(conn)
+            self.stopping, self.stop_reason = True, "stop request"
+        else:
+            _send(conn, {"ok": False, "error": f"unknown request {op!r}"})
+            self._drop(conn)
+        return None
+
+    def _refuse(self, conn, fds, error, retry=False):
+        for fd in fds:
+            os.close(fd)
+        _send(conn, {"ok": False, "error": error, "retry": retry})
+        self._drop(conn)
+        return None
+
+    def _spawn(self, conn, request, fds):
+        if len(fds) != 3:
+            return self._refuse(conn, fds, "a spawn request carries stdin, stdout and stderr")
+        started = time.perf_counter()
+        if self.draining or self.stopping:
+            return self._refuse(conn, fds, "zygote is stopping", retry=True)
+        changed = self.pre.changed_file()
+        if changed:
+            _log(f"{changed} changed since it was imported: no more kernels from this zygote")
+            self._start_draining()
+            return self._refuse(conn, fds, f"stale: {changed} changed", retry=True)
+        why = self.pre.unsafe()
+        if why:
+            return self._refuse(conn, fds, why)
+        cwd = request.get("cwd") or "/"
+        if not os.path.isdir(cwd):
+            return self._refuse(conn, fds, f"no such folder: {cwd}")
+        if os.path.exists(os.path.join(cwd, "matplotlibrc")):
+            return self._refuse(conn, fds, f"{cwd} has its own matplotlibrc, read when matplotlib is imported")
+        sys.stdout.flush()
+        sys.stderr.flush()
+        ready_r, ready_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the kernel-to-be: leave the server behind
+            os.close(ready_r)
+            self.close_in_child()
+            return request, fds, ready_w, (self.pre.threadpools, self.pre.blas)
+        os.close(ready_w)
+        for fd in fds:
+            os.close(fd)
+        answer = _read_ready(ready_r, timeout=30)
+        os.close(ready_r)
+        if answer != "ok":
+            _kill_group(pid, signal.SIGKILL)
+            return self._refuse(conn, [], f"kernel set-up failed: {answer}")
+        self.conns[conn] = "lease"
+        self.kernels[pid] = conn
+        self.last_kernel = time.monotonic()
+        _send(conn, {"ok": True, "pid": pid})
+        _log(f"kernel {pid} for {request.get('kernel_id') or '?'} in {cwd} "
+             f"({1000 * (time.perf_counter() - started):.0f} ms)")
+        return None
+
+    def close_in_child(self):
+        signal.set_wakeup_fd(-1)
+        for conn in list(self.conns):
+            conn.close()
+        self.sel.close()
+        for s in (self.listener, self.wake_r, self.wake_w):
+            s.close()
+        self.conns.clear()
+        self.kernels.clear()
+
+    def _reap(self):
+        for pid in list(self.kernels):
+            try:
+                done, status = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                done, status = pid, 0
+            if done:
+                lease = self.kernels.pop(pid)
+                code = os.waitstatus_to_exitcode(status)
+                _log(f"kernel {pid} exited ({code})")
+                if lease is not None:
+                    _send(lease, {"exit": code})
+                    self._drop(lease)
+                self.last_kernel = self.last_busy = time.monotonic()
+
+    def _time_to_go(self) -> bool:
+        if self.stopping:
+            _log(f"stopping ({self.stop_reason})")
+            return True
+        if self.kernels:
+            return False
+        now = time.monotonic()
+        if self.draining:
+            _log("stale and without kernels")
+            return True
+        if now - self.last_kernel > self.args.idle:
+            _log(f"no kernel for {self.args.idle:g} s")
+            return True
+        users = [c for c, kind in self.conns.items() if kind in ("user", "lease", "new")]
+        if not users and now - self.last_busy > self.args.linger:
+            _log(f"no user for {self.args.linger:g} s")
+            return True
+        return False
+
+    def _start_draining(self):
+        self.draining = True
+        self._unlink()
+
+    def _unlink(self):
+        """Remove the socket and pid file, if they are still this zygote's."""
+        import fcntl
+
+        paths = {ext: self.args.socket[: -len(".sock")] + "." + ext for ext in ("sock", "json", "lock")}
+        try:
+            with open(paths["lock"], "a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                try:
+                    with open(paths["json"]) as f:
+                        mine = json.load(f).get("pid") == os.getpid()
+                except (OSError, ValueError):
+                    mine = False
+                if mine:
+                    for ext in ("sock", "json"):
+                        try:
+                            os.unlink(paths[ext])
+                        except FileNotFoundError:
+                            pass
+        except OSError as exc:
+            _log(f"could not remove socket: {exc}")
+
+    def _shutdown(self):
+        self._unlink()
+        self.sel.unregister(self.listener)
+        self.listener.close()
+        if self.kernels:
+            _log(f"stopping: {len(self.kernels)} kernel(s)")
+            for pid in self.kernels:
+                _kill_group(pid, signal.SIGTERM)
+            deadline = time.monotonic() + 3
+            while self.kernels and time.monotonic() < deadline:
+                time.sleep(0.05)
+                self._reap()
+            for pid in self.kernels:
+                _kill_group(pid, signal.SIGKILL)
+            while self.kernels:
+                time.sleep(0.02)
+                self._reap()
+        for conn in list(self.conns):
+            self._drop(conn)
+        _log("exit")
+
+    def status(self) -> dict:
+        return {"ok": True, "pid": os.getpid(), "key": self.args.key, "python": sys.executable,
+                "started": self.started, "preload_seconds": round(self.pre.seconds, 3),
+                "kernels": sorted(self.kernels), "users": sum(k == "user" for k in self.conns.values()),
+                "threads": _threads(), "blas_in_kernels": self.pre.blas, "blas_here": _blas_here(),
+                "fds": {str(k): v for k, v in _open_fds().items()}, "import_warnings": self.pre.warnings,
+                "rc_changed": self.pre.rc_changed, "unsafe": self.pre.unsafe(), "env_reads": self.pre.env_reads,
+                "modules": len(sys.modules), "hash_seed": os.environ.get("PYTHONHASHSEED"),
+                "never_loaded": [m for m in _NEVER if m in sys.modules],
+                "linger": self.args.linger, "idle": self.args.idle, "draining": self.draining}
+
+
+def _blas_here() -> dict:
+    import threadpoolctl
+
+    return {i["filepath"]: i["num_threads"] for i in threadpoolctl.threadpool_info()}
+
+
+def _send(conn, message: dict):
+    try:
+        conn.sendall(json.dumps(message).encode())
+    except OSError:
+        pass  # the requester is gone; its lease will read as closed
+
+
+def _kill_group(pid: int, sig: int):
+    try:
+        os.killpg(pid, sig)
+    except OSError:
+        try:
+            os.kill(pid, sig)
+        except OSError:
+            pass
+
+
+def _read_ready(fd: int, timeout: float) -> str:
+    import select
+
+    chunks, deadline = [], time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            return "no answer from the forked kernel"
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks).decode(errors="replace") or "the forked kernel exited during set-up"
+
+
+# --------------------------------------------------------------------------------- main
+
+def main(argv=None):
+    """Entry point of the zygote process (started by the client, never by hand)."""
+    ap = argparse.ArgumentParser(prog="supportstats-zygote")
+    ap.add_argument("--fd", type=int, required=True, help="listening socket, bound by the starter")
+    ap.add_argument("--socket", required=True)
+    ap.add_argument("--key", required=True)
+    ap.add_argument("--linger", type=float, default=10.0)
+    ap.add_argument("--idle", type=float, default=600.0)
+    ap.add_argument("--restore", default="{}", help="JSON: the requester's values of the variables set here")
+    args = ap.parse_args(argv)
+    from . import child  # noqa: F401  (loaded here, not in each kernel)
+
+    listener = socket.socket(fileno=args.fd)
+    restore = json.loads(args.restore)
+    _log(f"starting for {args.key} (python {sys.executable}, hash seed {os.environ.get('PYTHONHASHSEED')}, "
+         f"linger {args.linger:g} s, idle {args.idle:g} s)")
+    extra = tuple(filter(None, os.environ.get("SUPPORTSTATS_KERNELS_PRELOAD", "").split(",")))
+    try:
+        preloaded = Preloaded(restore, extra)
+    except BaseException:
+        _log("preloading failed:\n" + traceback.format_exc())
+        listener.close()
+        raise SystemExit(1)
+    _log(f"preloaded {len(sys.modules)} modules in {preloaded.seconds:.2f} s")
+    for line in preloaded.warnings:
+        _log("warning while preloading:", line)
+    why = preloaded.unsafe()
+    if why:
+        _log(f"not safe to fork: {why}")  # every request is refused with this reason
+    zygote = Zygote(listener, args, preloaded)
+    zygote.install_signals()
+    forked = zygote.serve()
+    if forked is None:
+        return
+    request, fds, ready_w, blas = forked
+    del zygote, preloaded, listener, forked
+    from .child import become_kernel, run_kernel
+
+    become_kernel(request, fds, ready_w, blas)
+    run_kernel(request)

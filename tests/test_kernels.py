@@ -1,0 +1,426 @@
+"""Warm kernels (supportstats.kernels), with real zygotes, kernels and processes.
+
+Every test here starts real processes: the module shares one zygote (its own runtime
+folder), and the tests about lifetimes start zygotes of their own in other folders.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from kernel_helpers import PLAIN, WARM, alive, run, runtime_folder, start, stop, value, wait_gone, zygote_status
+
+from supportstats.kernels import client, fingerprint, provisioner, spec
+from supportstats.kernels.fingerprint import per_kernel
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="warm kernels need Linux")
+
+
+@pytest.fixture(scope="module")
+def rt():
+    """This module's runtime folder: its zygotes are its own."""
+    folder = runtime_folder()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SUPPORTSTATS_KERNELS_DIR", str(folder))
+        mp.setenv("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+        yield folder
+        client.stop_zygotes({"SUPPORTSTATS_KERNELS_DIR": str(folder)})
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def warm(rt, tmp_path_factory):
+    """One warm kernel, and the status of the zygote it came from."""
+    km, kc = start(WARM, cwd=tmp_path_factory.mktemp("warm-cwd"))
+    assert km.provisioner.warm, "the supportstats kernelspec did not fork a kernel"
+    status = next(z for z in zygote_status(rt) if km.provisioner.pid in z["kernels"])
+    yield km, kc, status
+    stop(km, kc)
+
+
+@pytest.fixture
+def own_rt():
+    """A runtime folder for one test: zygotes no other test shares."""
+    folder = runtime_folder()
+    yield folder
+    client.stop_zygotes({"SUPPORTSTATS_KERNELS_DIR": str(folder)})
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def script(tmp_path, text) -> Path:
+    path = tmp_path / "requester.py"
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+# ------------------------------------------------------------------------ registration
+
+def test_kernelspec_is_installed_beside_python3():
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    specs = KernelSpecManager().get_all_specs()
+    assert {WARM, PLAIN} <= set(specs)
+    warm_spec = specs[WARM]
+    assert Path(warm_spec["resource_dir"]).resolve() == (Path(sys.prefix) / "share/jupyter/kernels/supportstats").resolve()
+    assert warm_spec["spec"]["display_name"] == "Python 3 (supportstats, warm)"
+    assert warm_spec["spec"]["metadata"]["kernel_provisioner"]["provisioner_name"] == "supportstats-warm"
+    assert warm_spec["spec"]["argv"] == specs[PLAIN]["spec"]["argv"]  # same interpreter, same launcher
+    assert json.loads((Path(warm_spec["resource_dir"]) / "kernel.json").read_text()) == spec.kernelspec()
+
+
+def test_provisioner_entry_point():
+    from jupyter_client.provisioning import KernelProvisionerFactory
+
+    factory = KernelProvisionerFactory.instance()
+    assert factory._check_availability("supportstats-warm")
+    assert factory.provisioners["supportstats-warm"].load() is provisioner.WarmProvisioner
+
+
+# ----------------------------------------------------------------- the zygote is clean
+
+def test_zygote_is_single_threaded_with_no_pools_before_it_forks(warm):
+    _, _, status = warm
+    assert status["threads"] == 1
+    assert status["blas_here"] and set(status["blas_here"].values()) == {1}
+    assert status["unsafe"] is None
+    assert status["rc_changed"] == [] and status["never_loaded"] == []
+    assert status["import_warnings"] == []
+
+
+def test_zygote_holds_no_files_and_no_connections_but_its_own(warm):
+    _, _, status = warm
+    others = {fd: target for fd, target in status["fds"].items() if int(fd) > 2
+              and not target.startswith(("socket:", "anon_inode:[eventpoll]"))}
+    assert others == {}
+    # its own: listener, wake-up pair, this status request, and user/lease connections
+    sockets = [t for t in status["fds"].values() if t.startswith("socket:")]
+    assert len(sockets) <= 4 + 2 * len(status["kernels"]) + 2 * status["users"] + 2
+
+
+def test_every_variable_read_at_import_splits_zygotes_or_is_reapplied(warm):
+    _, _, status = warm
+    reapplied = {"MPLBACKEND", "JPY_PARENT_PID", "JPY_INTERRUPT_EVENT"}
+    loose = [name for name in status["env_reads"] if name == "*" or per_kernel(name) and name not in reapplied]
+    assert loose == []
+    assert "SUPPORTSTATS_ROOT" in status["env_reads"]  # the check sees what it must see
+
+
+def test_forked_kernel_has_the_blas_threads_of_a_plain_one(warm, tmp_path):
+    _, kc, status = warm
+    pools = "{i['filepath']: i['num_threads'] for i in threadpoolctl.threadpool_info()}"
+    km2, kc2 = start(PLAIN, cwd=tmp_path)
+    try:
+        run(kc2, "import numpy, scipy.linalg, threadpoolctl")
+        plain = value(kc2, pools)
+    finally:
+        stop(km2, kc2)
+    run(kc, "import numpy, scipy.linalg, threadpoolctl")
+    forked = value(kc, pools)
+    assert forked == plain == status["blas_in_kernels"]
+    assert set(status["blas_here"]) == set(forked)
+
+
+def test_kernel_loads_the_package_lazily_as_a_cold_one_does(warm):
+    _, kc, _ = warm
+    assert value(kc, "__import__('sys').modules['supportstats']._loaded") is False
+    assert value(kc, "'supportstats.plots' in __import__('sys').modules") is False
+    assert value(kc, "__import__('matplotlib').get_backend()") == "module://matplotlib_inline.backend_inline"
+
+
+# --------------------------------------------------------------- each kernel its own
+
+def _two_kernels(tmp_path, env_of):
+    kernels = []
+    for name in ("a", "b"):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "marker.txt").write_text(name)
+        (folder / "localmod.py").write_text(f"WHO = {name!r}\n")
+        kernels.append(start(WARM, cwd=folder, env=env_of(name)))
+    return kernels
+
+
+_SEEN = ("[__import__('os').environ.get('{var}'), __import__('os').getcwd(), open('marker.txt').read(), "
+         "__import__('localmod').WHO, 'ONLY_IN_A' in __import__('os').environ]")
+
+
+@pytest.mark.parametrize("var", ["JPY_SESSION_NAME", "WHO_AM_I"])
+def test_each_kernel_sees_its_own_environment_and_folder(rt, tmp_path, var):
+    """JPY_SESSION_NAME differs per kernel in JupyterLab: one zygote serves both, each
+    kernel gets its own value after the fork. Any other difference (WHO_AM_I) might be
+    read at import, so that environment gets a zygote of its own."""
+    per_kernel_var = var.startswith("JPY_")
+    only = "JPY_ONLY_IN_A" if per_kernel_var else "ONLY_IN_A"
+
+    def env_of(name):
+        env = dict(os.environ)
+        if name == "a" or per_kernel_var:
+            env[var] = name
+        if name == "a":
+            env[only] = "1"
+        return env
+
+    kernels = _two_kernels(tmp_path, env_of)
+    try:
+        (km_a, kc_a), (km_b, kc_b) = kernels
+        assert km_a.provisioner.warm and km_b.provisioner.warm
+        by_kernel = {pid: z["pid"] for z in zygote_status(rt) for pid in z["kernels"]}
+        assert (by_kernel[km_a.provisioner.pid] == by_kernel[km_b.provisioner.pid]) == per_kernel_var
+        for name, kc in (("a", kc_a), ("b", kc_b)):
+            seen = value(kc, _SEEN.format(var=var).replace("ONLY_IN_A", only))
+            mine = name if name == "a" or per_kernel_var else None
+            assert seen == [mine, str(tmp_path / name), name, name, name == "a"]
+    finally:
+        for km, kc in kernels:
+            stop(km, kc)
+
+
+def test_hash_seed_and_import_time_variables_get_a_zygote_of_their_own(rt, tmp_path, warm):
+    """The runner sets PYTHONHASHSEED=0 for stable outputs; it cannot change after start."""
+    _, kc_default, status = warm
+    root = tmp_path / "root"
+    root.mkdir()
+    env = dict(os.environ, PYTHONHASHSEED="0", SUPPORTSTATS_ROOT=str(root))
+    expected = subprocess.run([sys.executable, "-c", "print(hash('supportstats'))"], env=env,
+                              capture_output=True, text=True, check=True).stdout.strip()
+    km, kc = start(WARM, cwd=tmp_path, env=env)
+    try:
+        assert km.provisioner.warm
+        code = "[str(hash('supportstats')), str(__import__('supportstats.paths').paths.ROOT)]"
+        assert value(kc, code) == [expected, str(root)]
+        zygote = next(z for z in zygote_status(rt) if km.provisioner.pid in z["kernels"])
+        assert zygote["hash_seed"] == "0" and zygote["pid"] != status["pid"]
+        # the module's own zygote has Python's random seed, and the project's root
+        assert value(kc_default, code) != [expected, str(root)]
+    finally:
+        stop(km, kc)
+
+
+def _notebook(*sources):
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources],
+                                    metadata={"kernelspec": {"name": PLAIN, "display_name": "Python 3",
+                                                             "language": "python"}})
+
+
+def test_state_never_leaks_from_one_notebook_to_the_next(rt, tmp_path):
+    from nbclient import NotebookClient
+
+    setter = _notebook(
+        "import os, matplotlib as mpl, pandas as pd, supportstats as ss\n"
+        "LEAKED = 42\nmpl.rcParams['lines.linewidth'] = 7.5\nos.environ['LEAKED_VAR'] = 'yes'\n"
+        "pd.set_option('display.max_rows', 3)\nss.setup_notebook()\n__import__('sys').modules['pandas'].LEAKED = 1")
+    checker = _notebook(
+        "import os, sys, matplotlib as mpl, pandas as pd\n"
+        "assert 'LEAKED' not in globals()\n"
+        "assert mpl.rcParams['lines.linewidth'] == mpl.rcParamsDefault['lines.linewidth']\n"
+        "assert 'LEAKED_VAR' not in os.environ\n"
+        "assert pd.get_option('display.max_rows') == 60\n"
+        "assert not hasattr(pd, 'LEAKED')\n"
+        "assert 'supportstats.plots' not in sys.modules\n"
+        "print('clean')")
+    for nb in (setter, checker):
+        NotebookClient(nb, kernel_name=WARM, timeout=300, resources={"metadata": {"path": str(tmp_path)}}).execute()
+    assert checker.cells[0].outputs[0]["text"] == "clean\n"
+
+
+# ------------------------------------------------------ interrupt, restart, shutdown
+
+def test_interrupt_restart_and_shutdown_behave_like_a_normal_kernel(rt, tmp_path):
+    km, kc = start(WARM, cwd=tmp_path)
+    try:
+        first = km.provisioner.pid
+        assert km.provisioner.warm and os.getpgid(first) == first  # its own process group
+        msg_id = kc.execute("x = 1\nimport time\ntime.sleep(120)")
+        time.sleep(1.0)
+        started = time.monotonic()
+        km.interrupt_kernel()
+        reply = kc.get_shell_msg(timeout=60)
+        while reply["parent_header"].get("msg_id") != msg_id:
+            reply = kc.get_shell_msg(timeout=60)
+        assert reply["content"]["status"] == "error" and reply["content"]["ename"] == "KeyboardInterrupt"
+        assert time.monotonic() - started < 30
+        assert km.is_alive() and value(kc, "x") == 1
+        km.restart_kernel(now=False)
+        kc.wait_for_ready(timeout=300)
+        second = km.provisioner.pid
+        assert second != first and km.provisioner.warm and not alive(first)
+        assert value(kc, "'x' in globals()") is False
+        km.shutdown_kernel()
+        assert not km.has_kernel and wait_gone([second]) == []
+        assert all(second not in z["kernels"] for z in zygote_status(rt))
+    finally:
+        stop(km, kc)
+
+
+# ------------------------------------------------------------------------- lifetimes
+
+_REQUESTER = """
+import json, os, sys, time
+from jupyter_client.manager import KernelManager
+from supportstats.kernels import client
+km = KernelManager(kernel_name="supportstats")
+km.start_kernel(cwd=os.getcwd())
+zygote = [z["pid"] for z in client.zygotes() if km.provisioner.pid in z["kernels"]]
+print(json.dumps({"kernel": km.provisioner.pid, "warm": km.provisioner.warm, "zygote": zygote}), flush=True)
+if sys.argv[1] == "hold":
+    time.sleep(600)
+km.shutdown_kernel()
+"""
+
+
+def _requester(tmp_path, mode, folder):
+    env = dict(os.environ, SUPPORTSTATS_KERNELS_DIR=str(folder))
+    proc = subprocess.Popen([sys.executable, str(script(tmp_path, _REQUESTER)), mode], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    info = json.loads(proc.stdout.readline())
+    assert info["warm"] and len(info["zygote"]) == 1, info
+    return proc, info, folder
+
+
+def test_sigkill_of_the_requester_leaves_no_kernel_and_no_zygote(tmp_path, own_rt):
+    proc, info, folder = _requester(tmp_path, "hold", own_rt)
+    assert alive(info["kernel"]) and alive(info["zygote"][0])
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert wait_gone([info["kernel"]], timeout=10) == []
+    assert wait_gone(info["zygote"], timeout=40) == []  # it lingers 10 s for a next run
+    assert not list(folder.glob("*.sock"))
+
+
+def test_zygote_ends_soon_after_its_last_user(tmp_path, own_rt):
+    proc, info, folder = _requester(tmp_path, "exit", own_rt)
+    assert proc.wait(timeout=120) == 0
+    assert wait_gone([info["kernel"]], timeout=10) == []
+    assert wait_gone(info["zygote"], timeout=40) == []  # it lingers 10 s for a next run
+
+
+def test_kernels_die_with_their_zygote(rt, tmp_path):
+    km, kc = start(WARM, cwd=tmp_path)
+    try:
+        pid = km.provisioner.pid
+        zygote = next(z["pid"] for z in zygote_status(rt) if pid in z["kernels"])
+        os.kill(zygote, signal.SIGKILL)
+        assert wait_gone([pid], timeout=10) == []
+        deadline = time.monotonic() + 10
+        while km.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not km.is_alive()
+    finally:
+        stop(km, kc)
+    km, kc = start(WARM, cwd=tmp_path)  # the next request starts a new zygote
+    try:
+        assert km.provisioner.warm and value(kc, "1 + 1") == 2
+    finally:
+        stop(km, kc)
+
+
+def test_cli_lists_and_stops_zygotes(tmp_path, own_rt, capsys):
+    from supportstats.cli import main
+
+    proc, info, folder = _requester(tmp_path, "hold", own_rt)
+    try:
+        os.environ["SUPPORTSTATS_KERNELS_DIR"], saved = str(folder), os.environ.get("SUPPORTSTATS_KERNELS_DIR")
+        try:
+            assert main(["kernels"]) == 0
+            assert f"zygote {info['zygote'][0]}: 1 kernel(s) [{info['kernel']}]" in capsys.readouterr().out
+            assert main(["kernels", "--stop"]) == 0
+            assert f"stopped 1 zygote(s): {info['zygote'][0]}" in capsys.readouterr().out
+        finally:
+            if saved is None:
+                os.environ.pop("SUPPORTSTATS_KERNELS_DIR")
+            else:
+                os.environ["SUPPORTSTATS_KERNELS_DIR"] = saved
+        assert wait_gone([info["kernel"], *info["zygote"]], timeout=10) == []
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_changed_source_gets_a_new_zygote(rt, tmp_path):
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "warmprobe_mod.py").write_text("VALUE = 1\n")
+    env = dict(os.environ, PYTHONPATH=str(lib), SUPPORTSTATS_KERNELS_PRELOAD="warmprobe_mod")
+    pids = []
+    for expected in (1, 22):
+        km, kc = start(WARM, cwd=tmp_path, env=env)
+        try:
+            assert km.provisioner.warm and value(kc, "__import__('warmprobe_mod').VALUE") == expected
+            pids.append(next(z["pid"] for z in zygote_status(rt) if km.provisioner.pid in z["kernels"]))
+        finally:
+            stop(km, kc)
+        (lib / "warmprobe_mod.py").write_text("VALUE = 22\n")
+    assert pids[0] != pids[1]
+
+
+# --------------------------------------------------------------------------- fallback
+
+def test_warm_failure_falls_back_to_a_normal_kernel_with_one_warning(tmp_path, own_rt, monkeypatch, caplog):
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "numpy.py").write_text("raise ImportError('deliberately broken numpy')\n")
+    env = dict(os.environ, PYTHONPATH=str(broken), SUPPORTSTATS_KERNELS_DIR=str(own_rt))
+    monkeypatch.setattr(provisioner, "_warned", False)
+    caplog.set_level(logging.WARNING, logger="supportstats.kernels")
+    for _ in range(2):
+        km, kc = start(WARM, cwd=tmp_path, env=env)
+        try:
+            assert not km.provisioner.warm and value(kc, "1 + 1") == 2
+        finally:
+            stop(km, kc)
+    warnings = [r for r in caplog.records if r.name == "supportstats.kernels" and r.levelno >= logging.WARNING]
+    assert len(warnings) == 1 and "deliberately broken numpy" in warnings[0].getMessage()
+
+
+def test_an_insecure_runtime_folder_is_refused(tmp_path):
+    folder = tmp_path / "open"
+    folder.mkdir()
+    folder.chmod(0o777)
+    with pytest.raises(fingerprint.WarmUnavailable, match="mode 0700"):
+        fingerprint.runtime_dir({"SUPPORTSTATS_KERNELS_DIR": str(folder)})
+
+
+def test_what_a_fork_cannot_honour_is_refused_before_any_process_starts(tmp_path):
+    with pytest.raises(fingerprint.WarmUnavailable, match="stdio"):
+        client._stdio_fds(None, subprocess.PIPE, None)
+    with pytest.raises(fingerprint.WarmUnavailable, match="ipykernel_launcher"):
+        client.spawn(["/usr/bin/R", "--slave"], env=dict(os.environ))
+    folder = tmp_path / ("x" * 100)
+    with pytest.raises(fingerprint.WarmUnavailable, match="too long"):
+        fingerprint.zygote_paths(folder, "0" * 20)
+
+
+def test_cli_reports_a_refused_runtime_folder_in_one_line(tmp_path, monkeypatch, capsys):
+    from supportstats.cli import main
+
+    folder = tmp_path / "open"
+    folder.mkdir()
+    folder.chmod(0o777)
+    monkeypatch.setenv("SUPPORTSTATS_KERNELS_DIR", str(folder))
+    assert main(["kernels"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "mode 0700" in err
+
+
+def test_prestart_starts_the_zygote_the_kernels_then_use(tmp_path, own_rt):
+    env = dict(os.environ, SUPPORTSTATS_KERNELS_DIR=str(own_rt))
+    assert client.prestart("supportstats", env)
+    pidfiles = list(own_rt.glob("z-*.json"))
+    assert len(pidfiles) == 1
+    zygote = json.loads(pidfiles[0].read_text())["pid"]
+    km, kc = start(WARM, cwd=tmp_path, env=env)
+    try:
+        assert km.provisioner.warm
+        assert [z["pid"] for z in zygote_status(own_rt) if km.provisioner.pid in z["kernels"]] == [zygote]
+    finally:
+        stop(km, kc)
