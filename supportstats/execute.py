@@ -62,6 +62,11 @@ def _kernel_preexec() -> None:  # runs in the kernel's process between fork and 
     _die_with_parent(signal.SIGKILL)
 
 
+# all it does is tie the kernel's life to this worker's, which a warm (forked) kernel's lease
+# already does: the warm provisioner accepts it instead of falling back to a cold start
+_kernel_preexec.parent_death_only = True
+
+
 def start_kernel(cwd, *, runtime_dir, log):
     """Start the notebook kernel (:data:`KERNEL_NAME`) and return its ``KernelManager``.
 
@@ -167,29 +172,13 @@ def _running_cell(nb):
     return None
 
 
-def _warm(km) -> None:
-    """Load the package in a fresh kernel while the previous stage still runs (no visible effect)."""
-    kc = km.client()
-    kc.start_channels()
-    try:
-        kc.wait_for_ready(timeout=60)
-        kc.execute_interactive("import supportstats; supportstats._load_all()", silent=True,
-                               store_history=False, timeout=120, output_hook=lambda msg: None)
-    finally:
-        kc.stop_channels()
-
-
-def _wait_for(flag: str) -> None:
-    while not Path(flag).exists():
-        time.sleep(0.05)
-
-
 def execute_notebook_task(task: dict) -> dict:
     """Run one notebook as ``task`` says; return its status and its cleaned JSON text.
 
-    ``task`` holds ``path``, ``params``, ``cwd``, ``staging``, ``timeout`` (seconds for the
-    whole notebook) and ``after`` (a flag file: warm the kernel, then wait for the runner
-    to create the flag before running).
+    ``task`` holds ``path``, ``params``, ``cwd``, ``staging`` and ``timeout`` (seconds for the
+    whole notebook). The kernel is a warm one (:data:`KERNEL_NAME`): it forks from a process
+    that has imported the stack, so a notebook of a later stage starts in a fraction of a
+    second and needs no warming ahead of time.
     """
     import nbformat
     import papermill as pm
@@ -203,12 +192,6 @@ def execute_notebook_task(task: dict) -> dict:
     out = staging / ".tmp" / f"{name}.out.ipynb"
     with open(log_path, "wb") as log:
         km = start_kernel(task["cwd"], runtime_dir=staging / ".runtime", log=log)
-        if task.get("after"):
-            try:
-                _warm(km)
-            except Exception:  # a warm-up is an optimisation, never a failure
-                pass
-            _wait_for(task["after"])
         started = time.perf_counter()
         nb = nbformat.read(path, as_version=4)
         # a stale injected cell from an earlier "-p" run would keep overriding the defaults

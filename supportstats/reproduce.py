@@ -509,33 +509,24 @@ def _run_stages(to_run, plan, staging: Path, *, jobs, timeout, report, progress)
     started: set[Path] = set()
     rows, bar = [], _Progress(len(to_run), progress)
 
-    def task(p, after=None):
+    def task(p):
         return {"path": str(p), "params": plan[p], "cwd": str(staging / "notebooks"), "staging": str(staging),
-                "timeout": timeout, "after": after, "runner_pid": os.getpid(), "forked": method == "fork"}
+                "timeout": timeout, "runner_pid": os.getpid(), "forked": method == "fork"}
 
     try:
-        for i, stage in enumerate(stages):
-            flag = staging / ".flags" / f"stage-{i}.done"
-            following = stages[i + 1] if i + 1 < len(stages) else []
+        for stage in stages:
             queue = deque(p for p in stage if p not in started)
             while any(p not in results for p in stage):
                 while queue and len(workers) < jobs:
                     p = queue.popleft()
                     workers.start(p, task(p))
                     started.add(p)
-                # a worker is idle and this stage has nothing left to start: let the next
-                # stage warm its kernels now, gated on this stage's flag
-                if following and not queue and not started & set(following) and len(workers) + len(following) <= jobs:
-                    for p in following:
-                        workers.start(p, task(p, after=str(flag)))
-                        started.add(p)
                 for path, res in workers.wait():
                     results[path] = res
                     if path in stage:
                         res["output"] = str(_store(res, path, staging, renderer))
                         rows.append(res)
                         bar.update(res)
-            flag.touch()
     finally:
         with _no_interrupts():
             workers.stop()

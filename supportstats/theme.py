@@ -121,7 +121,8 @@ def set_theme(lang: str = "en") -> None:
     """Apply the project theme for ``lang``: seaborn whitegrid, colour-blind palette, its fonts.
 
     Fixes the SVG hash salt (element ids) and keeps text as paths, so SVG bytes repeat.
-    Called on import; call again after anything else changed ``rcParams``.
+    Called by :func:`supportstats.setup_notebook` (and per language by the chart functions); not on
+    import, so importing the package (e.g. in the warm-kernel zygote) changes no ``rcParams``.
 
     Examples
     --------
@@ -153,4 +154,3 @@ def theme_context(lang: str = "en"):
         yield
 
 
-set_theme()

@@ -61,6 +61,7 @@ def runs(tmp_path_factory):
     project = folder / "project"
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SUPPORTSTATS_ROOT", str(project))
+        mp.setenv("SUPPORTSTATS_OUTPUT_ROOT", str(project))  # the notebooks write under the run's output root
         mp.setenv("SUPPORTSTATS_KERNELS_DIR", str(rt))
         mp.setenv("PYTHONHASHSEED", "0")  # as the runner sets it
         mp.setenv("PYDEVD_DISABLE_FILE_VALIDATION", "1")

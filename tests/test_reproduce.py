@@ -348,10 +348,13 @@ RUNNER = "import sys; from supportstats.cli import main; sys.exit(main(sys.argv[
 class Runner:
     """``supportstats reproduce`` in its own process group (so a killpg is a terminal's Ctrl-C)."""
 
-    def __init__(self, root: Path, *args, **env):
+    def __init__(self, root: Path, *args, kernel="python3", **env):
         self.mark = uuid.uuid4().hex
         full = {k: v for k, v in os.environ.items() if k != paths.OUTPUT_ROOT_ENV}
-        full.update(SUPPORTSTATS_ROOT=str(root), SUPPORTSTATS_TEST_MARK=self.mark, **env)
+        # plain kernels by default: these tests follow the runner's own process tree (a warm
+        # kernel is a child of its zygote, whose /proc cmdline it keeps; see the warm case below)
+        full.update(SUPPORTSTATS_ROOT=str(root), SUPPORTSTATS_TEST_MARK=self.mark, SUPPORTSTATS_KERNEL=kernel,
+                    **env)
         self.proc = subprocess.Popen([sys.executable, "-c", RUNNER, "reproduce", *args], env=full,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                      start_new_session=True)
@@ -387,7 +390,7 @@ class Runner:
         raise AssertionError(f"timed out waiting; stderr so far: {''.join(self.err)}")
 
     def kernels(self):
-        return [p for p in self.processes() if "ipykernel" in p[1]]
+        return [p for p in self.processes() if "ipykernel" in p[1] or "supportstats.kernels" in p[1]]
 
     def finish(self, limit=120.0) -> int:
         code = self.proc.wait(limit)
@@ -428,16 +431,25 @@ def test_case4_ctrl_c_stops_everything_and_changes_nothing(tmp_path, stage):
 
 
 @pytestmark_linux
-def test_case4_sigkill_leaves_no_process_and_the_next_run_recovers(tmp_path):
-    """Issue 11, case 4: after SIGKILL of the runner its workers hung forever and wrote outputs."""
+@pytest.mark.parametrize("kernel", ["python3", "supportstats"])
+def test_case4_sigkill_leaves_no_process_and_the_next_run_recovers(tmp_path, kernel):
+    """Issue 11, case 4: after SIGKILL of the runner its workers hung forever and wrote outputs.
+
+    With warm kernels (issue 12) the zygote the run started must go too: its kernels die when
+    their worker's lease closes, and it ends once it has no user (linger shortened here)."""
+    import tempfile
+
     root = make_project(tmp_path, names=("01_params", "99_gather"))
     before = state(root)
-    run = Runner(root, FIXTURE_SLEEP="120")
-    run.wait_for(lambda: run.kernels())
+    runtime = tempfile.mkdtemp(prefix="ssk-", dir="/tmp")  # a socket path must stay short
+    run = Runner(root, FIXTURE_SLEEP="120", kernel=kernel, SUPPORTSTATS_KERNELS_DIR=runtime,
+                 SUPPORTSTATS_KERNELS_LINGER="1")
+    run.wait_for(lambda: run.kernels() and (kernel == "python3" or any(Path(runtime).glob("*.sock"))))
     time.sleep(2.0)
     os.kill(run.proc.pid, signal.SIGKILL)
     run.finish(30)
-    assert run.no_survivors() == []
+    assert run.no_survivors(limit=20.0) == []
+    shutil.rmtree(runtime, ignore_errors=True)
     time.sleep(1.0)
     assert state(root) == before
     assert [p.name for p in (root / "runs").glob(".staging-*")]  # left by the killed run ...

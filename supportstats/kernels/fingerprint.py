@@ -34,7 +34,11 @@ PROTOCOL = 1
 _PER_KERNEL_PREFIXES = ("JPY_", "PYTEST_")
 _PER_KERNEL_NAMES = ("PWD", "OLDPWD", "SHLVL", "_", "MPLBACKEND", "PYTHONEXECUTABLE", "COLUMNS", "LINES",
                      "SUPPORTSTATS_START_METHOD", "SUPPORTSTATS_KERNELS", "SUPPORTSTATS_KERNELS_DIR",
-                     "SUPPORTSTATS_KERNELS_LINGER")
+                     "SUPPORTSTATS_KERNELS_LINGER",
+                     # where a run writes: read when a notebook resolves an output path, never at import
+                     "SUPPORTSTATS_OUTPUT_ROOT",
+                     # a run's temporary folder: the forked kernel resets tempfile's cached choice
+                     "TMPDIR", "TEMP", "TMP")
 # Interpreter options a zygote can be started with, as the kernel would have been.
 _FLAG_OPTIONS = {"-B", "-E", "-I", "-O", "-OO", "-P", "-R", "-s", "-S", "-u", "-b", "-bb", "-q", "-d", "-v"}
 _VALUE_OPTIONS = {"-X", "-W"}
@@ -139,7 +143,10 @@ def runtime_dir(env=None) -> Path:
     elif env.get("XDG_RUNTIME_DIR") and os.path.isdir(env["XDG_RUNTIME_DIR"]):
         path = Path(env["XDG_RUNTIME_DIR"]) / "supportstats-kernels"
     else:
-        path = Path(tempfile.gettempdir()) / f"supportstats-kernels-{os.getuid()}"
+        # the system's /tmp, not TMPDIR: a runner points each run's TMPDIR into its own staging
+        # folder (too deep for a socket path, and gone after the run), while the zygote outlives it
+        base = Path("/tmp") if os.path.isdir("/tmp") else Path(tempfile.gettempdir())
+        path = base / f"supportstats-kernels-{os.getuid()}"
     try:
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
         info = path.lstat()

@@ -64,6 +64,10 @@ class WarmProvisioner(LocalProvisioner):
         if env.get("SUPPORTSTATS_KERNELS", "").lower() == "cold":
             raise WarmUnavailable("SUPPORTSTATS_KERNELS=cold")
         unknown = set(kwargs) - _ACCEPTED
+        if getattr(kwargs.get("preexec_fn"), "parent_death_only", False):
+            # a pre-exec hook that only makes the kernel die with its requester: a forked kernel
+            # already does (the zygote kills it when the requester's lease closes)
+            unknown.discard("preexec_fn")
         if unknown:
             raise WarmUnavailable(f"launch options a fork cannot honour: {', '.join(sorted(unknown))}")
         if not kwargs.get("independent"):
