@@ -228,7 +228,10 @@ def add_footer(fig, *, n=None, source=None, synthetic=False, lang: str = "en"):
         lines = [full]
     else:
         lines = wrap(_SEP.join(parts), width_pt, FOOTER_PT).splitlines() + ([warning] if warning else [])
-    footer = fig.text(_MARGIN, 0.012, "\n".join(lines), ha="left", va="bottom", fontsize=FOOTER_PT,
+    # 1.2% of the height from the bottom edge, but never more than the 7 pt kept free below it
+    # (a tall figure's 1.2% would lift the footer into the last axis label)
+    bottom = min(0.012, 7.0 / 72 / fig.get_figheight())
+    footer = fig.text(_MARGIN, bottom, "\n".join(lines), ha="left", va="bottom", fontsize=FOOTER_PT,
                       color="#8a3b00" if synthetic else "0.3", gid="supportstats-footer", linespacing=1.4)
     fig.supportstats_bottom = (len(lines) * FOOTER_PT * 1.45 + 10) / 72 / fig.get_figheight()
     _reserve(fig)
