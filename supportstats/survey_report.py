@@ -55,9 +55,9 @@ def load_survey(export, survey_file, wave, column_map: str = ""):
     export : str or Path
         The raw export (CSV, xlsx, SPSS, Stata, Qualtrics/SurveyMonkey), relative to the
         project root or absolute.
-    survey_file : str or Path
-        The survey definition: a YAML file (relative to the project root or absolute) or a
-        built-in survey's name.
+    survey_file : str, Path or SurveyDefinition
+        The survey definition: a YAML file (relative to the project root or absolute), a
+        built-in survey's name, or a loaded definition.
     wave : int
         The wave (a year).
     column_map : str
@@ -78,8 +78,11 @@ def load_survey(export, survey_file, wave, column_map: str = ""):
     from .clean import clean_file
     from .provenance import data_source
 
-    text = str(survey_file)
-    definition = load_definition(text if text in builtin_surveys() else _resolve(text))
+    if isinstance(survey_file, (str, Path)):
+        text = str(survey_file)
+        definition = load_definition(text if text in builtin_surveys() else _resolve(text))
+    else:
+        definition = load_definition(survey_file)
     result = clean_file(_resolve(export), survey=definition, wave=wave,
                         column_map=_resolve(column_map) if column_map else None)
     return result, definition, data_source(result)

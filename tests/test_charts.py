@@ -138,3 +138,27 @@ def test_other_charts_draw_in_every_language(lang):
     for fig in figs:
         assert fig.supportstats_alt.startswith("t")
         plt.close(fig)
+
+
+def test_footer_stays_below_the_last_axis_of_a_tall_figure():
+    """A 60-row forest is 30 inches tall: 1.2% of that lifted the footer into the last axis label."""
+    rows = pd.DataFrame({"label": [f"row {i}" for i in range(60)], "estimate": np.linspace(-0.05, 0.05, 60),
+                         "ci_low": np.linspace(-0.1, 0.0, 60), "ci_high": np.linspace(0.0, 0.1, 60)})
+    fig = plot_forest(rows, title="Sixty differences", labels={f"row {i}": f"Row {i}" for i in range(60)},
+                      source="A source")
+    assert fig.get_figheight() > 20
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    footer = [t for t in fig.texts if t.get_gid() == "supportstats-footer"][0].get_window_extent(renderer)
+    assert footer.y1 < fig.axes[-1].get_tightbbox(renderer).y0, "footer overlaps the last axis label"
+    plt.close(fig)
+
+
+def test_labels_with_dollar_signs_are_text_not_math():
+    df = pd.DataFrame({"label": ["low", "high"], "estimate": [0.2, 0.8], "ci_low": [0.1, 0.7], "ci_high": [0.3, 0.9]})
+    fig = plot_estimates(df, title="Income from $3,000 to $4,999", labels={"low": "$3,000-$4,999", "high": "$5,000+"})
+    label = fig.axes[0].get_yticklabels()[0]
+    assert label.get_text() == "$3,000-$4,999" and not label.get_parse_math()
+    fig.canvas.draw()
+    assert label.get_window_extent().width > 60       # as math, "3,000−4,999" in italics, no dollar signs
+    plt.close(fig)
