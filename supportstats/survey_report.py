@@ -159,8 +159,8 @@ def load_two_waves(export_a, export_b, survey_file, wave_a, wave_b, *, column_ma
                     data_source([result_a, result_b]), labels, labels, None, (str(export_a), str(export_b)))
 
 
-def survey_overview(result, definition, source: str, data: pd.DataFrame, design) -> str:
-    """A Markdown paragraph: which survey, wave and file, real or synthetic, and how it is weighted.
+def survey_overview(result, definition, source: str, data: pd.DataFrame, design, *, markdown: bool = True) -> str:
+    """Which survey, wave and file, real or synthetic, and how it is weighted: Markdown, or one plain line.
 
     Examples
     --------
@@ -168,15 +168,18 @@ def survey_overview(result, definition, source: str, data: pd.DataFrame, design)
     >>> result, d, source = load_survey("data/raw/anes96/anes96.sav", "data/raw/anes96/anes96.yml", 1996)
     >>> print(survey_overview(result, d, source, result.data, Design()).splitlines()[0])
     **American National Election Study 1996** (`anes96`), wave 1996, from `anes96.sav`: 944 raw rows, 944 respondents after cleaning; a real export (no row carries the synthetic mark).
+    >>> survey_overview(result, d, source, result.data, Design(), markdown=False)[:60]
+    'American National Election Study 1996 (anes96), wave 1996, f'
     """
     from .survey_tables import design_summary
 
     d = load_definition(definition)
     kind = ("the SYNTHETIC RECONSTRUCTION: a pipeline demonstration, not evidence" if source == "synthetic reconstruction"
             else "a real export (no row carries the synthetic mark)")
-    return (f"**{d.title}** (`{d.id}`), wave {result.wave}, from `{Path(str(result.source)).name}`: "
+    text = (f"**{d.title}** (`{d.id}`), wave {result.wave}, from `{Path(str(result.source)).name}`: "
             f"{result.n_raw:,} raw rows, {result.n_clean:,} respondents after cleaning; {kind}.\n\n"
             f"{design_summary(data, design)}")
+    return text if markdown else text.replace("**", "").replace("`", "").replace("\n\n", " ")
 
 
 def audit_tables(result) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -101,8 +101,6 @@ def _rc(lang: str) -> dict:
         "font.sans-serif": font_family(lang),
         "svg.hashsalt": "supportstats",
         "svg.fonttype": "path",
-        # labels are data ("$3,000-$4,999" is an income band): never matplotlib's math mode
-        "text.parse_math": False,
         "savefig.dpi": DPI,
         "figure.dpi": 100,
         "axes.titlesize": 11,

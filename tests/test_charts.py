@@ -157,8 +157,12 @@ def test_footer_stays_below_the_last_axis_of_a_tall_figure():
 def test_labels_with_dollar_signs_are_text_not_math():
     df = pd.DataFrame({"label": ["low", "high"], "estimate": [0.2, 0.8], "ci_low": [0.1, 0.7], "ci_high": [0.3, 0.9]})
     fig = plot_estimates(df, title="Income from $3,000 to $4,999", labels={"low": "$3,000-$4,999", "high": "$5,000+"})
-    label = fig.axes[0].get_yticklabels()[0]
-    assert label.get_text() == "$3,000-$4,999" and not label.get_parse_math()
+    assert fig.supportstats_table.label.tolist() == ["$3,000-$4,999", "$5,000+"]   # the data keep the label
     fig.canvas.draw()
-    assert label.get_window_extent().width > 60       # as math, "3,000−4,999" in italics, no dollar signs
+    label = fig.axes[0].get_yticklabels()[0]
+    assert label.get_text() == r"\$3,000-\$4,999"           # escaped for matplotlib, drawn with its $ signs
+    # what matplotlib draws (its own parsing): the label with its $ signs, as text, not math
+    assert label._preprocess_math(label.get_text()) == ("$3,000-$4,999", False)
+    assert label._preprocess_math("$3,000-$4,999")[1] is True      # unescaped, it would be math
+    assert fig.texts[0].get_text().startswith(r"Income from \$3,000")
     plt.close(fig)
