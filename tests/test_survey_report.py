@@ -192,9 +192,12 @@ def test_notebook_10_explores_the_researchers_survey_with_parameters_only(resear
     nb = _papermill("10_explore_survey", run / "10_explore_survey.ipynb",
                     ["-p", "export", str(home / "cafe_feedback_2024.sav"), "-p", "survey_file", str(home / "cafe.yml"),
                      "-p", "wave", "2024", "-y", "breakdowns: [region]", "-p", "weighted", "True",
+                     "-y", "margins: {region: {north: 0.5, south: 0.3, west: 0.2}}",
                      "-p", "processed_dir", "out", "-p", "figures_dir", "figs"], run)
     text = _markdown(nb)
-    assert "a real export" in text and "Weighted by 'weight'" in text
+    assert "a real export" in text
+    assert "Weights raked to the margins of region from the design weights 'weight'" in text
+    assert "standard errors by linearization, calibration residuals" in text
     assert "By Which of our cafes did you visit? (A North, B South, C West)" in text
     assert "they are not findings about the vendor reports" in text
     for q in ("region", "satisfied", "recommend", "visits"):
@@ -205,6 +208,10 @@ def test_notebook_10_explores_the_researchers_survey_with_parameters_only(resear
     assert len(data) == 120 and data.satisfied_missing_code.notna().sum() == data.satisfied.isna().sum() > 0
     visits = pd.read_csv(run / "figs" / "10_cafe_feedback_visits.csv")
     assert visits.n.iloc[0] == data.visits.notna().sum() < 120       # 99 = "don't know", not 99 visits
+    region = pd.read_csv(run / "figs" / "10_cafe_feedback_region.csv").set_index("label")
+    assert region.estimate.to_dict() == pytest.approx({"North": 50.0, "South": 30.0, "West": 20.0})   # raked
+    assert (region.ci_high - region.ci_low).max() < 1e-6          # a raking margin's own share is known
+    assert not (run / "data" / "processed" / "findings").exists()          # not a finding about any report
     assert not (ROOT / "out").exists() and not (ROOT / "figs").exists()
 
 
