@@ -26,12 +26,13 @@ import pandas as pd
 
 from .banner import export_banner
 from .definition import builtin_surveys, load_definition
+from .design import Design
 from .errors import InputError
 from .figures import check_titles, draw_figure
 from .messages import LANGUAGES, msg, tr
 from .survey_tables import analysis_columns, answer_labels, question_label
 
-__all__ = ["load_survey", "TwoWaves", "load_two_waves", "survey_overview", "audit_tables", "figure_languages",
+__all__ = ["load_survey", "TwoWaves", "load_two_waves", "design_summary", "survey_overview", "audit_tables", "figure_languages",
            "question_figure_names", "draw_question_figures", "draw_waves_figure", "export_banners",
            "design_message", "explore_summary", "waves_verdict"]
 
@@ -159,6 +160,37 @@ def load_two_waves(export_a, export_b, survey_file, wave_a, wave_b, *, column_ma
                     data_source([result_a, result_b]), labels, labels, None, (str(export_a), str(export_b)))
 
 
+def design_summary(data: pd.DataFrame, design: Design) -> str:
+    """One sentence on how the estimates treat the sample.
+
+    Examples
+    --------
+    >>> from supportstats.design import Design
+    >>> design_summary(pd.DataFrame({"q": [1, 2, 3]}), Design())
+    'Unweighted, no strata or clusters: every interval treats the 3 respondents as a simple random sample.'
+    """
+    parts = []
+    if design.weight is None:
+        parts.append("Unweighted")
+    elif design.calibration:
+        parts.append(f"Weights raked to the margins of {', '.join(design.margin_columns)}"
+                     + (f" from the design weights {design.base_weight!r}" if design.base_weight else
+                        " from equal weights"))
+    else:
+        parts.append(f"Weighted by {design.weight!r}")
+    if design.strata is None and design.cluster is None:
+        if design.weight is None:
+            return (f"Unweighted, no strata or clusters: every interval treats the {len(data):,} respondents "
+                    "as a simple random sample.")
+        parts.append("no strata or clusters")
+    if design.strata is not None:
+        parts.append(f"{data[design.strata].nunique()} strata ({design.strata!r})")
+    if design.cluster is not None:
+        parts.append(f"{data[design.cluster].nunique()} clusters ({design.cluster!r})")
+    return (", ".join(parts) + f"; standard errors by {design.se_method}, intervals with the design's "
+            f"degrees of freedom ({len(data):,} respondents).")
+
+
 def survey_overview(result, definition, source: str, data: pd.DataFrame, design, *, markdown: bool = True) -> str:
     """Which survey, wave and file, real or synthetic, and how it is weighted: Markdown, or one plain line.
 
@@ -171,8 +203,6 @@ def survey_overview(result, definition, source: str, data: pd.DataFrame, design,
     >>> survey_overview(result, d, source, result.data, Design(), markdown=False)[:60]
     'American National Election Study 1996 (anes96), wave 1996, f'
     """
-    from .survey_tables import design_summary
-
     d = load_definition(definition)
     kind = ("the SYNTHETIC RECONSTRUCTION: a pipeline demonstration, not evidence" if source == "synthetic reconstruction"
             else "a real export (no row carries the synthetic mark)")

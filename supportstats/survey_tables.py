@@ -29,8 +29,7 @@ from .estimate import LOW_N, weighted_mean, weighted_share
 from .significance import adjust_pvalues
 from .weights import rake
 
-__all__ = ["analysis_columns", "question_label", "answer_labels", "analysis_design", "design_summary",
-           "question_estimates", "estimates_summary", "survey_banner", "banner_summary",
+__all__ = ["analysis_columns", "question_label", "answer_labels", "analysis_design", "question_estimates", "estimates_summary", "survey_banner", "banner_summary",
            "compare_survey_waves", "waves_summary", "split_halves"]
 
 _ESTIMATE_COLUMNS = ["question", "column", "measure", "answer", "estimate", "se", "ci_low", "ci_high",
@@ -217,36 +216,6 @@ def analysis_design(data: pd.DataFrame, definition, *, weighted: bool = False,
     return data, Design(weight=name, margins=dict(margins), base_weight=weight, **common)
 
 
-def design_summary(data: pd.DataFrame, design: Design) -> str:
-    """One sentence on how the estimates treat the sample.
-
-    Examples
-    --------
-    >>> design_summary(pd.DataFrame({"q": [1, 2, 3]}), Design())
-    'Unweighted, no strata or clusters: every interval treats the 3 respondents as a simple random sample.'
-    """
-    parts = []
-    if design.weight is None:
-        parts.append("Unweighted")
-    elif design.calibration:
-        parts.append(f"Weights raked to the margins of {', '.join(design.margin_columns)}"
-                     + (f" from the design weights {design.base_weight!r}" if design.base_weight else
-                        " from equal weights"))
-    else:
-        parts.append(f"Weighted by {design.weight!r}")
-    if design.strata is None and design.cluster is None:
-        if design.weight is None:
-            return (f"Unweighted, no strata or clusters: every interval treats the {len(data):,} respondents "
-                    "as a simple random sample.")
-        parts.append("no strata or clusters")
-    if design.strata is not None:
-        parts.append(f"{data[design.strata].nunique()} strata ({design.strata!r})")
-    if design.cluster is not None:
-        parts.append(f"{data[design.cluster].nunique()} clusters ({design.cluster!r})")
-    return (", ".join(parts) + f"; standard errors by {design.se_method}, intervals with the design's "
-            f"degrees of freedom ({len(data):,} respondents).")
-
-
 # ------------------------------------------------------------------------------ estimates
 def question_estimates(data: pd.DataFrame, definition, questions=None, *, design: Design | None = None,
                        level: float = 0.95, min_n: int = LOW_N) -> pd.DataFrame:
@@ -272,7 +241,7 @@ def question_estimates(data: pd.DataFrame, definition, questions=None, *, design
         ``answer`` None), in the definition's order, with ``question``, ``column``,
         ``estimate``, ``se``, ``ci_low``, ``ci_high`` (Korn–Graubard for shares, t for
         means), ``level``, ``n`` (answers), ``n_eff``, ``deff``, ``df``, ``low_n``,
-        ``method``.
+        ``method``. A question no one answered has no rows; ``.attrs["unanswered"]`` names it.
 
     Examples
     --------
@@ -304,6 +273,8 @@ def question_estimates(data: pd.DataFrame, definition, questions=None, *, design
                               measure="mean" if row.measure == "mean" else "share"))
     out = pd.concat(parts, ignore_index=True)[_ESTIMATE_COLUMNS]
     out["answer"] = out["answer"].astype(object).where(out["answer"].notna(), None)
+    out.attrs["unanswered"] = [q for q in dict.fromkeys(analysis_columns(d, questions).question)
+                               if q not in set(out.question)]
     return out
 
 
@@ -340,6 +311,10 @@ def estimates_summary(estimates: pd.DataFrame, definition, lang: str | None = No
             lead = f"{label}: {name}" if len(part) == 1 else f"{label}: most common answer {name}"
         lines.append(f"{lead}, {_pct(top.estimate)} ({ci} {_pct(top.ci_low)} to {_pct(top.ci_high)}), "
                      f"n = {int(top.n):,}{care}.")
+    unanswered = estimates.attrs.get("unanswered") or []
+    if unanswered:
+        lines.append("No answers at all, so no estimate: "
+                     + ", ".join(question_label(d, analysis_columns(d, [q]).column.iloc[0], lang) for q in unanswered) + ".")
     return lines
 
 
@@ -368,7 +343,8 @@ def survey_banner(data: pd.DataFrame, definition, by: str, questions=None, *, de
     Returns
     -------
     pandas.DataFrame
-        The banner (tidy), as :func:`supportstats.banner` returns it.
+        The banner (tidy), as :func:`supportstats.banner` returns it; questions no one
+        answered are left out and named in ``.attrs["banner"]["unanswered"]``.
 
     Raises
     ------
@@ -398,10 +374,17 @@ def survey_banner(data: pd.DataFrame, definition, by: str, questions=None, *, de
                          value=by, expected="a categorical, ordinal, band or yes/no question of " + d.id)
     cols = analysis_columns(d, questions, exclude=(question.name,) if question.type != "multi_select" else ())
     columns = [c for c in cols.column if c != by]
-    labels = {c: question_label(d, c, lang) for c in [*columns, by]}
+    unanswered = [c for c in columns if c in data.columns and not data[c].notna().any()]
+    columns = [c for c in columns if c not in unanswered]
+    if not columns:
+        raise InputError("no question to tabulate: none has an answer", value=by,
+                         expected="questions with at least one answer")
+    labels = {c: question_label(d, c, lang) for c in [*columns, *unanswered, by]}
     value_labels = {c: answer_labels(d, c, lang) for c in [*columns, by]}
-    return banner(data, columns, by, design=design or Design(), level=level, adjust=adjust, alpha=alpha,
-                  labels=labels, value_labels=value_labels, min_n=min_n)
+    out = banner(data, columns, by, design=design or Design(), level=level, adjust=adjust, alpha=alpha,
+                 labels=labels, value_labels=value_labels, min_n=min_n)
+    out.attrs["banner"]["unanswered"] = [labels[c] for c in unanswered]
+    return out
 
 
 def banner_summary(table: pd.DataFrame) -> str:
@@ -427,9 +410,13 @@ def banner_summary(table: pd.DataFrame) -> str:
             f"row, α = {info.get('alpha', 0.05):g}).")
     low = tested[tested.n < info.get("min_n", LOW_N)].groupby("group_label", sort=False)["n"].min()
     if low.empty:
-        return text + f" No column has a base below {info.get('min_n', LOW_N)}."
-    return text + " Low bases (below {}; flagged *): ".format(info.get("min_n", LOW_N)) + ", ".join(
-        f"{g} (n = {int(n)})" for g, n in low.items()) + "."
+        text += f" No column has a base below {info.get('min_n', LOW_N)}."
+    else:
+        text += " Low bases (below {}; flagged *): ".format(info.get("min_n", LOW_N)) + ", ".join(
+            f"{g} (n = {int(n)})" for g, n in low.items()) + "."
+    if info.get("unanswered"):
+        text += " Left out, no answers at all: " + ", ".join(info["unanswered"]) + "."
+    return text
 
 
 # ------------------------------------------------------------------------------ two waves
@@ -462,7 +449,8 @@ def compare_survey_waves(wave_a: pd.DataFrame, wave_b: pd.DataFrame, definition,
         One row per answer (or mean): ``question``, ``column``, ``answer``, ``measure``,
         ``group_a``, ``group_b``, ``estimate_a``, ``estimate_b``, ``n_a``, ``n_b``, ``diff``
         (b − a), ``se``, ``ci_low``, ``ci_high`` (unadjusted), ``level``, ``statistic``
-        (t), ``df``, ``p_value``, ``p_holm``, ``p_bh``, ``method``, ``low_n``.
+        (t), ``df``, ``p_value``, ``p_holm``, ``p_bh``, ``method``, ``low_n``. A question
+        without answers in one of the waves is left out and named in ``.attrs["not_compared"]``.
 
     Examples
     --------
@@ -476,11 +464,14 @@ def compare_survey_waves(wave_a: pd.DataFrame, wave_b: pd.DataFrame, definition,
     """
     d = load_definition(definition)
     design = design or Design()
-    parts = []
+    parts, skipped = [], []
     for row in analysis_columns(d, questions).itertuples(index=False):
         for name, wave in (("wave_a", wave_a), ("wave_b", wave_b)):
             if row.column not in wave.columns:
                 raise KeyError(f"column {row.column!r} of survey {d.id} is not in {name}")
+        if not (wave_a[row.column].notna().any() and wave_b[row.column].notna().any()):
+            skipped.append(row.question)
+            continue
         kw = dict(design=design, labels=tuple(names), level=level, min_n=min_n)
         if row.measure == "levels":
             for lv in d.column(row.question).vocabulary.levels:
@@ -490,15 +481,20 @@ def compare_survey_waves(wave_a: pd.DataFrame, wave_b: pd.DataFrame, definition,
         else:
             parts.append(compare_waves(wave_a, wave_b, row.column, **kw)
                          .assign(answer=None if row.measure == "mean" else True, question=row.question))
+    if not parts:
+        raise InputError("no question has answers in both waves", value=", ".join(dict.fromkeys(skipped)),
+                         expected="questions answered in both waves")
     out = pd.concat(parts, ignore_index=True).rename(columns={"variable": "column"})
     out["answer"] = out["answer"].astype(object).where(out["answer"].notna(), None)
     untestable = ~(out["se"] > 0)
     out.loc[untestable, ["statistic", "p_value"]] = np.nan
     out["p_holm"] = adjust_pvalues(out["p_value"], "holm")["p_adjusted"].to_numpy()
     out["p_bh"] = adjust_pvalues(out["p_value"], "bh")["p_adjusted"].to_numpy()
-    return out[["question", "column", "answer", "measure", "group_a", "group_b", "estimate_a", "estimate_b",
-                "n_a", "n_b", "diff", "se", "ci_low", "ci_high", "level", "statistic", "df", "p_value",
-                "p_holm", "p_bh", "method", "low_n"]]
+    out = out[["question", "column", "answer", "measure", "group_a", "group_b", "estimate_a", "estimate_b",
+               "n_a", "n_b", "diff", "se", "ci_low", "ci_high", "level", "statistic", "df", "p_value",
+               "p_holm", "p_bh", "method", "low_n"]]
+    out.attrs["not_compared"] = list(dict.fromkeys(skipped))
+    return out
 
 
 def waves_summary(table: pd.DataFrame, definition, alpha: float = 0.05, lang: str | None = None) -> str:
@@ -515,8 +511,11 @@ def waves_summary(table: pd.DataFrame, definition, alpha: float = 0.05, lang: st
     tested = table[table.p_value.notna()]
     m = len(tested)
     a, b = (str(table.group_a.iloc[0]), str(table.group_b.iloc[0])) if len(table) else ("a", "b")
+    skipped = table.attrs.get("not_compared") or []
+    not_compared = ("" if not skipped else " Not compared, no answers in one wave: " + ", ".join(
+        question_label(d, analysis_columns(d, [q]).column.iloc[0], lang) for q in skipped) + ".")
     if m == 0:
-        return f"No difference between {a} and {b} could be tested."
+        return f"No difference between {a} and {b} could be tested." + not_compared
     holm, bh, raw = (int((tested[c] < alpha).sum()) for c in ("p_holm", "p_bh", "p_value"))
 
     def count(k, noun="difference"):
@@ -536,7 +535,7 @@ def waves_summary(table: pd.DataFrame, definition, alpha: float = 0.05, lang: st
         scale, unit = 1.0, ""
     text += (f" Largest: {label} {scale * top['diff']:+.1f}{unit} ({top.level:.0%} CI {scale * top.ci_low:.1f} to "
              f"{scale * top.ci_high:.1f}; p = {top.p_value:.2g}, Holm {top.p_holm:.2g}).")
-    return text
+    return text + not_compared
 
 
 def split_halves(data: pd.DataFrame, column: str) -> tuple[pd.DataFrame, pd.DataFrame]:
