@@ -10,10 +10,7 @@ respondents by 20 questions takes about a second.
 """
 from __future__ import annotations
 
-import io
-import re
 import string
-import zipfile
 from collections.abc import Mapping
 
 import numpy as np
@@ -322,12 +319,10 @@ def export_banner(table: pd.DataFrame, path, *, title: str | None = None,
     >>> openpyxl.load_workbook(out).sheetnames
     ['banner', 'data']
     """
-    import datetime
-
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
-    from .io import atomic_path   # the one guarded writer (a data-layer helper, used lazily)
+    from .io import save_workbook   # the one guarded writer (a data-layer helper, used lazily)
 
     info = table.attrs.get("banner", {})
     wide = banner_table(table, digits=digits, mean_digits=mean_digits)
@@ -371,20 +366,4 @@ def export_banner(table: pd.DataFrame, path, *, title: str | None = None,
     data.append(list(tidy.columns))
     for values in tidy.itertuples(index=False):
         data.append([v.item() if hasattr(v, "item") else v for v in values])
-    wb.properties.created = datetime.datetime(2000, 1, 1)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    with atomic_path(path) as tmp:
-        _fix_dates(buffer, tmp)
-
-
-def _fix_dates(buffer, target) -> None:
-    """Same inputs, same bytes: openpyxl stamps "now" into core.xml and every zip entry."""
-    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(target, "w") as dst:
-        for item in src.infolist():
-            body = src.read(item.filename)
-            if item.filename == "docProps/core.xml":
-                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z", body)
-            info = zipfile.ZipInfo(item.filename, date_time=(2000, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(info, body)
+    save_workbook(wb, path)

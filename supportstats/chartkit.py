@@ -21,7 +21,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from .messages import Msg, format_value, msg
 from .theme import FOOTER_PT, SUBTITLE_PT, TITLE_PT, title_style
 
-__all__ = ["add_footer"]
+__all__ = ["add_footer", "literal"]
 
 _SEP = "  ·  "
 _MARGIN = 0.012  # figure fraction left free at the left edge
@@ -38,6 +38,20 @@ def text(value, lang: str) -> str:
     if isinstance(value, (dict, list, tuple)):
         raise TypeError(f"chart text must be a str or a Msg; got {type(value).__name__} {value!r}")
     return str(value)
+
+
+def literal(value: str) -> str:
+    """Text to draw as written: ``$`` escaped, so "$3,000-$4,999" (an income band) is never math.
+
+    matplotlib reads text between two ``$`` as mathtext; an escaped ``\\$`` is drawn as ``$``.
+    Only the drawn string is escaped: tables and alt text keep the label as it is.
+
+    Examples
+    --------
+    >>> literal("$3,000-$4,999")
+    '\\\\$3,000-\\\\$4,999'
+    """
+    return str(value).replace("$", "\\$")
 
 
 def _width(token: str, prop) -> float:
@@ -130,11 +144,11 @@ def header(fig, title, subtitle, lang: str) -> int:
     h = fig.get_figheight() * 72
     y = h - 8.0
     if t:
-        fig.text(_MARGIN, y / h, t, ha="left", va="top", fontsize=TITLE_PT, gid="supportstats-title",
+        fig.text(_MARGIN, y / h, literal(t), ha="left", va="top", fontsize=TITLE_PT, gid="supportstats-title",
                  linespacing=1.25, **title_style(lang))
         y -= t.count("\n") * TITLE_PT * 1.25 + TITLE_PT * 1.3 + 4
     if s:
-        fig.text(_MARGIN, y / h, s, ha="left", va="top", fontsize=SUBTITLE_PT, color="0.3",
+        fig.text(_MARGIN, y / h, literal(s), ha="left", va="top", fontsize=SUBTITLE_PT, color="0.3",
                  gid="supportstats-subtitle", linespacing=1.3)
         y -= s.count("\n") * SUBTITLE_PT * 1.3 + SUBTITLE_PT * 1.35 + 2
     fig.supportstats_top = (h - y + 6) / h
@@ -178,7 +192,7 @@ def legend(fig, handles, labels):
     lines_per_row = [max(lab.count("\n") + 1 for lab in labels[r::rows]) for r in range(rows)]
     height = sum(lines_per_row) * size * 1.25 + (rows - 1) * 0.6 * size + 10
     top = getattr(fig, "supportstats_top", 0.0)
-    box = fig.legend(handles, labels, loc="upper left", bbox_to_anchor=(_MARGIN, 1 - top), ncols=ncols,
+    box = fig.legend(handles, [literal(lab) for lab in labels], loc="upper left", bbox_to_anchor=(_MARGIN, 1 - top), ncols=ncols,
                      handletextpad=0.5, columnspacing=1.6, borderaxespad=0.0, borderpad=0.0, labelspacing=0.6)
     fig.supportstats_top = top + height / 72 / fig.get_figheight()
     _reserve(fig)
@@ -228,7 +242,10 @@ def add_footer(fig, *, n=None, source=None, synthetic=False, lang: str = "en"):
         lines = [full]
     else:
         lines = wrap(_SEP.join(parts), width_pt, FOOTER_PT).splitlines() + ([warning] if warning else [])
-    footer = fig.text(_MARGIN, 0.012, "\n".join(lines), ha="left", va="bottom", fontsize=FOOTER_PT,
+    # 1.2% of the height from the bottom edge, but never more than the 7 pt kept free below it
+    # (a tall figure's 1.2% would lift the footer into the last axis label)
+    bottom = min(0.012, 7.0 / 72 / fig.get_figheight())
+    footer = fig.text(_MARGIN, bottom, literal("\n".join(lines)), ha="left", va="bottom", fontsize=FOOTER_PT,
                       color="#8a3b00" if synthetic else "0.3", gid="supportstats-footer", linespacing=1.4)
     fig.supportstats_bottom = (len(lines) * FOOTER_PT * 1.45 + 10) / 72 / fig.get_figheight()
     _reserve(fig)

@@ -97,7 +97,7 @@ def _limits(ax, lo, hi, unit, zero=False):
 def _finish(fig, axes, *, title, subtitle, lang, n, source, synthetic, xlabels):
     handles, names = [], []
     for ax, xlabel in zip(axes, xlabels):
-        ax.set_xlabel(kit.text(xlabel, lang))
+        ax.set_xlabel(kit.literal(kit.text(xlabel, lang)))
         ax.set_ylabel("")
         ax.grid(axis="y", visible=False)
         for handle, name in zip(*ax.get_legend_handles_labels()):
@@ -221,10 +221,10 @@ def plot_estimates(df, *, title, subtitle=None, lang="en", x="estimate", y="labe
                 np.r_[high, est, pub if pub is not None else []], unit)
         kit.format_axis(ax.xaxis, unit, lang)
         names = [label(v, lang, labels) for v in sub[y]]
-        ax.set_yticks(pos, [kit.wrap(t, fig.get_figwidth() * 72 * 0.42, 10) for t in names])
+        ax.set_yticks(pos, [kit.literal(kit.wrap(t, fig.get_figwidth() * 72 * 0.42, 10)) for t in names])
         ax.set_ylim(-0.6, len(sub) - 0.4)
         if panel is not None and len(groups) > 1:
-            ax.set_title(label(key, lang, labels), y=1.0, pad=6)
+            ax.set_title(kit.literal(label(key, lang, labels)), y=1.0, pad=6)
         xlabels.append(_per_panel(xlabel, key))
         table = pd.DataFrame({"label": names, "estimate": est, "ci_low": low, "ci_high": high})
         if panel is not None:
@@ -301,10 +301,10 @@ def plot_forest(df, *, title, subtitle=None, lang="en", x="estimate", y="label",
         _limits(ax, np.r_[low, est], np.r_[high, est], unit, zero=True)
         kit.format_axis(ax.xaxis, unit, lang, change=True)
         names = [label(v, lang, labels) for v in sub[y]]
-        ax.set_yticks(pos, [kit.wrap(t, fig.get_figwidth() * 72 * 0.42, 10) for t in names])
+        ax.set_yticks(pos, [kit.literal(kit.wrap(t, fig.get_figwidth() * 72 * 0.42, 10)) for t in names])
         ax.set_ylim(-0.6, len(sub) - 0.4)
         if panel is not None and len(groups) > 1:
-            ax.set_title(label(key, lang, labels), y=1.0, pad=6)
+            ax.set_title(kit.literal(label(key, lang, labels)), y=1.0, pad=6)
         xlabels.append(_per_panel(xlabel, key) or msg("axis.change_pp" if unit == "percent" else "axis.change_points"))
         table = pd.DataFrame({"label": names, "estimate": est, "ci_low": low, "ci_high": high})
         if panel is not None:
@@ -495,7 +495,7 @@ def plot_exclusions(by_step, *, title, subtitle=None, lang="en", labels=None, n=
         ax.barh(pos, counts, left=left, color=color, label=label(step, lang, labels))
         left += counts
         rows += [{"wave": w, "step": label(step, lang, labels), "rows": int(c)} for w, c in zip(waves, counts)]
-    ax.set_yticks(pos, waves)
+    ax.set_yticks(pos, [kit.literal(w) for w in waves])
     kit.format_axis(ax.xaxis, "number", lang)
     _finish(fig, axes, title=title, subtitle=subtitle, lang=lang, n=kit.n_msg(n), source=source,
             synthetic=synthetic, xlabels=[msg("axis.excluded_rows")])

@@ -1,4 +1,4 @@
-"""The ``supportstats`` command line: claims, synth, clean, survey (init, check), reproduce, diff, kernels.
+"""The ``supportstats`` command line: claims, synth, anes96, clean, survey (init, check), reproduce, diff, kernels.
 
 Bad input ends with one line on stderr and exit code 2, never a traceback.
 Each command is a thin wrapper over library functions.
@@ -52,6 +52,18 @@ def synth(out):
     from .synth import write_synthetic
 
     for path in write_synthetic(out):
+        click.echo(f"wrote {path}")
+    return 0
+
+
+@cli.command()
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Folder to write into (default: data/raw/anes96).")
+def anes96(out):
+    """Write the bundled real survey, ANES 1996 as statsmodels ships it, byte for byte."""
+    from .anes96 import write_anes96
+
+    for path in write_anes96(out):
         click.echo(f"wrote {path}")
     return 0
 

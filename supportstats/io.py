@@ -27,8 +27,8 @@ import yaml
 from . import paths, schema
 from .errors import InputError
 
-__all__ = ["atomic_path", "write_csv", "read_csv", "read_table", "load_column_map", "apply_column_map",
-           "read_survey"]
+__all__ = ["atomic_path", "save_workbook", "write_csv", "read_csv", "read_table", "load_column_map",
+           "apply_column_map", "read_survey"]
 
 _TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ""}
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
@@ -115,6 +115,45 @@ def atomic_path(path, *, allow_raw: bool = False):
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def save_workbook(workbook, path, *, allow_raw: bool = False) -> Path:
+    """Save an openpyxl workbook atomically, its bytes depending only on its content.
+
+    openpyxl stamps the time of saving into ``docProps/core.xml`` and into every zip entry;
+    here the document dates and the entry dates are fixed (2000-01-01), so the same workbook
+    gives the same file in every run.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from openpyxl import Workbook
+    >>> def book():
+    ...     wb = Workbook()
+    ...     wb.active["A1"] = "same"
+    ...     return wb
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> a, b = save_workbook(book(), folder / "a.xlsx"), save_workbook(book(), folder / "b.xlsx")
+    >>> a.read_bytes() == b.read_bytes()
+    True
+    """
+    import datetime
+    import zipfile
+
+    path = Path(path)
+    workbook.properties.created = datetime.datetime(2000, 1, 1)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with atomic_path(path, allow_raw=allow_raw) as tmp:
+        with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(tmp, "w") as dst:
+            for item in src.infolist():
+                body = src.read(item.filename)
+                if item.filename == "docProps/core.xml":
+                    body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z", body)
+                entry = zipfile.ZipInfo(item.filename, date_time=(2000, 1, 1, 0, 0, 0))
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                dst.writestr(entry, body)
+    return path
 
 
 # ------------------------------------------------------------------ spreadsheet-safe CSV

@@ -20,7 +20,8 @@ Placeholder kinds (the part after the colon):
 ``signed``  a number with its sign, ``+11``/``−6`` (typographic minus), up to one decimal
 ``year``    a year, never grouped (``2022``)
 ``date``    a ``datetime.date`` in the locale's medium form
-``text``    text as given (the default when no kind is written; a bare number is ``int``/``num``)
+``text``    text as given (the default when no kind is written; a bare number is ``int``/``num``);
+            a mapping ``{lang: text}`` gives the text of the language rendered
 ``msg``     a :class:`Msg` (or a plain string), rendered in the same language
 """
 from __future__ import annotations
@@ -257,6 +258,12 @@ class _Formatter(string.Formatter):
     def format_field(self, value, format_spec):
         if isinstance(value, Msg) and format_spec in ("", "text", "msg"):
             return value.render(self.lang)
+        if isinstance(value, Mapping) and format_spec in ("", "text"):
+            # text by language, e.g. a survey definition's label {"en": "Region", "es": "Región"}
+            if self.lang not in value:
+                raise MessageError(f"message {self.message_id!r} ({self.lang}): a value has text in "
+                                   f"{', '.join(map(str, value))} only")
+            return str(value[self.lang])
         return format_value(value, format_spec, self.lang)
 
 
@@ -272,6 +279,8 @@ def tr(message_id: str, lang: str = "en", /, **values) -> str:
     --------
     >>> tr("footer.n", "en", n=1214), tr("footer.n", "es", n=1214)
     ('n = 1,214', 'n = 1.214')
+    >>> tr("footer.source", "es", source={"en": "My survey", "es": "Mi encuesta"})
+    'Fuente: Mi encuesta'
     >>> tr("no.such.id", "ja")
     Traceback (most recent call last):
     supportstats.messages.MessageError: no message 'no.such.id' in the ja catalog (supportstats/locales/ja.yml)

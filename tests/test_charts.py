@@ -140,3 +140,31 @@ def test_other_charts_draw_in_every_language(lang):
     for fig in figs:
         assert fig.supportstats_alt.startswith("t")
         plt.close(fig)
+
+
+def test_footer_stays_below_the_last_axis_of_a_tall_figure():
+    """A 60-row forest is 30 inches tall: 1.2% of that lifted the footer into the last axis label."""
+    rows = pd.DataFrame({"label": [f"row {i}" for i in range(60)], "estimate": np.linspace(-0.05, 0.05, 60),
+                         "ci_low": np.linspace(-0.1, 0.0, 60), "ci_high": np.linspace(0.0, 0.1, 60)})
+    fig = plot_forest(rows, title="Sixty differences", labels={f"row {i}": f"Row {i}" for i in range(60)},
+                      source="A source")
+    assert fig.get_figheight() > 20
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    footer = [t for t in fig.texts if t.get_gid() == "supportstats-footer"][0].get_window_extent(renderer)
+    assert footer.y1 < fig.axes[-1].get_tightbbox(renderer).y0, "footer overlaps the last axis label"
+    plt.close(fig)
+
+
+def test_labels_with_dollar_signs_are_text_not_math():
+    df = pd.DataFrame({"label": ["low", "high"], "estimate": [0.2, 0.8], "ci_low": [0.1, 0.7], "ci_high": [0.3, 0.9]})
+    fig = plot_estimates(df, title="Income from $3,000 to $4,999", labels={"low": "$3,000-$4,999", "high": "$5,000+"})
+    assert fig.supportstats_table.label.tolist() == ["$3,000-$4,999", "$5,000+"]   # the data keep the label
+    fig.canvas.draw()
+    label = fig.axes[0].get_yticklabels()[0]
+    assert label.get_text() == r"\$3,000-\$4,999"           # escaped for matplotlib, drawn with its $ signs
+    # what matplotlib draws (its own parsing): the label with its $ signs, as text, not math
+    assert label._preprocess_math(label.get_text()) == ("$3,000-$4,999", False)
+    assert label._preprocess_math("$3,000-$4,999")[1] is True      # unescaped, it would be math
+    assert fig.texts[0].get_text().startswith(r"Income from \$3,000")
+    plt.close(fig)

@@ -116,3 +116,11 @@ def test_placeholder_kinds_are_known():
     assert kinds <= set(SAMPLE) | {"", "text", "msg"}
     assert all(field is None or field.isidentifier()
                for text in catalog("en").values() for _, field, _, _ in string.Formatter().parse(text))
+
+
+def test_a_value_given_by_language_renders_in_each():
+    """A survey definition's labels ({lang: text}) go into catalog messages as they are."""
+    title = msg("survey.title_share", question={"en": "Resolved", "es": "Resuelto"}, share=0.75)
+    assert title.render("en") == "Resolved: 75%" and title.render("es") == "Resuelto: 75\xa0%"
+    with pytest.raises(MessageError, match="has text in en, es only"):
+        title.render("ja")
