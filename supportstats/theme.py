@@ -132,7 +132,7 @@ def set_theme(lang: str = "en") -> None:
     ('supportstats', 150.0)
     """
     register_fonts()
-    sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE, font="sans-serif", rc=_rc(lang))
+    plt.rcParams.update(_full_rc(lang))
 
 
 @contextlib.contextmanager
@@ -150,7 +150,18 @@ def theme_context(lang: str = "en"):
     'DejaVu Sans'
     """
     register_fonts()
-    with plt.rc_context(_rc(lang)):
+    with plt.rc_context(_full_rc(lang)):
         yield
+
+
+def _full_rc(lang: str) -> dict:
+    """Every rcParam :func:`set_theme` sets, as one mapping: a figure drawn inside
+    :func:`theme_context` looks the same whether or not the theme was set in this process."""
+    from cycler import cycler
+
+    rc = {**sns.plotting_context("notebook"), **sns.axes_style("whitegrid")}
+    rc["axes.prop_cycle"] = cycler(color=sns.color_palette(PALETTE))
+    rc.update(_rc(lang))
+    return rc
 
 
