@@ -13,6 +13,8 @@ A glyph missing from the fonts is an error naming the figure and the language, n
 """
 from __future__ import annotations
 
+import re
+
 import base64
 import os
 import warnings
@@ -224,9 +226,9 @@ class _glyphs_checked:
 
 
 def _write_text(path: Path, text: str) -> Path:
+    # always written, like every output (a runner tells a file no notebook writes any more by
+    # its time: a skipped identical write would look stale)
     data = text.encode("utf-8")
-    if path.exists() and path.read_bytes() == data:
-        return path
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
         tmp.chmod(_FILE_MODE)
@@ -267,6 +269,26 @@ def _settle_layout(fig) -> None:
         fig.set_layout_engine("none")
         # "none" leaves a placeholder engine, and any engine makes savefig do its dry-run draw
         fig._layout_engine = None
+
+
+_SVG_CLIP_ID = re.compile(rb'<clipPath id="(p[0-9a-f]{10})">')
+
+
+def _stable_svg_ids(svg: bytes) -> bytes:
+    """Number the SVG's clip paths in order of appearance.
+
+    matplotlib names a clip path by a hash of its rectangle's floats; the same figure laid out
+    twice can differ in the last bits of those floats (the drawn coordinates, written to six
+    decimals, do not), which changed the ids, and so the bytes, from run to run.
+
+    Examples
+    --------
+    >>> _stable_svg_ids(b'<clipPath id="pabcdef0123">x</clipPath> url(#pabcdef0123)')
+    b'<clipPath id="clip0">x</clipPath> url(#clip0)'
+    """
+    for i, old in enumerate(dict.fromkeys(_SVG_CLIP_ID.findall(svg))):
+        svg = svg.replace(b'id="' + old + b'"', b'id="clip%d"' % i).replace(b"url(#" + old + b")", b"url(#clip%d)" % i)
+    return svg
 
 
 def save_figure(fig, name, folder=None, dpi=None) -> list[Path]:
@@ -320,6 +342,8 @@ def save_figure(fig, name, folder=None, dpi=None) -> list[Path]:
             for path, kw in zip(paths, settings):
                 with atomic_path(path) as tmp:
                     fig.savefig(tmp, facecolor="white", **kw)
+                    if kw["format"] == "svg":
+                        tmp.write_bytes(_stable_svg_ids(tmp.read_bytes()))
                     tmp.chmod(_FILE_MODE)  # mkstemp's 0600 would make figures private
     finally:
         plt.close(fig)

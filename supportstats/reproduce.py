@@ -35,6 +35,7 @@ import shutil
 import signal
 import sys
 import threading
+import time
 from collections import deque
 from pathlib import Path
 
@@ -390,6 +391,7 @@ def reproduce(notebooks=None, jobs=None, only=None, params=None, *, lang=None, n
             if progress:
                 print(f"recovered: {line}", file=sys.stderr, flush=True)
         staging = _runs.make_staging(root, notebooks=every if what_if else ())
+        started = time.time()  # every output a kernel writes is stamped well after this
         rows = _run_stages(to_run, plan, staging, jobs=jobs, timeout=timeout, report=report, progress=progress)
         order = {p.stem: i for i, p in enumerate(to_run)}
         summary = (pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
@@ -402,7 +404,7 @@ def reproduce(notebooks=None, jobs=None, only=None, params=None, *, lang=None, n
                          findings=staging / "data" / "processed" / "findings.csv", failed=failed,
                          lang=lang if lang not in (None, "all") else "en")
         run_dir = root if not what_if and not failed else root / "runs" / (run_name or "failed")
-        ops = _landing(root, staging, run_dir, what_if=what_if, report=report, summary=summary,
+        ops = _landing(root, staging, run_dir, started=started, what_if=what_if, report=report, summary=summary,
                        params=params, lang=lang)
         _block_signals(True)
         try:
@@ -478,8 +480,12 @@ def _block_signals(block: bool) -> None:
         signal.pthread_sigmask(signal.SIG_BLOCK if block else signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
 
 
-def _landing(root: Path, staging: Path, run_dir: Path, *, what_if, report, summary, params, lang) -> list:
-    """The journal's operations that land this run."""
+def _landing(root: Path, staging: Path, run_dir: Path, *, started, what_if, report, summary, params, lang) -> list:
+    """The journal's operations that land this run.
+
+    A plain run lands its changed files and removes the committed outputs it did not write:
+    the committed outputs are exactly what a plain run writes, so a figure renamed or
+    dropped from a notebook leaves no stale copy behind."""
     for sub in (".runtime", ".tmp", ".flags", ".logs"):
         shutil.rmtree(staging / sub, ignore_errors=True)
     if run_dir != root:  # a what-if run, or a plain run with a failure: the whole folder
@@ -493,6 +499,7 @@ def _landing(root: Path, staging: Path, run_dir: Path, *, what_if, report, summa
     ops = [("move", s, d) for s, d in _runs.changed_files(staging / "notebooks", root / "notebooks", pattern="*.ipynb")]
     for rel in ("figures", "data/processed"):
         ops += [("move", s, d) for s, d in _runs.changed_files(staging / rel, root / rel)]
+        ops += [("delete", s, d) for s, d in _runs.stale_files(staging / rel, root / rel, since=started)]
     if report:
         ops.append(("swap", staging / "reports", root / "reports"))
     return ops

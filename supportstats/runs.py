@@ -172,6 +172,21 @@ def changed_files(src_dir, dst_dir, *, pattern="**/*") -> list[tuple[Path, Path]
     return pairs
 
 
+def stale_files(src_dir, dst_dir, *, since: float) -> list[tuple[Path, Path]]:
+    """Pairs ``(src, dst)`` for files of a staged copy ``src_dir`` that no notebook wrote.
+
+    The staging folder starts as a copy of the committed outputs with their times kept; a
+    file still older than ``since`` (when the notebooks started) was not written by this run,
+    so the committed one is an output nobody makes any more (a renamed or removed figure).
+    """
+    src_dir, dst_dir = Path(src_dir), Path(dst_dir)
+    pairs = []
+    for src in sorted(src_dir.rglob("*")):
+        if src.is_file() and not _TMP.match(src.name) and src.stat().st_mtime < since:
+            pairs.append((src, dst_dir / src.relative_to(src_dir)))
+    return pairs
+
+
 def _journal(root) -> Path:
     return Path(root) / "runs" / JOURNAL_NAME
 
@@ -179,9 +194,10 @@ def _journal(root) -> Path:
 def commit(root, ops, *, cleanup=()) -> None:
     """Record ``ops`` in the journal, carry them out, then remove ``cleanup`` and the journal.
 
-    ``ops`` are ``("move", src, dst)`` (a file, replaced atomically) and
+    ``ops`` are ``("move", src, dst)`` (a file, replaced atomically),
     ``("swap", src, dst)`` (a folder renamed onto ``dst``; an existing ``dst`` goes to the
-    trash first). Each op is done only while its ``src`` exists, so carrying out the
+    trash first) and ``("delete", src, dst)`` (``dst`` removed: an output no notebook writes
+    any more; ``src`` is its stale staged copy). Each op is done only while its ``src`` exists, so carrying out the
     journal again after a crash finishes the job without undoing any of it.
     """
     journal = _journal(root)
@@ -204,6 +220,9 @@ def _carry_out(root, record) -> None:
         dst.parent.mkdir(parents=True, exist_ok=True)
         if kind == "move":
             os.replace(src, dst)
+        elif kind == "delete":
+            dst.unlink(missing_ok=True)
+            src.unlink()
         elif kind == "swap":
             if dst.exists():
                 trash.mkdir(parents=True, exist_ok=True)

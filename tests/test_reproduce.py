@@ -219,6 +219,9 @@ def test_plain_run_writes_in_place(good):
     assert (root / "reports" / "index.html").exists() and (root / "reports" / "notebooks" / "01_params.html").exists()
     assert not (root / "notebooks" / "marker.txt").exists()  # the kernels' working folder is the staging folder
     assert leftovers(root) == [] and not (root / "runs" / "failed").exists()
+    # committed outputs that no notebook writes any more are gone: what is committed is what a plain run writes
+    assert not (root / "figures" / "committed.txt").exists() and not (root / "data" / "processed" / "kept.csv").exists()
+    assert (good["committed"].keys() - good["after_first"].keys()) == {"figures/committed.txt", "data/processed/kept.csv"}
 
 
 def test_kernel_is_the_project_python(good):
@@ -253,9 +256,7 @@ def test_case3_what_if_run_leaves_committed_files_and_is_complete(good):
     assert good["what_if"].attrs["run_dir"] == str(run)
     assert list(good["what_if"]["notebook"]) == ["01_params", "99_gather"]  # 99 re-run to gather
     assert (run / "figures" / "01_params.txt").read_text() == "7 1.5\n"
-    assert (run / "figures" / "committed.txt").read_text() == "committed\n"  # the others' outputs copied in
     assert (run / "data" / "processed" / "gathered.csv").read_text() == "n\n7\n"
-    assert (run / "data" / "processed" / "kept.csv").exists()
     nb = nbformat.read(run / "notebooks" / "01_params.ipynb", as_version=4)
     assert nb.metadata["papermill"] == {"parameters": {"n": 7}}
     assert nb.cells[3].outputs[0]["text"].startswith("7 1.5 base True [2021, 2022] None")
@@ -333,7 +334,8 @@ def test_case4_killed_move_is_rolled_forward_and_stale_files_swept(tmp_path):
     stale = root / "figures" / ".committed.txt.k3j2h1.tmp"
     stale.write_text("half")
     os.utime(stale, (time.time() - 3600,) * 2)
-    s = rp.reproduce(root / "notebooks", progress=False)
+    # a what-if run recovers too, and (unlike a plain run) then leaves the committed files alone
+    s = rp.reproduce(root / "notebooks", name="after-the-kill", progress=False)
     assert list(s["status"]) == ["ok"]
     assert (root / "figures" / "a.txt").read_text() == "new a\n"
     assert (root / "figures" / "b.txt").read_text() == "new b\n"  # rolled forward
