@@ -26,7 +26,7 @@ import pandas as pd
 from . import schema
 from .definition import load_definition
 from .provenance import SYNTHETIC_MARK, mark_synthetic
-from .io import atomic_path
+from .outputs import atomic_path
 from .paths import DATA_RAW
 
 __all__ = ["SEED", "SAMPLE_SIZES", "FAULT_RATES", "DEFAULTS", "SynthWave", "targets", "generate_wave",
