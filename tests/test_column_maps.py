@@ -126,7 +126,7 @@ STATUS_CODE = {"IP Address": "0", "Survey Preview": "1", "Survey Test": "2", "":
 
 @pytest.fixture(scope="module")
 def wave():
-    from supportstats.synth import generate_wave
+    from supportstats.synth_waves import generate_wave
     return generate_wave("trends", 2022, n=100, seed=5)
 
 

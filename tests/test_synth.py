@@ -5,11 +5,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from supportstats import schema, synth
+from supportstats import schema, synth, synth_targets, synth_waves
 from supportstats.claims import load_claims
 from supportstats.paths import DATA_RAW
 
-WAVES = list(synth.SAMPLE_SIZES)
+WAVES = list(synth_targets.SAMPLE_SIZES)
 
 
 def half_up(x):
@@ -18,7 +18,7 @@ def half_up(x):
 
 @pytest.fixture(scope="module")
 def waves():
-    return {(s, w): synth.generate_wave(s, w) for s, w in WAVES}
+    return {(s, w): synth_waves.generate_wave(s, w) for s, w in WAVES}
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +56,7 @@ def test_other_registered_measures(waves, registry):
 def test_sample_sizes_match_the_published_wording(waves):
     assert 290 <= len(waves[("benchmark", 2022)].core) < 300  # 'nearly 300'
     assert len(waves[("trends", 2022)].core) >= 1200  # '1,200+'
-    for key, n in synth.SAMPLE_SIZES.items():
+    for key, n in synth_targets.SAMPLE_SIZES.items():
         assert len(waves[key].core) == n
 
 
@@ -73,10 +73,10 @@ def test_documented_readings_of_vague_changes(waves, registry):
 
 
 def test_targets_name_their_source(registry):
-    t = synth.targets("benchmark", 2022)
+    t = synth_targets.targets("benchmark", 2022)
     assert t.source.str.match(r"^(registry|derived|default)").all()
     assert (t.loc[t.name == "csat", "source"] == "registry: benchmark_2022.csat_mean").all()
-    t21 = synth.targets("trends", 2021).set_index("name")
+    t21 = synth_targets.targets("trends", 2021).set_index("name")
     assert t21.loc["team_burnout", "source"].startswith("default (carry-over)")
 
 
@@ -119,7 +119,7 @@ def test_fault_counts_follow_the_documented_rates(waves):
     for (s, w), wave in waves.items():
         n = len(wave.core)
         counts = wave.faults.fault.value_counts().to_dict()
-        assert counts == {k: max(1, half_up(r * n)) for k, r in synth.FAULT_RATES.items()}
+        assert counts == {k: max(1, half_up(r * n)) for k, r in synth_targets.FAULT_RATES.items()}
         assert len(wave.raw) == n + len(wave.faults)
         assert wave.faults.row.is_unique
 
@@ -137,16 +137,16 @@ def test_raw_exports_carry_the_messy_spellings(waves):
 
 
 def test_generator_is_deterministic_and_seeded():
-    a = synth.generate_raw("cs_ops", 2023, n=100, seed=7)
-    b = synth.generate_raw("cs_ops", 2023, n=100, seed=7)
-    c = synth.generate_raw("cs_ops", 2023, n=100, seed=8)
+    a = synth_waves.generate_raw("cs_ops", 2023, n=100, seed=7)
+    b = synth_waves.generate_raw("cs_ops", 2023, n=100, seed=7)
+    c = synth_waves.generate_raw("cs_ops", 2023, n=100, seed=8)
     pd.testing.assert_frame_equal(a, b)
     assert not a.equals(c)
 
 
 def test_small_n_that_cannot_show_a_share_is_refused():
     with pytest.raises(ValueError, match="n"):
-        synth.generate_wave("trends", 2022, n=10)
+        synth_waves.generate_wave("trends", 2022, n=10)
 
 
 @pytest.mark.parametrize("survey,wave", WAVES)
