@@ -3,7 +3,7 @@
 Before any test or kernel starts, ``SUPPORTSTATS_OUTPUT_ROOT`` points at a temporary copy
 of the committed outputs the notebooks read (``data/processed/``, ``figures/``), so nbval's
 kernels (which inherit the environment) write their figures and findings there, and the
-library's write guard (``supportstats.io.check_write``) refuses any write elsewhere in the
+library's write guard (``supportstats.outputs.check_write``) refuses any write elsewhere in the
 project. At the end of the session the controller checks that no tracked file was
 rewritten: same bytes *and* same modification time as before the session.
 """

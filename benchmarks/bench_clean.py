@@ -47,7 +47,9 @@ print(json.dumps(out))
 
 _GEN = r"""
 import sys, time
-from supportstats.synth import FAULT_RATES, generate_raw, raw_to_csv_bytes
+from supportstats.synth import raw_to_csv_bytes
+from supportstats.synth_targets import FAULT_RATES
+from supportstats.synth_waves import generate_raw
 path, rows, survey, wave = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 t0 = time.perf_counter()
 core_n = int(rows / (1 + sum(FAULT_RATES.values()))) + 1

@@ -35,7 +35,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from supportstats.figures import draw_figure  # noqa: E402
-from supportstats.io import atomic_path  # noqa: E402
+from supportstats.outputs import atomic_path  # noqa: E402
 from supportstats.messages import msg  # noqa: E402
 
 HERE = Path(__file__).resolve().parent

@@ -34,7 +34,7 @@ import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from supportstats import nbdiff  # noqa: E402
-from supportstats.io import atomic_path  # noqa: E402
+from supportstats.outputs import atomic_path  # noqa: E402
 from supportstats.review import review_notebooks  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -95,7 +95,7 @@ def load_line(loads: tuple) -> str:
 def write_results(name: str, text: str) -> Path:
     """Write ``benchmarks/results/<name>.txt`` through the library's atomic writer."""
     sys.path.insert(0, str(ROOT))
-    from supportstats.io import atomic_path
+    from supportstats.outputs import atomic_path
     path = RESULTS / f"{name}.txt"
     with atomic_path(path) as tmp:
         Path(tmp).write_text(text)

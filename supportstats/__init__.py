@@ -14,10 +14,11 @@ __version__ = "0.1.0"
 
 #: Modules whose ``__all__`` make up the flat namespace, in load order.
 _MODULES = ("errors", "bounds", "numerals", "design", "linearization", "estimate", "weights", "significance",
-            "comparisons", "banner", "ranges", "claims", "claim_checks", "io", "definition", "schema", "parse",
-            "steps", "clean", "provenance", "draft", "synth", "anes96", "survey_tables", "messages", "theme",
-            "titles", "figures", "survey_report", "evidence", "recompute", "findings", "pipeline", "diff", "nbdiff",
-            "review", "params", "notebook")
+            "comparisons", "banner", "ranges", "claims", "claim_checks", "outputs", "io", "column_maps",
+            "definition", "schema", "parse", "steps", "clean", "provenance", "draft", "synth_targets", "synth_waves", "synth",
+            "anes96",
+            "survey_tables", "messages", "theme", "titles", "figures", "survey_report", "evidence", "recompute",
+            "findings", "pipeline", "diff", "nbdiff", "review", "params", "notebook")
 _loaded = False
 
 

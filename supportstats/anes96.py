@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .io import atomic_path, save_workbook
+from .outputs import atomic_path, save_workbook
 from .paths import DATA_RAW
 
 __all__ = ["ANES96_DIR", "anes96_codebook", "anes96_frame", "write_anes96"]

@@ -293,7 +293,7 @@ def export_banner(table: pd.DataFrame, path, *, title: str | None = None,
 
     Sheet ``banner`` holds the wide table under ``title`` with a note saying what the
     letters, the flag and the intervals mean; sheet ``data`` the tidy table, full
-    precision. The file is written atomically (``supportstats.io.atomic_path``) and its
+    precision. The file is written atomically (``supportstats.outputs.atomic_path``) and its
     bytes depend only on the inputs (fixed document and zip-entry dates).
 
     Parameters
@@ -322,7 +322,7 @@ def export_banner(table: pd.DataFrame, path, *, title: str | None = None,
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
-    from .io import save_workbook   # the one guarded writer (a data-layer helper, used lazily)
+    from .outputs import save_workbook   # the one guarded writer (a data-layer helper, used lazily)
 
     info = table.attrs.get("banner", {})
     wide = banner_table(table, digits=digits, mean_digits=mean_digits)

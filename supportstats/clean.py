@@ -21,7 +21,7 @@ import pandera.errors
 from . import steps as _steps
 from .definition import SurveyDefinition, builtin_surveys, load_definition
 from .errors import InputError
-from .io import atomic_path, write_csv
+from .outputs import atomic_path, write_csv
 from .paths import DATA_PROCESSED, DATA_RAW
 from .steps import EXCLUSION_COLUMNS, STEPS
 
@@ -269,9 +269,10 @@ def clean_file(path, survey=None, column_map=None, wave=None, **thresholds) -> C
     >>> clean_file(DATA_RAW / "synthetic_trends_2022.csv", wave=2031).wave
     2031
     """
-    from . import io
+    from .column_maps import apply_column_map, load_column_map
+    from .io import read_table
 
-    cmap = io.load_column_map(column_map) if column_map is not None else None
+    cmap = load_column_map(column_map) if column_map is not None else None
     g_survey, _ = guess_survey(path)
     map_survey = cmap["survey"] if cmap else None
     if map_survey and cmap["source"] and str(map_survey).endswith((".yml", ".yaml")):
@@ -294,9 +295,9 @@ def clean_file(path, survey=None, column_map=None, wave=None, **thresholds) -> C
             raise InputError(f"wave {wave} contradicts the map", file=cmap["source"], column="wave", value=mapped,
                              expected=f"wave: {wave}")
         wave = mapped
-    raw = io.read_table(path, **(cmap["read"] if cmap else {}))
+    raw = read_table(path, **(cmap["read"] if cmap else {}))
     if cmap:
-        raw = io.apply_column_map(raw, cmap, source=path)
+        raw = apply_column_map(raw, cmap, source=path)
     return clean_survey(raw, d, wave=wave, source=str(path), **thresholds)
 
 

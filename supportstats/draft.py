@@ -304,7 +304,7 @@ def write_draft(export, out, *, survey_id=None, title=None, overwrite: bool = Fa
     >>> write_draft(DATA_RAW / "synthetic_cs_ops_2023.csv", out).name
     'mine.yml'
     """
-    from .io import atomic_path
+    from .outputs import atomic_path
 
     out = Path(out)
     if out.exists() and not overwrite:
@@ -330,7 +330,8 @@ def check_survey(definition, export=None, *, column_map=None, wave=None) -> list
     ('survey trends (Customer-support trends s', ['n_raw = n_clean + n_excluded: 1371 = 1214 + 157'])
     """
     from .clean import clean_survey, format_report, guess_survey
-    from .io import apply_column_map, load_column_map, read_table
+    from .column_maps import apply_column_map, load_column_map
+    from .io import read_table
 
     d = load_definition(definition)
     roles = ", ".join(f"{c.role} {c.name}" for c in d.columns if c.role)

@@ -26,7 +26,7 @@ import matplotlib.pyplot as plt
 
 from . import charts
 from .errors import InputError
-from .io import atomic_path
+from .outputs import atomic_path
 from .messages import LANGUAGES, msg, resolve_lang  # noqa: F401  (msg: used in examples)
 from .paths import FIGURES
 from .theme import DPI, theme_context
@@ -240,7 +240,7 @@ def write_figure_csv(table, path) -> Path:
 
     Numbers keep full precision with a point as decimal separator in every language, so
     the files of two languages differ only in their labels. Spreadsheet-safe like every CSV
-    the project writes (:func:`supportstats.io.write_csv`).
+    the project writes (:func:`supportstats.outputs.write_csv`).
 
     Examples
     --------
@@ -250,7 +250,7 @@ def write_figure_csv(table, path) -> Path:
     >>> p.read_text()
     'label,estimate\\nEquipo,64.0\\n'
     """
-    from .io import write_csv
+    from .outputs import write_csv
 
     return write_csv(table, Path(path))
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import paths
-from .io import read_csv, write_csv
+from .outputs import read_csv, write_csv
 
 __all__ = ["PIPELINE_COLUMNS", "as_pipeline_checks", "split_microdata", "microdata_note", "audit_markdown",
            "record_pipeline_checks", "load_pipeline_checks", "assemble_pipeline_checks"]

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .io import atomic_path
+from .outputs import atomic_path
 from .messages import resolve_lang, tr
 from .paths import DATA_PROCESSED, FIGURES, REPORTS
 

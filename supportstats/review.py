@@ -153,7 +153,7 @@ def review_notebooks(new, old: str = "HEAD", *, root=None, out=None, claim_ids=N
         One row per notebook: ``notebook, status`` (``changed``, ``unchanged``, ``added``,
         ``removed``, ``failed``), ``cells`` (cells changed), ``claims`` and ``page`` (the HTML written).
     """
-    from .io import atomic_path
+    from .outputs import atomic_path
 
     root = Path(paths.ROOT if root is None else root)
     out = Path(root / REVIEW_DIR if out is None else out)

@@ -14,7 +14,8 @@ from supportstats.definition import load_definition
 from supportstats.definition_yaml import _Loader
 from supportstats.draft import draft_definition
 from supportstats.errors import InputError
-from supportstats.io import atomic_path, read_table
+from supportstats.io import read_table
+from supportstats.outputs import atomic_path
 from supportstats.paths import DATA_RAW
 
 HERE = DATA_RAW / "anes96"

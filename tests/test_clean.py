@@ -5,27 +5,27 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from supportstats import schema, synth
+from supportstats import schema, synth, synth_targets, synth_waves
 from supportstats.clean import clean_file, clean_survey, guess_survey, load_wave, resolve_wave, write_clean
 from supportstats.errors import InputError
 from supportstats.parse import parse_percent, parse_size
 from supportstats.paths import DATA_PROCESSED, DATA_RAW
 from supportstats.steps import STEPS
 
-WAVES = list(synth.SAMPLE_SIZES)
+WAVES = list(synth_targets.SAMPLE_SIZES)
 STEP_OF_FAULT = {"blank": "drop_blank", "duplicate": "deduplicate", "test": "drop_tests",
                  "partial": "drop_partials", "speeder": "drop_speeders", "straightliner": "drop_straightliners"}
 
 
 @pytest.fixture(scope="module")
 def generated():
-    return {(s, w): synth.generate_wave(s, w) for s, w in WAVES}
+    return {(s, w): synth_waves.generate_wave(s, w) for s, w in WAVES}
 
 
 @pytest.fixture(scope="module")
 def small():
     """A small benchmark wave (all fault kinds) for the error tests."""
-    return synth.generate_wave("benchmark", 2022, n=100, seed=11)
+    return synth_waves.generate_wave("benchmark", 2022, n=100, seed=11)
 
 
 def clean_rows(w):
@@ -204,7 +204,7 @@ def test_missing_id_on_a_non_blank_row(small):
 
 
 def test_unknown_wave_and_threshold():
-    raw = synth.generate_raw("trends", 2022, n=100, seed=2)
+    raw = synth_waves.generate_raw("trends", 2022, n=100, seed=2)
     with pytest.raises(InputError, match="which trends wave"):
         clean_survey(raw, "trends")
     with pytest.raises(ValueError, match="thresholds"):
@@ -249,7 +249,7 @@ def test_numbers_with_thousands_separators_and_decimal_commas(small):
 
 def test_clean_file_reads_guesses_and_refuses_unknown_surveys(tmp_path):
     res = clean_file(DATA_RAW / "synthetic_cs_ops_2023.csv")
-    assert (res.survey, res.wave, res.n_clean) == ("cs_ops", 2023, synth.SAMPLE_SIZES[("cs_ops", 2023)])
+    assert (res.survey, res.wave, res.n_clean) == ("cs_ops", 2023, synth_targets.SAMPLE_SIZES[("cs_ops", 2023)])
     other = tmp_path / "export.csv"
     other.write_bytes((DATA_RAW / "synthetic_cs_ops_2023.csv").read_bytes())
     with pytest.raises(InputError, match="which survey"):
@@ -281,7 +281,7 @@ surveys = st.sampled_from(WAVES)
 @_settings
 @given(sw=surveys, seed=st.integers(0, 10_000))
 def test_cleaning_clean_data_changes_nothing(sw, seed):
-    w = synth.generate_wave(*sw, n=100, seed=seed)
+    w = synth_waves.generate_wave(*sw, n=100, seed=seed)
     first = clean_survey(clean_rows(w), sw[0], wave=sw[1])
     assert first.n_excluded == 0
     pd.testing.assert_frame_equal(first.data, w.core)
@@ -296,7 +296,7 @@ def test_cleaning_clean_data_changes_nothing(sw, seed):
 @_settings
 @given(sw=surveys, seed=st.integers(0, 10_000), perm_seed=st.integers(0, 2**32 - 1))
 def test_shuffling_rows_does_not_change_the_cleaned_result(sw, seed, perm_seed):
-    w = synth.generate_wave(*sw, n=100, seed=seed)
+    w = synth_waves.generate_wave(*sw, n=100, seed=seed)
     order = np.random.default_rng(perm_seed).permutation(len(w.raw))
     a = clean_survey(w.raw, sw[0], wave=sw[1])
     b = clean_survey(w.raw.take(order).reset_index(drop=True), sw[0], wave=sw[1])
@@ -309,7 +309,7 @@ def test_shuffling_rows_does_not_change_the_cleaned_result(sw, seed, perm_seed):
 @_settings
 @given(sw=surveys, seed=st.integers(0, 10_000), drop=st.integers(0, 30))
 def test_every_excluded_row_is_traceable_to_exactly_one_step(sw, seed, drop):
-    w = synth.generate_wave(*sw, n=100, seed=seed)
+    w = synth_waves.generate_wave(*sw, n=100, seed=seed)
     raw = w.raw.iloc[drop:].reset_index(drop=True)  # cut the export anywhere
     res = clean_survey(raw, sw[0], wave=sw[1])
     ex = res.exclusions

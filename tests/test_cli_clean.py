@@ -147,7 +147,7 @@ def test_report_counts_every_step_on_a_faulty_export(tmp_path, capsys):
     """A generated raw file with every kind of fault: counts by step add up in the printed report."""
     import pandas as pd
 
-    from supportstats.synth import generate_wave
+    from supportstats.synth_waves import generate_wave
 
     w = generate_wave("cs_ops", 2023, n=100, seed=11)
     src = tmp_path / "my_cs_ops_2023.csv"

@@ -5,7 +5,8 @@ from pathlib import Path
 import pandas as pd
 import pyreadstat
 
-from supportstats.io import apply_column_map, read_table
+from supportstats.column_maps import apply_column_map
+from supportstats.io import read_table
 
 FIX = Path(__file__).resolve().parent / "data" / "surveys"
 

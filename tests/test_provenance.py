@@ -6,7 +6,8 @@ import pyreadstat
 import pytest
 
 from supportstats.clean import clean_file, write_clean
-from supportstats.io import read_survey, read_table
+from supportstats.column_maps import read_survey
+from supportstats.io import read_table
 from supportstats.notebook import load_waves
 from supportstats.paths import DATA_RAW
 from supportstats.provenance import SYNTHETIC_MARK, data_source

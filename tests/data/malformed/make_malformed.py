@@ -17,7 +17,7 @@ BAD_ROW = 2  # 0-based data row that carries the fault: data row 3, file line 4
 
 
 def _base(survey, wave, n=4):
-    from supportstats.synth import generate_wave
+    from supportstats.synth_waves import generate_wave
 
     w = generate_wave(survey, wave, n=100, seed=7)
     clean = w.raw[~w.raw["respondent_id"].isin(w.faults["respondent_id"])]
