@@ -25,7 +25,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from . import paths
-from .io import read_csv, write_csv
+from .outputs import read_csv, write_csv
 
 __all__ = [
     "VERDICTS", "EVIDENCE", "FINDING_COLUMNS", "FINDINGS_SCHEMA", "finding_row", "change_verdict",

@@ -21,9 +21,6 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputError
-# the write guard and the CSV writer/reader lived here and are still named supportstats.io.* by
-# the team brief and by modules edited elsewhere; their home is supportstats.outputs
-from .outputs import atomic_path, check_write, read_csv, write_csv  # noqa: F401
 
 __all__ = ["read_table"]
 

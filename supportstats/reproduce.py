@@ -44,7 +44,7 @@ import pandas as pd
 from . import runs as _runs
 from .errors import InputError, SupportstatsError
 from .execute import DEFAULT_TIMEOUT, KERNEL_NAME, Workers, start_method, worker_context
-from .io import atomic_path
+from .outputs import atomic_path
 from .params import notebook_parameters, parse_overrides, plan_parameters
 from .paths import NOTEBOOKS, OUTPUT_ROOT_ENV
 
