@@ -5,7 +5,8 @@ of the committed outputs the notebooks read (``data/processed/``, ``figures/``),
 kernels (which inherit the environment) write their figures and findings there, and the
 library's write guard (``supportstats.outputs.check_write``) refuses any write elsewhere in the
 project. At the end of the session the controller checks that no tracked file was
-rewritten: same bytes *and* same modification time as before the session.
+rewritten (same bytes *and* same modification time as before the session) and that no new
+file appeared outside what git ignores.
 """
 import hashlib
 import os
@@ -32,11 +33,22 @@ def tracked_state(root=ROOT) -> dict:
     return state
 
 
+def untracked(root=ROOT) -> set:
+    """Files git neither tracks nor ignores (empty without git)."""
+    try:
+        names = subprocess.run(["git", "ls-files", "-z", "--others", "--exclude-standard"], cwd=root,
+                               capture_output=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return set()
+    return set(filter(None, names.decode().split("\0")))
+
+
 def pytest_configure(config):
     if os.environ.get(_OUTPUT_ROOT) and not hasattr(config, "workerinput"):
         return  # the caller chose where the outputs go
     if not hasattr(config, "workerinput"):
         config._supportstats_tracked = tracked_state()
+        config._supportstats_untracked = untracked()
     scratch = Path(tempfile.mkdtemp(prefix="supportstats-test-outputs-"))
     for rel in ("data/processed", "figures"):
         if (ROOT / rel).is_dir():
@@ -57,9 +69,15 @@ def pytest_sessionfinish(session, exitstatus):
         return
     after = tracked_state()
     changed = sorted(name for name, state in before.items() if after.get(name) != state)
+    added = sorted(untracked() - getattr(session.config, "_supportstats_untracked", set()))
+    lines = []
     if changed:
+        lines.append("the tests rewrote tracked file(s): " + ", ".join(changed[:20]))
+    if added:
+        lines.append("the tests wrote new file(s) into the checkout: " + ", ".join(added[:20]))
+    if lines:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-        lines = ["the tests rewrote tracked file(s): " + ", ".join(changed[:20])]
-        if reporter is not None:
-            reporter.write_line(lines[0], red=True)
+        for line in lines:
+            if reporter is not None:
+                reporter.write_line(line, red=True)
         session.exitstatus = 1

@@ -140,10 +140,11 @@ def check_parameters(notebook: str, namespace: dict) -> None:
 def _papermill_output() -> Path | None:
     """The output notebook of the papermill command line that started this kernel, if any."""
     try:
-        ppid = os.getppid()
+        # a warm kernel's parent is its zygote; the process that asked for it is JPY_PARENT_PID
+        ppid = int(os.environ.get("JPY_PARENT_PID") or os.getppid())
         argv = [a.decode() for a in Path(f"/proc/{ppid}/cmdline").read_bytes().split(b"\0") if a]
         cwd = Path(os.readlink(f"/proc/{ppid}/cwd"))
-    except (OSError, UnicodeDecodeError):
+    except (OSError, UnicodeDecodeError, ValueError):
         return None
     at = next((i for i, a in enumerate(argv[:3]) if Path(a).name == "papermill"), None)
     if at is None:

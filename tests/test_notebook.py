@@ -50,21 +50,25 @@ def _demo(folder: Path) -> Path:
     return path
 
 
-def _papermill(args, cwd):
+def _papermill(args, cwd, kernel="supportstats"):
     env = {k: v for k, v in os.environ.items() if k != paths.OUTPUT_ROOT_ENV}
-    return subprocess.run([str(Path(sys.executable).parent / "papermill"), *args, "-k", "python3"], cwd=cwd,
+    return subprocess.run([str(Path(sys.executable).parent / "papermill"), *args, "-k", kernel], cwd=cwd,
                           env=env, capture_output=True, text=True, timeout=300)
 
 
-def test_papermill_direct_writes_under_its_output_folder_and_checks_types(tmp_path):
-    """Issue 11, case 3: papermill run directly wrote figures and findings into the checkout."""
+@pytest.mark.parametrize("kernel", ["supportstats", "python3"])
+def test_papermill_direct_writes_under_its_output_folder_and_checks_types(tmp_path, kernel):
+    """Issue 11, case 3: papermill run directly wrote figures and findings into the checkout.
+
+    A warm kernel's parent is its zygote, not papermill: it finds papermill's command line
+    through JPY_PARENT_PID."""
     _demo(tmp_path)
     (tmp_path / "elsewhere" / "notebooks").mkdir(parents=True)
     proc = _papermill(["01_demo.ipynb", "elsewhere/notebooks/01_demo.ipynb", "-p", "n", "5", "-p", "level", "1"],
-                      tmp_path)
+                      tmp_path, kernel)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert (tmp_path / "elsewhere" / "figures" / "demo.txt").read_text() == "5 1.0"  # int → float, checked
-    proc = _papermill(["01_demo.ipynb", "out.ipynb", "-p", "n", "lots"], tmp_path)
+    proc = _papermill(["01_demo.ipynb", "out.ipynb", "-p", "n", "lots"], tmp_path, kernel)
     assert proc.returncode == 1
     nb = nbformat.read(tmp_path / "out.ipynb", as_version=4)
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
@@ -86,7 +90,7 @@ def test_case3_nbval_writes_nothing_into_the_checkout(tmp_path):
     """Issue 11, case 3: nbval wrote figures and findings into the checkout while it tested."""
     before = tracked_state(ROOT)
     env = {k: v for k, v in os.environ.items() if k != paths.OUTPUT_ROOT_ENV}
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:xdist", "--nbval",
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:xdist", "--nbval", "--nbval-kernel-name", "supportstats",
                            "notebooks/04_staffing_and_volume.ipynb"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:]
