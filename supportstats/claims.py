@@ -509,13 +509,3 @@ def format_table(df: pd.DataFrame, max_width: int | dict = 40) -> str:
     lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in body]
     return "\n".join(lines)
 
-
-# callers written before the checks moved to claim_checks keep working
-_MOVED = ("CHECK_COLUMNS", "check_claims", "feasible_counts", "change_readings")
-
-
-def __getattr__(name):
-    if name in _MOVED:
-        from . import claim_checks
-        return getattr(claim_checks, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

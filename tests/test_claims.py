@@ -215,12 +215,6 @@ def test_cli_bad_registry_one_line_exit_2(capsys):
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
 
 
-def test_old_import_path_still_works():
-    from supportstats.claim_checks import check_claims as new
-    from supportstats.claims import check_claims as old
-    assert old is new
-
-
 def test_claim_measures_point_at_registered_claims():
     from supportstats import schema
     measures = getattr(schema, "CLAIM_MEASURES", None)
