@@ -2,8 +2,8 @@
 
 01_params declares parameters, prints the kernel's python, writes marker.txt (working
 folder) and figures/01_params.txt (output root) after a pause (``FIXTURE_SLEEP`` seconds
-more); 02_fails raises in its third cell (index 2); 99_gather reads marker.txt, so it only
-passes when it runs after 01, and writes data/processed/gathered.csv (``FIXTURE_SLEEP_99``).
+more, ended early once the file ``FIXTURE_RELEASE`` names exists); 02_fails raises in its
+third cell (index 2); 99_gather reads marker.txt, so it only passes when it runs after 01, and writes data/processed/gathered.csv (``FIXTURE_SLEEP_99``).
 
 Interrupts, SIGKILL and concurrent runs are tested on real runner processes
 (``python -m supportstats.cli``-style subprocesses); the rest runs in-process. Kernel
@@ -466,7 +466,8 @@ def test_case4_sigkill_leaves_no_process_and_the_next_run_recovers(tmp_path, ker
 def test_case5_second_run_refuses_at_once_or_waits(tmp_path):
     """Issue 11, case 5: two runs in one checkout mixed their outputs silently."""
     root = make_project(tmp_path, names=("01_params", "99_gather"))
-    first = Runner(root, FIXTURE_SLEEP="30")
+    release = tmp_path / "release"  # the first run's notebook pauses until this file exists
+    first = Runner(root, FIXTURE_SLEEP="120", FIXTURE_RELEASE=str(release))
     lock = root / runs_mod.LOCK_NAME
     first.wait_for(lambda: lock.exists() and lock.read_text().startswith("{"))
     started = time.monotonic()
@@ -478,6 +479,7 @@ def test_case5_second_run_refuses_at_once_or_waits(tmp_path):
     waiting = Runner(root, "--wait", "--name", "after", "-p", "n=9")
     waiting.wait_for(lambda: any("waiting for another reproduce" in line for line in waiting.err))
     assert first.proc.poll() is None
+    release.touch()
     assert first.finish(180) == 0, first.err
     assert waiting.finish(180) == 0, waiting.err
     assert (root / "figures" / "01_params.txt").read_text() == "3 1.5\n"  # the plain run's, unmixed

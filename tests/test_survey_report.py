@@ -141,7 +141,7 @@ def _run(args, cwd, env=None):
 
 def _papermill(notebook, out, params: list, root: Path):
     env = {**os.environ, paths.OUTPUT_ROOT_ENV: str(root)}
-    done = _run([str(BIN / "papermill"), str(paths.NOTEBOOKS / f"{notebook}.ipynb"), str(out), "-k", "python3",
+    done = _run([str(BIN / "papermill"), str(paths.NOTEBOOKS / f"{notebook}.ipynb"), str(out), "-k", "supportstats",
                  "--cwd", str(paths.NOTEBOOKS), *params], cwd=root, env=env)
     assert done.returncode == 0, done.stderr[-3000:]
     nb = nbformat.read(out, as_version=4)
