@@ -14,6 +14,7 @@ the run's output root, never under ``data/raw`` nor outside the root
 from __future__ import annotations
 
 import ast
+import json
 import math
 import posixpath
 from collections.abc import Mapping
@@ -33,13 +34,29 @@ _BOOL_WORDS = {"true": True, "false": False}
 
 # ------------------------------------------------------------------------ declarations
 
-def _read_notebook(path):
-    import nbformat
+def _cells(path) -> list[dict]:
+    """The notebook's cells as plain dicts (``source`` as one string).
 
+    A version-4 file is read as JSON: importing nbformat costs a kernel about a second
+    (jsonschema builds its URI grammars on import), and only one tagged cell is needed.
+    """
     try:
-        return nbformat.read(str(path), as_version=4)
-    except Exception as exc:  # nbformat raises several types for broken JSON
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except (OSError, ValueError) as exc:
         raise InputError(f"not a readable notebook ({type(exc).__name__})", file=path) from None
+    if isinstance(data, dict) and data.get("nbformat") == 4 and isinstance(data.get("cells"), list):
+        cells = [c for c in data["cells"] if isinstance(c, dict)]
+    else:
+        import nbformat  # an older format: let nbformat convert it
+
+        try:
+            cells = nbformat.read(str(path), as_version=4).cells
+        except Exception as exc:  # nbformat raises several types for broken notebooks
+            raise InputError(f"not a readable notebook ({type(exc).__name__})", file=path) from None
+    return [{"metadata": c.get("metadata") or {},
+             "source": "".join(c.get("source") or "") if not isinstance(c.get("source"), str) else c["source"]}
+            for c in cells]
 
 
 def notebook_parameters(path) -> dict[str, object]:
@@ -64,12 +81,11 @@ def notebook_parameters(path) -> dict[str, object]:
     >>> notebook_parameters(path)
     {'alpha': 0.05, 'waves': [2021, 2022]}
     """
-    nb = _read_notebook(path)
-    cells = [c for c in nb.cells if PARAMETERS_TAG in c.get("metadata", {}).get("tags", [])]
+    cells = [c for c in _cells(path) if PARAMETERS_TAG in (c["metadata"].get("tags") or [])]
     if not cells:
         return {}
     try:
-        tree = ast.parse(cells[0].source)
+        tree = ast.parse(cells[0]["source"])
     except SyntaxError as exc:
         raise InputError("the parameters cell is not plain Python", file=path, row=exc.lineno,
                          expected="NAME = literal lines") from None
