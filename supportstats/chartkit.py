@@ -11,6 +11,7 @@ in the chart's language); numbers are formatted for the language with Babel.
 """
 from __future__ import annotations
 
+import math
 import unicodedata
 
 import matplotlib.pyplot as plt
@@ -166,6 +167,19 @@ def _reserve(fig):
         fig.subplots_adjust(top=min(fig.subplotpars.top, 1 - top - 0.02), bottom=max(fig.subplotpars.bottom, bottom + 0.08))
 
 
+def _legend_columns(count: int, ncols: int) -> list[range]:
+    """The entries of each legend column, as matplotlib fills them: the first ``count % ncols``
+    columns hold one entry more.
+
+    >>> [list(c) for c in _legend_columns(4, 3)]
+    [[0, 1], [2], [3]]
+    """
+    rows, large = divmod(count, ncols)
+    sizes = [rows + 1] * large + [rows] * (ncols - large)
+    starts = [sum(sizes[:i]) for i in range(ncols)]
+    return [range(start, start + size) for start, size in zip(starts, sizes)]
+
+
 def legend(fig, handles, labels):
     """The legend under the header, from the figure's left edge; its lines are reserved too.
 
@@ -181,15 +195,14 @@ def legend(fig, handles, labels):
     labels = [wrap(lab, width_pt - handle_pt, size) for lab in labels]
     prop = FontProperties(size=size)
     widths = [max(_width(line, prop) for line in lab.splitlines()) + handle_pt for lab in labels]
-    ncols = 1
+    ncols, columns = 1, _legend_columns(len(labels), 1)
     for n in range(len(labels), 0, -1):
-        rows = -(-len(labels) // n)
-        cols = [max(widths[c * rows:(c + 1) * rows] or [0]) for c in range(n)]
-        if sum(cols) + gap_pt * (n - 1) <= width_pt:
+        columns = _legend_columns(len(labels), n)
+        if sum(max(widths[i] for i in col) for col in columns) + gap_pt * (n - 1) <= width_pt:
             ncols = n
             break
-    rows = -(-len(labels) // ncols)
-    lines_per_row = [max(lab.count("\n") + 1 for lab in labels[r::rows]) for r in range(rows)]
+    rows = len(columns[0])
+    lines_per_row = [max(labels[col[r]].count("\n") + 1 for col in columns if r < len(col)) for r in range(rows)]
     height = sum(lines_per_row) * size * 1.25 + (rows - 1) * 0.6 * size + 10
     top = getattr(fig, "supportstats_top", 0.0)
     box = fig.legend(handles, [literal(lab) for lab in labels], loc="upper left", bbox_to_anchor=(_MARGIN, 1 - top), ncols=ncols,
@@ -288,3 +301,22 @@ def format_axis(axis, unit: str, lang: str, change: bool = False) -> None:
         return value_text(v, unit, lang, change=change)
 
     axis.set_major_formatter(FuncFormatter(label))
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
+
+
+def power_of_ten(v, _pos=None) -> str:
+    """A log-axis tick as plain text, ``10⁻³``: the same text path (and fonts) as every other
+    label, where matplotlib's default would typeset each tick as mathtext at every save.
+
+    >>> power_of_ten(0.001), power_of_ten(1.0), power_of_ten(100.0)
+    ('10⁻³', '1', '10²')
+    """
+    if not v > 0:
+        return ""
+    exponent = round(math.log10(v))
+    if exponent == 0:
+        return "1"
+    return "10" + str(exponent).translate(_SUPERSCRIPT)
+

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.container import ErrorbarContainer
-from matplotlib.ticker import LogLocator
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from . import chartkit as kit
 from .messages import label, msg
@@ -373,6 +373,8 @@ def plot_sd_sensitivity(curve, *, title, subtitle=None, lang="en", alpha=0.05, n
     ax.axvline(cap, color="0.4", linestyle="-.", linewidth=1, label=msg("legend.largest_sd", sd=cap).render(lang))
     ax.set_yscale("log")
     ax.yaxis.set_major_locator(LogLocator(base=10, numticks=8))
+    ax.yaxis.set_major_formatter(FuncFormatter(kit.power_of_ten))
+    ax.yaxis.set_minor_formatter(NullFormatter())
     low = max(float(df.loc[df["sd"] > 0, "p_value"].min()), floor)
     ax.set_ylim(low / 3, 1.5)
     ax.set_xlim(0, cap * 1.04)

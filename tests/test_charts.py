@@ -120,6 +120,17 @@ def test_unlabelled_codes_never_reach_an_axis(staffing):
         plot_estimates(staffing.assign(label=["north_pole", "europe", "asia_pacific"]), title="t", lang="ja")
 
 
+def assert_inside(fig):
+    """Every legend and figure-level text lies within the figure (a too-wide legend was cut)."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    width, height = fig.bbox.width, fig.bbox.height
+    for artist in list(fig.legends) + list(fig.texts):
+        box = artist.get_window_extent(renderer)
+        assert box.x0 >= -1 and box.x1 <= width + 1 and box.y0 >= -1 and box.y1 <= height + 1, \
+            f"{type(artist).__name__} {box} outside the {width:.0f} x {height:.0f} figure"
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_other_charts_draw_in_every_language(lang):
     sens = pd.DataFrame({"sd": [0, 5, 40, 80] * 2, "p_value": [0, 1e-90, 1e-3, 0.2, 0, 1e-9, 0.04, 0.4],
@@ -139,6 +150,7 @@ def test_other_charts_draw_in_every_language(lang):
     assert excl.supportstats_table["rows"].sum() == 4
     for fig in figs:
         assert fig.supportstats_alt.startswith("t")
+        assert_inside(fig)
         plt.close(fig)
 
 
