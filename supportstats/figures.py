@@ -255,6 +255,20 @@ def write_figure_csv(table, path) -> Path:
     return write_csv(table, Path(path))
 
 
+def _check_inside(fig, name) -> None:
+    """Refuse a figure whose legend or header/footer text runs past its edges (a cut legend
+    entry is lost to the reader): one line naming the figure and the text."""
+    renderer = fig.canvas.get_renderer()
+    width, height = fig.bbox.width, fig.bbox.height
+    for artist in list(fig.legends) + list(fig.texts):
+        box = artist.get_window_extent(renderer)
+        if box.x0 < -1 or box.x1 > width + 1 or box.y0 < -1 or box.y1 > height + 1:
+            what = "legend" if artist in fig.legends else repr(artist.get_text()[:40])
+            plt.close(fig)
+            raise InputError(f"figure {name}: the {what} runs past the figure's edge",
+                             expected="a wider figure (fig_width) or a shorter title")
+
+
 def _settle_layout(fig) -> None:
     """Solve the layout once, then freeze it for both files.
 
@@ -339,6 +353,7 @@ def save_figure(fig, name, folder=None, dpi=None) -> list[Path]:
     try:
         with matplotlib.rc_context({"svg.hashsalt": "supportstats", "svg.fonttype": "path"}):
             _settle_layout(fig)
+            _check_inside(fig, name)
             for path, kw in zip(paths, settings):
                 with atomic_path(path) as tmp:
                     fig.savefig(tmp, facecolor="white", **kw)

@@ -1,9 +1,10 @@
 """Figure bundles: five languages from one call, same numbers, repeatable bytes, data and alt text beside."""
+import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
 from supportstats.errors import InputError
-from supportstats.figures import check_titles, draw_figure
+from supportstats.figures import check_titles, draw_figure, save_figure
 from supportstats.messages import LANGUAGES, msg
 from supportstats.titles import finding_title
 
@@ -120,3 +121,12 @@ def test_bytes_repeat_in_a_fresh_process(burnout, tmp_path):
     here, there = files(tmp_path / "here"), files(tmp_path / "there")
     assert here.keys() == there.keys() and len(here) == 20
     assert [k for k in here if here[k] != there[k]] == []
+
+
+def test_a_legend_past_the_edge_is_refused_naming_the_figure(tmp_path):
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.plot([0, 1], label="a label far too long for a four-inch figure, placed where nothing wraps it")
+    fig.legend(loc="upper left", bbox_to_anchor=(0.5, 1.0))
+    with pytest.raises(InputError, match="figure cut: the legend runs past the figure's edge"):
+        save_figure(fig, "cut", folder=tmp_path)
+    assert list(tmp_path.iterdir()) == []  # nothing half-written
