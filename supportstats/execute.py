@@ -31,7 +31,8 @@ from pathlib import Path
 from . import paths
 from .errors import InputError
 
-__all__ = ["KERNEL_NAME", "DEFAULT_TIMEOUT", "start_kernel", "run_worker", "execute_notebook_task", "Workers",
+__all__ = ["KERNEL_NAME", "DEFAULT_TIMEOUT", "start_kernel", "run_worker", "worker_environment", "prestart_kernels",
+           "release_kernels", "execute_notebook_task", "Workers",
            "start_method", "worker_context"]
 
 #: The kernelspec every notebook runs in; the one place it is named.
@@ -107,8 +108,15 @@ def _become_worker(task: dict) -> None:
         os._exit(1)  # the runner died before the parent-death signal was set
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the runner's to handle
     signal.signal(signal.SIGTERM, _on_term)
-    staging = Path(task["staging"])
-    env = os.environ
+    os.environ.update(worker_environment(Path(task["staging"])))
+    tempfile.tempdir = None
+
+
+def worker_environment(staging: Path, base=None) -> dict[str, str]:
+    """The environment a worker (and so its kernel) runs with: ``base`` (default this
+    process's) with the venv first on PATH and JUPYTER_PATH, a fixed hash seed, and the
+    run's output root, runtime and temporary folders under ``staging``."""
+    env = dict(os.environ if base is None else base)
     bindir = str(Path(sys.executable).parent)
     env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
     # JUPYTER_PATH outranks ~/.local/share/jupyter, so a stray user-level "python3"
@@ -120,7 +128,26 @@ def _become_worker(task: dict) -> None:
     env[paths.OUTPUT_ROOT_ENV] = str(staging)
     env["JUPYTER_RUNTIME_DIR"] = str(staging / ".runtime")
     env["TMPDIR"] = str(staging / ".tmp")
-    tempfile.tempdir = None
+    return env
+
+
+def prestart_kernels(staging: Path) -> bool:
+    """Start the zygote this run's kernels will fork from, now, without waiting for it.
+
+    It imports the stack while the runner imports papermill and starts its workers, instead
+    of after the first worker asks for a kernel. The environment is exactly the workers'
+    (or a second zygote would start). The runner releases it with :func:`release_kernels`.
+    """
+    from .kernels.client import prestart
+
+    return prestart(KERNEL_NAME, worker_environment(staging))
+
+
+def release_kernels() -> None:
+    """Stop counting this process as a user of the zygotes it prestarted (they end once idle)."""
+    from .kernels.client import release
+
+    release()
 
 
 def run_worker(conn, task: dict) -> None:
@@ -275,9 +302,9 @@ def start_method(live: bool) -> str:
 def worker_context(method: str):
     ctx = multiprocessing.get_context(method)
     if method == "fork":
-        import papermill  # noqa: F401  (imported once here, inherited by every worker)
+        from . import preload  # noqa: F401  (papermill, imported once here, inherited by every worker)
     elif method == "forkserver":
-        ctx.set_forkserver_preload(["papermill", "supportstats.execute", "supportstats.reproduce"])
+        ctx.set_forkserver_preload(["supportstats.preload", "supportstats.execute", "supportstats.reproduce"])
     return ctx
 
 

@@ -43,7 +43,8 @@ import pandas as pd
 
 from . import runs as _runs
 from .errors import InputError, SupportstatsError
-from .execute import DEFAULT_TIMEOUT, KERNEL_NAME, Workers, start_method, worker_context
+from .execute import (DEFAULT_TIMEOUT, KERNEL_NAME, Workers, prestart_kernels, release_kernels, start_method,
+                      worker_context)
 from .outputs import atomic_path
 from .params import notebook_parameters, parse_overrides, plan_parameters
 from .paths import NOTEBOOKS, OUTPUT_ROOT_ENV
@@ -510,6 +511,8 @@ def _run_stages(to_run, plan, staging: Path, *, jobs, timeout, report, progress)
     stages = run_order(to_run)
     live = progress and _Progress.is_live()
     method = start_method(live)
+    # the zygote imports the stack while this process imports papermill and forks its workers
+    prestarted = prestart_kernels(staging)
     workers = Workers(worker_context(method))
     renderer = _Renderer() if report else None
     results: dict[Path, dict] = {}
@@ -538,6 +541,8 @@ def _run_stages(to_run, plan, staging: Path, *, jobs, timeout, report, progress)
         with _no_interrupts():
             workers.stop()
             bar.close()
+            if prestarted:
+                release_kernels()
     return rows
 
 
