@@ -424,3 +424,17 @@ def test_prestart_starts_the_zygote_the_kernels_then_use(tmp_path, own_rt):
         assert [z["pid"] for z in zygote_status(own_rt) if km.provisioner.pid in z["kernels"]] == [zygote]
     finally:
         stop(km, kc)
+
+
+def test_files_of_zygotes_gone_for_a_day_are_swept(tmp_path):
+    day = client.SWEEP_AFTER
+    for stem, age in (("z-old", day + 60), ("z-recent", 60), ("z-running", day + 60), ("z-mine", day + 60)):
+        for ext in ("lock", "log"):
+            path = tmp_path / f"{stem}.{ext}"
+            path.write_text("")
+            os.utime(path, (time.time() - age,) * 2)
+    (tmp_path / "z-running.sock").write_text("")  # a live zygote keeps its files, however old
+    assert client._sweep(tmp_path, keep="z-mine") == ["z-old"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "z-mine.lock", "z-mine.log", "z-recent.lock", "z-recent.log", "z-running.lock", "z-running.log",
+        "z-running.sock"]

@@ -28,7 +28,7 @@ from pathlib import Path
 from .fingerprint import WarmUnavailable, fingerprint, parse_command, runtime_dir, zygote_paths
 from .zygote import THREAD_VARS
 
-__all__ = ["ForkedProcess", "spawn", "prestart", "zygotes", "stop_zygotes"]
+__all__ = ["ForkedProcess", "spawn", "prestart", "release", "zygotes", "stop_zygotes"]
 
 _BOOT = "import sys; del sys.path[0]; from supportstats.kernels.zygote import main; main()"
 _LOCK = threading.Lock()
@@ -141,8 +141,35 @@ def _ask(conn: socket.socket, message: dict, fds=(), timeout: float = 120.0) -> 
     return json.loads(reply) if reply else None
 
 
+#: A zygote gone this long (no socket, no pid file, log untouched) leaves its lock and log to be swept.
+SWEEP_AFTER = 86400.0
+
+
+def _sweep(folder: Path, keep: str, now: float | None = None) -> list[str]:
+    """Remove the lock and log of zygotes gone for :data:`SWEEP_AFTER` seconds.
+
+    Each environment a kernel was asked for has its own zygote files; without this, every
+    distinct environment (each test's, each project's) left a pair behind for good.
+    """
+    now = time.time() if now is None else now
+    removed = []
+    for log in folder.glob("z-*.log"):
+        stem = log.name[:-len(".log")]
+        if stem == keep or any((folder / f"{stem}.{ext}").exists() for ext in ("sock", "json")):
+            continue
+        try:
+            if now - log.stat().st_mtime > SWEEP_AFTER:
+                log.unlink()
+                (folder / f"{stem}.lock").unlink(missing_ok=True)
+                removed.append(stem)
+        except OSError:
+            continue
+    return removed
+
+
 def _start_zygote(paths: dict, key: str, python: str, options, env: dict, linger: float, idle: float):
     """Bind the socket, then start the zygote on it (called with the lock held)."""
+    _sweep(paths["sock"].parent, keep=f"z-{key}")
     for ext in ("sock", "json"):
         paths[ext].unlink(missing_ok=True)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -348,6 +375,15 @@ def prestart(kernel_name: str = "supportstats", env=None, *, linger: float = 10.
     except (OSError, WarmUnavailable):
         return False
     return True
+
+
+def release() -> None:
+    """Close every user connection this process holds (from :func:`prestart` or a kernel it
+    started): each zygote then ends once it has no other user, after its linger time."""
+    with _LOCK:
+        for conn in _USERS.values():
+            conn.close()
+        _USERS.clear()
 
 
 def _why_gone(paths, reply) -> str:

@@ -38,7 +38,9 @@ _PER_KERNEL_NAMES = ("PWD", "OLDPWD", "SHLVL", "_", "MPLBACKEND", "PYTHONEXECUTA
                      # where a run writes: read when a notebook resolves an output path, never at import
                      "SUPPORTSTATS_OUTPUT_ROOT",
                      # a run's temporary folder: the forked kernel resets tempfile's cached choice
-                     "TMPDIR", "TEMP", "TMP")
+                     "TMPDIR", "TEMP", "TMP",
+                     # a run's connection files: read when the kernel app starts, after the fork
+                     "JUPYTER_RUNTIME_DIR")
 # Interpreter options a zygote can be started with, as the kernel would have been.
 _FLAG_OPTIONS = {"-B", "-E", "-I", "-O", "-OO", "-P", "-R", "-s", "-S", "-u", "-b", "-bb", "-q", "-d", "-v"}
 _VALUE_OPTIONS = {"-X", "-W"}
