@@ -357,9 +357,12 @@ class Runner:
         # kernel is a child of its zygote, whose /proc cmdline it keeps; see the warm case below)
         full.update(SUPPORTSTATS_ROOT=str(root), SUPPORTSTATS_TEST_MARK=self.mark, SUPPORTSTATS_KERNEL=kernel,
                     **env)
+        # SIGINT back to its default, as a terminal gives it: a suite started in the background
+        # by a non-interactive shell inherits SIGINT ignored, and the runner respects that
         self.proc = subprocess.Popen([sys.executable, "-c", RUNNER, "reproduce", *args], env=full,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                     start_new_session=True)
+                                     start_new_session=True,
+                                     preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         self.err: list[str] = []
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
