@@ -21,8 +21,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.harness import write_results  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results" / "clean.txt"
 
 _CHILD = r"""
 import json, resource, sys, time, tracemalloc
@@ -100,8 +102,7 @@ def main(argv=None) -> dict:
     text = "\n".join(lines) + "\n"
     print(text, end="")
     if not args.no_write:
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(text)
+        write_results("clean", text)
     return timed
 
 

@@ -34,11 +34,10 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from supportstats.figures import draw_figure  # noqa: E402
-from supportstats.outputs import atomic_path  # noqa: E402
+from benchmarks.harness import write_results  # noqa: E402
 from supportstats.messages import msg  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results" / "figures.txt"
 
 ESTIMATES = pd.DataFrame({
     "label": ["trends_2022.expectations_rising", "trends_2022.tools_slow_weekly", "trends_2022.empathy_priority",
@@ -163,8 +162,7 @@ def main(argv=None) -> int:
                          f"not this one): +{100 * ratio:.0f}% (goal <= +50%); run with --reproduce for a same-load figure")
     text = "\n".join(lines) + "\n"
     print(text, end="")
-    with atomic_path(RESULTS) as tmp:
-        tmp.write_text(text)
+    write_results("figures", text)
     return 0
 
 

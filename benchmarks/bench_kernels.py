@@ -30,12 +30,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results" / "kernels.txt"
+sys.path.insert(0, str(ROOT))
+from benchmarks.harness import load, write_results  # noqa: E402
+
 IMPORTS = "import supportstats, pandas, seaborn, statsmodels.api"
 
-
-def load() -> float:
-    return os.getloadavg()[0]
 
 
 def summary(values) -> str:
@@ -143,8 +142,7 @@ def main(argv=None):
     lines += [f"note: {args.note}"] if args.note else []
     text = "\n".join(lines) + "\n"
     print(text, end="")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(text)
+    write_results("kernels", text)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results" / "reproduce.txt"
+sys.path.insert(0, str(ROOT))
+from benchmarks.harness import load, write_results  # noqa: E402
+
 BIN = Path(sys.executable).parent
 
 
@@ -59,9 +61,6 @@ def env(project: Path, **extra):
     e.update(extra)
     return e
 
-
-def load() -> float:
-    return os.getloadavg()[0]
 
 
 def snapshot(project: Path) -> dict[str, bytes]:
@@ -205,8 +204,7 @@ def main(argv=None):
     lines += [f"note: {args.note}"] if args.note else []
     text = "\n".join(lines) + "\n"
     print(text, end="")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(text)
+    write_results("reproduce", text)
 
 
 if __name__ == "__main__":

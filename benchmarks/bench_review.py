@@ -34,11 +34,10 @@ import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from supportstats import nbdiff  # noqa: E402
-from supportstats.outputs import atomic_path  # noqa: E402
+from benchmarks.harness import write_results  # noqa: E402
 from supportstats.review import review_notebooks  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results" / "review.txt"
 BIN = Path(sys.executable).parent
 
 
@@ -111,8 +110,7 @@ def main(argv=None):
         f"{platform.python_implementation()} {platform.python_version()}",
     ]
     print("\n".join(lines))
-    with atomic_path(RESULTS) as tmp:
-        tmp.write_text("\n".join(lines) + "\n")
+    write_results("review", "\n".join(lines) + "\n")
     return 0
 
 
