@@ -18,7 +18,7 @@ import yaml
 from .definition import SURVEYS_DIR, load_definition, normalize_label
 from .definition_yaml import _Loader, read_yaml
 from .errors import InputError
-from .parse import parse_number, parse_percent
+from .parse import parse_number, parse_percent, script_language
 
 __all__ = ["draft_definition", "write_draft", "check_survey"]
 
@@ -51,16 +51,6 @@ def _slug(text: str, used: set) -> str:
 
 def _q(text) -> str:
     return json.dumps(str(text), ensure_ascii=False)
-
-
-def _language(text: str) -> str:
-    if any("\uac00" <= ch <= "\ud7af" for ch in text):
-        return "ko"
-    if any("\u3040" <= ch <= "\u30ff" for ch in text):
-        return "ja"
-    if any("\u4e00" <= ch <= "\u9fff" for ch in text):
-        return "zh"
-    return "en"
 
 
 def _shipped():
@@ -219,7 +209,7 @@ def draft_definition(export, *, survey_id: str | None = None, title: str | None 
         has_id = has_id or role == "id"
         lines_all += lines
         for v in raw[c].dropna().astype(str).unique()[:50]:
-            langs.add(_language(v))
+            langs.add(script_language(v))
     if not has_id:
         unique = [c for c in columns if raw[c].notna().all() and not raw[c].duplicated().any()]
         note = ("# GUESS: no column is named like a response id; " +

@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 
 import base64
-import os
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -33,9 +32,6 @@ from .theme import DPI, theme_context
 
 __all__ = ["draw_figure", "check_titles", "save_figure", "write_figure_csv", "figure_folder", "FigureOutput"]
 
-_UMASK = os.umask(0)
-os.umask(_UMASK)
-_FILE_MODE = 0o666 & ~_UMASK
 _CHARTS = {"estimates": charts.plot_estimates, "forest": charts.plot_forest,
            "sd_sensitivity": charts.plot_sd_sensitivity, "ratio_readings": charts.plot_ratio_readings,
            "exclusions": charts.plot_exclusions}
@@ -231,7 +227,6 @@ def _write_text(path: Path, text: str) -> Path:
     data = text.encode("utf-8")
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
-        tmp.chmod(_FILE_MODE)
     return path
 
 
@@ -359,7 +354,6 @@ def save_figure(fig, name, folder=None, dpi=None) -> list[Path]:
                     fig.savefig(tmp, facecolor="white", **kw)
                     if kw["format"] == "svg":
                         tmp.write_bytes(_stable_svg_ids(tmp.read_bytes()))
-                    tmp.chmod(_FILE_MODE)  # mkstemp's 0600 would make figures private
     finally:
         plt.close(fig)
     return paths

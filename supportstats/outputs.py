@@ -22,7 +22,7 @@ import pandas as pd
 from . import paths
 from .errors import InputError
 
-__all__ = ["atomic_path", "save_workbook", "write_csv", "read_csv"]
+__all__ = ["atomic_path", "write_if_changed", "save_workbook", "write_csv", "read_csv"]
 
 #: Temporary files of :func:`atomic_path` are named ``.<name>.<random>.tmp`` (git-ignored as ``.*.tmp``).
 TMP_PATTERN = ".*.tmp"
@@ -94,6 +94,26 @@ def atomic_path(path, *, allow_raw: bool = False):
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def write_if_changed(path, text: str) -> bool:
+    r"""Write ``text`` (UTF-8) to ``path`` atomically unless it already holds exactly that;
+    return whether it wrote (an unchanged file keeps its modification time).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "page.html"
+    >>> write_if_changed(out, "<p>1</p>\n"), write_if_changed(out, "<p>1</p>\n")
+    (True, False)
+    """
+    path = Path(path)
+    data = text.encode("utf-8")
+    if path.exists() and path.read_bytes() == data:
+        return False
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+    return True
 
 
 def save_workbook(workbook, path, *, allow_raw: bool = False) -> Path:

@@ -123,8 +123,13 @@ def parse_size(text) -> str | None:
     return parse_band(text, c.vocabulary.levels, c.lower_bounds)
 
 
-def _language(text: str, spanish: set) -> str:
-    """Script-based guess of a label's language (en/es by vocabulary, ja/zh/ko by script)."""
+def script_language(text: str, spanish=frozenset()) -> str:
+    """Script-based guess of a label's language: ko, ja or zh by script, else es when the
+    normalized label is in ``spanish``, else en.
+
+    >>> script_language("客戶"), script_language("顧客サービス"), script_language("Sí", {"sí"})
+    ('zh', 'ja', 'es')
+    """
     if any("\uac00" <= ch <= "\ud7af" for ch in text):
         return "ko"
     if any("\u3040" <= ch <= "\u30ff" for ch in text):
@@ -186,7 +191,7 @@ def label_variety(raws: dict, vocabularies=None) -> pd.DataFrame:
     if not cells:
         return pd.DataFrame(columns=["answer", "language", "spellings", "rows", "examples"])
     cells = pd.concat(cells, ignore_index=True)
-    cells["language"] = cells["raw"].map(lambda t: _language(t, spanish))
+    cells["language"] = cells["raw"].map(lambda t: script_language(t, spanish))
     return (cells.groupby(["answer", "language"], sort=True)["raw"]
             .agg(spellings="nunique", rows="size",
                  examples=lambda s: " | ".join(repr(v) for v in sorted(s.unique())[:3]))

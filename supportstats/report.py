@@ -22,27 +22,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .outputs import atomic_path
+from .outputs import write_if_changed
 from .messages import resolve_lang, tr
 from .paths import DATA_PROCESSED, FIGURES, REPORTS
 
 __all__ = ["build_report", "escape_dollars"]
-
-_UMASK = os.umask(0)
-os.umask(_UMASK)
-_FILE_MODE = 0o666 & ~_UMASK
-
-
-def _write_if_changed(path: Path, text: str) -> bool:
-    data = text.encode("utf-8")
-    if path.exists() and path.read_bytes() == data:
-        return False
-    mode = path.stat().st_mode & 0o777 if path.exists() else _FILE_MODE
-    with atomic_path(path) as tmp:
-        tmp.write_bytes(data)
-        tmp.chmod(mode)
-    return True
-
 
 
 _TEMPLATE_DIR = Path(__file__).with_name("report_template")
@@ -230,5 +214,5 @@ def build_report(notebooks=None, *, reports=None, figures=None, findings=None, f
             f"<h2>{html.escape(tr('report.figures', lang))}</h2>\n{figs}\n"
             f"<h2>{html.escape(tr('report.notebooks', lang))}</h2>\n<ul>\n" + "\n".join(items) + "\n</ul>\n</body>\n</html>\n")
     index = reports / "index.html"
-    _write_if_changed(index, page)
+    write_if_changed(index, page)
     return index

@@ -45,7 +45,7 @@ from . import runs as _runs
 from .errors import InputError, SupportstatsError
 from .execute import (DEFAULT_TIMEOUT, KERNEL_NAME, Workers, prestart_kernels, release_kernels, start_method,
                       worker_context)
-from .outputs import atomic_path
+from .outputs import write_if_changed
 from .params import notebook_parameters, parse_overrides, plan_parameters
 from .paths import NOTEBOOKS, OUTPUT_ROOT_ENV
 
@@ -62,9 +62,6 @@ SUMMARY_COLUMNS = ["notebook", "status", "seconds", "cell", "error", "output"]
 # Cell metadata that changes on every execution (papermill timings, nbclient timestamps,
 # the jupyterlab-execute-time extension); everything else a notebook author set is kept.
 _VOLATILE_CELL_KEYS = ("papermill", "execution", "ExecuteTime")
-_UMASK = os.umask(0)
-os.umask(_UMASK)
-_FILE_MODE = 0o666 & ~_UMASK
 _plan_parameters = plan_parameters  # the name the tests and older callers use
 
 
@@ -140,7 +137,6 @@ def run_order(paths) -> list[list[Path]]:
     return [stage for stage in (first, last) if stage]
 
 
-
 # ---------------------------------------------------------------------------- cleaning
 
 def strip_volatile(nb):
@@ -193,18 +189,6 @@ def _notebook_text(nb) -> str:
 
     text = nbformat.writes(nb)  # indent 1, sorted keys: nbformat's own stable layout
     return text if text.endswith("\n") else text + "\n"
-
-
-def _write_if_changed(path: Path, text: str) -> bool:
-    data = text.encode("utf-8")
-    if path.exists() and path.read_bytes() == data:
-        return False
-    mode = path.stat().st_mode & 0o777 if path.exists() else _FILE_MODE
-    with atomic_path(path) as tmp:
-        tmp.write_bytes(data)
-        tmp.chmod(mode)  # keep the file's mode; mkstemp alone would leave 0600
-    return True
-
 
 
 notebook_text = _notebook_text
@@ -266,7 +250,6 @@ def _print_summary(summary: pd.DataFrame):
         cell = "" if pd.isna(row.cell) else str(row.cell)
         table.add_row(Text(row.notebook), status, f"{row.seconds:.1f}", cell, Text(row.error))
     console.print(table)
-
 
 
 def _select(notebooks, only):
@@ -570,7 +553,7 @@ def _store(res, path: Path, staging: Path, renderer) -> Path:
             keep[failed_dir / f"{name}.log"] = res["log"]
     for file, text in keep.items():
         if text is not None:
-            _write_if_changed(file, text)
+            write_if_changed(file, text)
     for ext in (".ipynb", ".html", ".log"):  # a failure fixed since, or a different failure
         stale = failed_dir / f"{name}{ext}"
         if stale not in keep:
