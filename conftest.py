@@ -54,6 +54,8 @@ def pytest_configure(config):
         if (ROOT / rel).is_dir():
             shutil.copytree(ROOT / rel, scratch / rel)
     os.environ[_OUTPUT_ROOT] = str(scratch)
+    # the suite's runs are not an editor's: their zygote goes soon after the suite, not minutes later
+    os.environ.setdefault("SUPPORTSTATS_KERNELS_LINGER", "10")
     config._supportstats_scratch = scratch
 
 

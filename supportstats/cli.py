@@ -218,9 +218,10 @@ def kernels(install, stop):
     if not install and not stop:
         found = client.zygotes()
         for z in found:
-            click.echo(f"zygote {z['pid']}: {len(z['kernels'])} kernel(s) {z['kernels']}, {z['users']} user(s), "
+            ends = "" if z.get("ends_in") is None else f", unused: ends in {z['ends_in']} s"
+            click.echo(f"zygote {z['pid']}: {len(z['kernels'])} kernel(s) {z['kernels']}, {z['users']} user(s){ends}, "
                        f"hash seed {z['hash_seed']}, {z['python']}, {z['socket']}")
-        click.echo(f"{len(found)} zygote(s)")
+        click.echo(f"{len(found)} zygote(s)" + (" (supportstats kernels --stop ends them now)" if found else ""))
     return 0
 
 

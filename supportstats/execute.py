@@ -38,6 +38,9 @@ __all__ = ["KERNEL_NAME", "DEFAULT_TIMEOUT", "start_kernel", "run_worker", "work
 #: The kernelspec every notebook runs in; the one place it is named.
 # warm kernels forked from a zygote (supportstats.kernels); SUPPORTSTATS_KERNEL=python3 runs plain ones
 KERNEL_NAME = os.environ.get("SUPPORTSTATS_KERNEL") or "supportstats"
+#: Seconds the zygote a run used stays after the run (``SUPPORTSTATS_KERNELS_LINGER``
+#: overrides), so an editor's next run starts at once; ``supportstats kernels --stop`` ends it.
+RUN_LINGER = 300.0
 #: Seconds one notebook may run (all its cells) before it is stopped and fails.
 DEFAULT_TIMEOUT = 1800.0
 INJECTED_TAG = "injected-parameters"
@@ -140,7 +143,9 @@ def prestart_kernels(staging: Path) -> bool:
     """
     from .kernels.client import prestart
 
-    return prestart(KERNEL_NAME, worker_environment(staging))
+    env = worker_environment(staging)
+    linger = float(env.get("SUPPORTSTATS_KERNELS_LINGER") or RUN_LINGER)
+    return prestart(KERNEL_NAME, env, linger=linger)
 
 
 def release_kernels() -> None:
@@ -206,6 +211,12 @@ def execute_notebook_task(task: dict) -> dict:
     whole notebook). The kernel is a warm one (:data:`KERNEL_NAME`): it forks from a process
     that has imported the stack, so a notebook of a later stage starts in a fraction of a
     second and needs no warming ahead of time.
+
+    With a ``gate`` (the read end of a pipe), the worker gets everything ready (kernel
+    started and answering, notebook parameterized) and then waits for one message on it
+    before the first cell runs: the runner prepares the next notebook while others run, and
+    opens its gate when a core is free (or, for ``99_*``, when the stage before has ended).
+    The time limit and ``seconds`` count from the gate's opening.
     """
     import nbformat
     import papermill as pm
@@ -219,16 +230,30 @@ def execute_notebook_task(task: dict) -> dict:
     out = staging / ".tmp" / f"{name}.out.ipynb"
     with open(log_path, "wb") as log:
         km = start_kernel(task["cwd"], runtime_dir=staging / ".runtime", log=log)
-        started = time.perf_counter()
         nb = nbformat.read(path, as_version=4)
         # a stale injected cell from an earlier "-p" run would keep overriding the defaults
         nb.cells = [c for c in nb.cells if INJECTED_TAG not in c.get("metadata", {}).get("tags", [])]
         nb.metadata.pop("papermill", None)  # and so would its recorded parameters
         strip_volatile(nb)  # ids first, so papermill's upgrade does not draw random ones
         timeout = task.get("timeout")
-        done, timed_out = threading.Event(), threading.Event()
+        done, timed_out, opened = threading.Event(), threading.Event(), threading.Event()
+        started = time.perf_counter()
+
+        def through_gate(**_):  # nbclient's on_notebook_start hook: the kernel answers, no cell has run
+            nonlocal started
+            gate = task.get("gate")
+            if gate is not None:
+                # a forked worker holds copies of the runners' ends too, so no EOF can be counted
+                # on: a runner that dies takes its workers with it (parent-death signal, SIGTERM)
+                gate.recv()
+                gate.close()
+            started = time.perf_counter()
+            opened.set()
 
         def watchdog():
+            while not opened.wait(0.5):
+                if done.is_set():
+                    return
             if timeout and not done.wait(timeout):
                 timed_out.set()
                 _kill_kernel(signal.SIGINT)  # interrupt the running cell
@@ -243,7 +268,7 @@ def execute_notebook_task(task: dict) -> dict:
         try:
             pm.execute_notebook(nb, str(out), parameters=task.get("params") or None, kernel_name=KERNEL_NAME,
                                 cwd=str(task["cwd"]), log_output=False, progress_bar=False,
-                                request_save_on_cell_execute=False, km=km)
+                                request_save_on_cell_execute=False, km=km, on_notebook_start=through_gate)
         except pm.PapermillExecutionError:
             result["status"] = "failed"
         except Exception as exc:  # kernel died, no such kernel: still one line
@@ -309,25 +334,51 @@ def worker_context(method: str):
 
 
 class Workers:
-    """At most ``jobs`` worker processes at a time, one notebook each, results through pipes."""
+    """Worker processes, one notebook each, results through pipes.
+
+    A worker started ``gated`` prepares its notebook and waits at its gate (see
+    :func:`execute_notebook_task`) until :meth:`open`; :attr:`executing` counts the others.
+    """
 
     def __init__(self, ctx):
         self.ctx, self.running = ctx, {}
+        self.gates: dict[Path, multiprocessing.connection.Connection] = {}  # start order
 
     def __len__(self):
         return len(self.running)
 
-    def start(self, path: Path, task: dict) -> None:
+    @property
+    def executing(self) -> int:
+        return len(self.running) - len(self.gates)
+
+    def start(self, path: Path, task: dict, gated: bool = False) -> None:
         recv, send = self.ctx.Pipe(duplex=False)
+        if gated:
+            gate_r, gate_w = self.ctx.Pipe(duplex=False)
+            task = dict(task, gate=gate_r)
         proc = self.ctx.Process(target=run_worker, args=(send, task), daemon=True, name=f"supportstats-{path.stem}")
         proc.start()
         send.close()
+        if gated:
+            gate_r.close()
+            self.gates[path] = gate_w
         self.running[recv] = (proc, path)
+
+    def open(self, path: Path) -> None:
+        """Let a gated worker run its cells."""
+        gate = self.gates.pop(path)
+        try:
+            gate.send(True)
+        except OSError:
+            pass  # it has already ended (failed before its gate); wait() reports it
+        gate.close()
 
     def wait(self, timeout=None) -> list[tuple[Path, dict]]:
         done = []
         for conn in multiprocessing.connection.wait(list(self.running), timeout):
             proc, path = self.running.pop(conn)
+            if path in self.gates:
+                self.gates.pop(path).close()
             try:
                 res = conn.recv()
             except (EOFError, OSError):
@@ -356,3 +407,6 @@ class Workers:
                 proc.join()
             conn.close()
         self.running.clear()
+        for gate in self.gates.values():
+            gate.close()
+        self.gates.clear()

@@ -120,18 +120,24 @@ def _matches(path: Path, only: str) -> bool:
     return only in path.name
 
 
-def run_order(paths) -> list[list[Path]]:
+def run_order(paths, expected=None) -> list[list[Path]]:
     """Split notebooks into stages run one after the other: ``99_*`` after all the rest.
 
     Notebooks within a stage run in parallel; a stage starts when the previous one has
-    finished, because ``99_findings`` gathers the tables the others write.
+    finished, because ``99_findings`` gathers the tables the others write. Within a stage
+    they start longest first by ``expected`` (seconds by notebook name, from the last run:
+    :func:`supportstats.runs.read_timings`), so a stage does not end with one long notebook
+    running alone; those without a time start first, in name order.
 
     Examples
     --------
     >>> [[p.name for p in stage] for stage in run_order(["99_findings.ipynb", "02_b.ipynb", "01_a.ipynb"])]
     [['01_a.ipynb', '02_b.ipynb'], ['99_findings.ipynb']]
+    >>> [p.name for p in run_order(["01_a.ipynb", "02_b.ipynb", "03_c.ipynb"], {"01_a": 1.5, "02_b": 4.0})[0]]
+    ['03_c.ipynb', '02_b.ipynb', '01_a.ipynb']
     """
-    paths = sorted((Path(p) for p in paths), key=lambda p: p.name)
+    expected = expected or {}
+    paths = sorted((Path(p) for p in paths), key=lambda p: (-expected.get(p.stem, float("inf")), p.name))
     first = [p for p in paths if not p.name.startswith(RUN_LAST_PREFIX)]
     last = [p for p in paths if p.name.startswith(RUN_LAST_PREFIX)]
     return [stage for stage in (first, last) if stage]
@@ -376,7 +382,9 @@ def reproduce(notebooks=None, jobs=None, only=None, params=None, *, lang=None, n
                 print(f"recovered: {line}", file=sys.stderr, flush=True)
         staging = _runs.make_staging(root, notebooks=every if what_if else ())
         started = time.time()  # every output a kernel writes is stamped well after this
-        rows = _run_stages(to_run, plan, staging, jobs=jobs, timeout=timeout, report=report, progress=progress)
+        rows = _run_stages(to_run, plan, staging, jobs=jobs, timeout=timeout, report=report, progress=progress,
+                           expected=_runs.read_timings(root))
+        _runs.write_timings(root, {r["notebook"]: r["seconds"] for r in rows if r["status"] == "ok"})
         order = {p.stem: i for i, p in enumerate(to_run)}
         summary = (pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
                    .sort_values("notebook", key=lambda s: s.map(order)).reset_index(drop=True))
@@ -489,9 +497,16 @@ def _landing(root: Path, staging: Path, run_dir: Path, *, started, what_if, repo
     return ops
 
 
-def _run_stages(to_run, plan, staging: Path, *, jobs, timeout, report, progress) -> list[dict]:
-    """Run every stage in worker processes; write results into the staging folder."""
-    stages = run_order(to_run)
+#: Notebooks made ready ahead of a free core (see ``_run_stages``).
+AHEAD = 1
+
+
+def _run_stages(to_run, plan, staging: Path, *, jobs, timeout, report, progress, expected=None) -> list[dict]:
+    """Run every stage in worker processes; write results into the staging folder.
+
+    ``expected``: seconds by notebook name from the last run, for :func:`run_order`.
+    """
+    stages = run_order(to_run, expected)
     live = progress and _Progress.is_live()
     method = start_method(live)
     # the zygote imports the stack while this process imports papermill and forks its workers
@@ -499,27 +514,48 @@ def _run_stages(to_run, plan, staging: Path, *, jobs, timeout, report, progress)
     workers = Workers(worker_context(method))
     renderer = _Renderer() if report else None
     results: dict[Path, dict] = {}
-    started: set[Path] = set()
     rows, bar = [], _Progress(len(to_run), progress)
 
     def task(p):
         return {"path": str(p), "params": plan[p], "cwd": str(staging / "notebooks"), "staging": str(staging),
                 "timeout": timeout, "runner_pid": os.getpid(), "forked": method == "fork"}
 
+    queues = [deque(stage) for stage in stages]
+    stage_of = {p: i for i, stage in enumerate(stages) for p in stage}
+
+    def schedule():
+        # one notebook more than there are cores gets ready (kernel up, parameters in) while
+        # the others run, and goes through its gate the moment a core is free; a later
+        # stage's only once its own stage has nothing left to start, and through its gate
+        # only when every notebook of the stages before has ended
+        for queue in queues:
+            while queue and len(workers) < jobs + AHEAD:
+                p = queue.popleft()
+                workers.start(p, task(p), gated=True)
+            if queue:
+                break
+        for p in list(workers.gates):
+            if workers.executing < jobs and all(q in results for q in to_run if stage_of[q] < stage_of[p]):
+                workers.open(p)
+
+    pages = [] if renderer is not None else None
     try:
-        for stage in stages:
-            queue = deque(p for p in stage if p not in started)
-            while any(p not in results for p in stage):
-                while queue and len(workers) < jobs:
-                    p = queue.popleft()
-                    workers.start(p, task(p))
-                    started.add(p)
-                for path, res in workers.wait():
-                    results[path] = res
-                    if path in stage:
-                        res["output"] = str(_store(res, path, staging, renderer))
-                        rows.append(res)
-                        bar.update(res)
+        while len(results) < len(to_run):
+            schedule()
+            if pages and not any(queues) and not workers.gates:
+                # every notebook has its core: pages are rendered on the one the last stage
+                # leaves idle (99 runs alone), never in the way of a notebook
+                _render(pages, renderer)
+            done = workers.wait()
+            for path, res in done:
+                results[path] = res
+            schedule()  # before the results are stored: a core never waits for the runner
+            for path, res in done:
+                res["output"] = str(_store(res, path, staging, pages))
+                rows.append(res)
+                bar.update(res)
+        if pages:
+            _render(pages, renderer)
     finally:
         with _no_interrupts():
             workers.stop()
@@ -529,17 +565,20 @@ def _run_stages(to_run, plan, staging: Path, *, jobs, timeout, report, progress)
     return rows
 
 
-def _store(res, path: Path, staging: Path, renderer) -> Path:
-    """Write one result into the staging folder: the executed notebook, or its failed copy."""
+def _store(res, path: Path, staging: Path, pages: list | None) -> Path:
+    """Write one result into the staging folder: the executed notebook, or its failed copy.
+
+    Its report page is appended to ``pages`` as ``(page, text, name)``, for :func:`_render`
+    (``pages`` None: no report).
+    """
     name = path.stem
     reports, failed_dir = staging / "reports", staging / "reports" / "failed"
-    keep: dict[Path, str | None] = {}  # None: already up to date
+    keep: dict[Path, str | None] = {}  # None: written later, or not at all
+    page = None
     if res["status"] == "ok":
         target = staging / "notebooks" / path.name
         keep[target] = res["text"]
         page = reports / "notebooks" / f"{name}.html"
-        if renderer is not None:
-            keep[page] = renderer.page(page, res["text"], name)
     elif res["text"] is None:  # no notebook came back (kernel died, no kernelspec): keep its stderr
         target = failed_dir / f"{name}.log"
         keep[target] = res.get("log") or res["error"] + "\n"
@@ -547,10 +586,11 @@ def _store(res, path: Path, staging: Path, renderer) -> Path:
         target = failed_dir / f"{name}.ipynb"
         keep[target] = res["text"]
         page = failed_dir / f"{name}.html"
-        if renderer is not None:
-            keep[page] = renderer.page(page, res["text"], name)
         if res.get("log"):
             keep[failed_dir / f"{name}.log"] = res["log"]
+    if page is not None and pages is not None:
+        keep[page] = None
+        pages.append((page, res["text"], name))
     for file, text in keep.items():
         if text is not None:
             write_if_changed(file, text)
@@ -559,3 +599,12 @@ def _store(res, path: Path, staging: Path, renderer) -> Path:
         if stale not in keep:
             stale.unlink(missing_ok=True)
     return target
+
+
+def _render(pages: list, renderer) -> None:
+    """Write the report pages in ``pages`` (emptied) that are not already up to date."""
+    while pages:
+        page, text, name = pages.pop(0)
+        html = renderer.page(page, text, name)
+        if html is not None:
+            write_if_changed(page, html)

@@ -32,12 +32,14 @@ from . import paths
 from .errors import SupportstatsError
 
 __all__ = ["RunBusyError", "RunLock", "run_slug", "make_staging", "changed_files", "commit", "recover",
-           "sweep_tmp", "LOCK_NAME", "JOURNAL_NAME", "STAGING_PREFIX"]
+           "sweep_tmp", "read_timings", "write_timings", "LOCK_NAME", "JOURNAL_NAME", "STAGING_PREFIX"]
 
 LOCK_NAME = ".supportstats-reproduce.lock"
 JOURNAL_NAME = ".journal.json"
 STAGING_PREFIX = ".staging-"
 TRASH_PREFIX = ".trash-"
+#: Seconds each notebook took on its last run (``runs/.timings.json``), for the next run's order.
+TIMINGS_NAME = ".timings.json"
 #: What a run copies into its staging folder: the committed outputs notebooks read, and the report.
 STAGED = ("data/processed", "figures", "reports")
 #: Where ``.*.tmp`` files of a killed write may be left behind.
@@ -290,3 +292,40 @@ def sweep_tmp(root, *, older_than: float = 60.0) -> int:
             except OSError:
                 pass
     return n
+
+
+def read_timings(root) -> dict[str, float]:
+    """Seconds each notebook's cells took when it last ran here, by notebook name (``{}`` if unknown).
+
+    Only an ordering hint: an unreadable or odd file is ignored.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> root = tempfile.mkdtemp()
+    >>> read_timings(root)
+    {}
+    >>> write_timings(root, {"02_b": 4.75, "01_a": float("nan")})
+    >>> read_timings(root)
+    {'02_b': 4.75}
+    """
+    try:
+        data = json.loads((Path(root) / "runs" / TIMINGS_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): float(v) for k, v in data.items()
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0}
+
+
+def write_timings(root, seconds: dict[str, float]) -> None:
+    """Merge ``seconds`` (NaN for a notebook that did not finish: left out) into the timings file."""
+    from .outputs import atomic_path
+
+    merged = read_timings(root)
+    merged.update({k: round(float(v), 2) for k, v in seconds.items() if v == v and v >= 0})
+    target = Path(root) / "runs" / TIMINGS_NAME
+    target.parent.mkdir(exist_ok=True)
+    with atomic_path(target) as tmp:
+        Path(tmp).write_text(json.dumps(merged, indent=1, sort_keys=True) + "\n", encoding="utf-8")

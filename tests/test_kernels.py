@@ -438,3 +438,21 @@ def test_files_of_zygotes_gone_for_a_day_are_swept(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "z-mine.lock", "z-mine.log", "z-recent.lock", "z-recent.log", "z-running.lock", "z-running.log",
         "z-running.sock"]
+
+
+def test_a_user_may_ask_a_running_zygote_to_linger_longer(own_rt, capsys, monkeypatch):
+    from supportstats.cli import main
+
+    env = dict(os.environ, SUPPORTSTATS_KERNELS_DIR=str(own_rt))
+    assert client.prestart("supportstats", env, linger=1)
+    assert client.prestart("supportstats", env, linger=120)  # a runner's: its next run should find it
+    [before] = zygote_status(own_rt)
+    assert before["linger"] == 120 and before["ends_in"] is None  # in use
+    client.release()
+    time.sleep(3)  # past the first user's linger
+    [after] = zygote_status(own_rt)
+    assert after["pid"] == before["pid"] and 100 <= after["ends_in"] <= 120
+    monkeypatch.setenv("SUPPORTSTATS_KERNELS_DIR", str(own_rt))
+    assert main(["kernels"]) == 0
+    out = capsys.readouterr().out
+    assert f"zygote {after['pid']}: 0 kernel(s) [], 0 user(s), unused: ends in" in out and "--stop ends them now" in out

@@ -29,6 +29,7 @@ import pytest
 from supportstats import paths
 from supportstats.cli import main
 from supportstats.errors import InputError
+from supportstats.runs import TIMINGS_NAME, make_staging, read_timings
 
 # the module, even if the package re-exports the function of the same name
 rp = importlib.import_module("supportstats.reproduce")
@@ -62,7 +63,8 @@ def state(root: Path) -> dict:
 
 def leftovers(root: Path) -> list[str]:
     runs = root / "runs"
-    found = [p.name for p in runs.glob(".*")] if runs.exists() else []
+    # the timings file is kept on purpose (the next run's order); anything else hidden is a leftover
+    found = [p.name for p in runs.glob(".*") if p.name != TIMINGS_NAME] if runs.exists() else []
     found += [str(p) for p in root.rglob(".*.tmp")]
     return found
 
@@ -219,6 +221,9 @@ def test_plain_run_writes_in_place(good):
     assert (root / "reports" / "index.html").exists() and (root / "reports" / "notebooks" / "01_params.html").exists()
     assert not (root / "notebooks" / "marker.txt").exists()  # the kernels' working folder is the staging folder
     assert leftovers(root) == [] and not (root / "runs" / "failed").exists()
+    # the runs' timings, for the next run's order: every notebook that finished, in seconds
+    timings = read_timings(root)
+    assert sorted(timings) == ["01_params", "99_gather"] and all(0 < t < 120 for t in timings.values())
     # committed outputs that no notebook writes any more are gone: what is committed is what a plain run writes
     assert not (root / "figures" / "committed.txt").exists() and not (root / "data" / "processed" / "kept.csv").exists()
     assert (good["committed"].keys() - good["after_first"].keys()) == {"figures/committed.txt", "data/processed/kept.csv"}
@@ -292,6 +297,40 @@ def test_failed_plain_run_changes_nothing_committed(mixed):
     assert any(o.get("ename") == "ValueError" for c in copy.cells for o in c.get("outputs", []))
     assert (run / "reports" / "failed" / "02_fails.html").exists()
     assert (run / "figures" / "01_params.txt").exists()  # the run itself is kept whole
+
+
+def test_a_gated_worker_runs_no_cell_before_its_gate_opens(tmp_path):
+    from supportstats import execute as ex
+
+    root = make_project(tmp_path, names=())
+    staging = make_staging(root)
+    cell = nbformat.v4.new_code_cell("import pathlib, time\npathlib.Path(NAME + '.txt').write_text(repr(time.time()))")
+    tasks = {}
+    for name in ("held", "dropped"):
+        path = staging / "notebooks" / f"{name}.ipynb"
+        cells = [nbformat.v4.new_code_cell(f"NAME = {name!r}"), cell]
+        nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
+        tasks[path] = {"path": str(path), "params": {}, "cwd": str(staging / "notebooks"), "staging": str(staging),
+                       "timeout": 2, "runner_pid": os.getpid(), "forked": False}
+    held, dropped = tasks
+    workers = ex.Workers(ex.worker_context(ex.start_method(False)))
+    try:
+        for path, task in tasks.items():
+            workers.start(path, task, gated=True)
+        assert workers.executing == 0 and list(workers.gates) == [held, dropped]
+        time.sleep(4)  # longer than the time limit, which counts from the gate's opening
+        assert not list((staging / "notebooks").glob("*.txt"))  # kernels up, no cell run
+        opened = time.time()
+        workers.open(held)
+        results = dict(workers.wait(120))
+        assert list(results) == [held] and workers.executing == 0
+        waiting = workers.running.copy()
+    finally:
+        workers.stop()  # as after Ctrl-C: the worker still at its gate ends, and runs nothing
+    assert results[held]["status"] == "ok", results[held]["error"]
+    assert float((staging / "notebooks" / "held.txt").read_text()) >= opened
+    assert not (staging / "notebooks" / "dropped.txt").exists()
+    assert not any(proc.is_alive() for proc, _ in waiting.values()) and not workers.gates
 
 
 def test_timeout_fails_the_notebook_naming_its_cell(tmp_path):

@@ -367,7 +367,8 @@ def prestart(kernel_name: str = "supportstats", env=None, *, linger: float = 10.
             _reap_started()
             conn = _zygote_connection(paths, key, python, options, env, linger, idle)
             conn.setblocking(True)
-            conn.sendall(json.dumps({"op": "user"}).encode())  # the reply comes once it has preloaded
+            # the reply comes once it has preloaded; a running zygote lingers at least this long
+            conn.sendall(json.dumps({"op": "user", "linger": linger}).encode())
             old = _USERS.pop(str(paths["sock"]), None)
             if old is not None:
                 old.close()

@@ -21,7 +21,8 @@ on it, and kills the kernel's process group when the requester goes away first.
 
 Lifetime: the zygote lives while any connection is open (each requesting process holds
 one "user" connection until it exits) or any kernel it forked lives; then it lingers
-``--linger`` seconds (10 by default, so the next run of a loop finds it) and exits. It also exits after ``--idle`` seconds without kernels,
+``--linger`` seconds (10 by default, so the next run of a loop finds it; a user may ask
+for longer, as ``supportstats reproduce`` does so that the next run finds it) and exits. It also exits after ``--idle`` seconds without kernels,
 when a preloaded source file changes (the next request gets a new zygote), and on
 SIGTERM or a ``stop`` request (``supportstats kernels --stop``), killing its kernels.
 Kernels die with it (parent-death signal).
@@ -318,6 +319,10 @@ class Zygote:
             os.close(fd)
         if op == "user":
             self.conns[conn] = "user"
+            try:  # a runner asks for a longer linger, so that its next run finds this zygote
+                self.args.linger = max(self.args.linger, min(float(request.get("linger") or 0), self.args.idle))
+            except (TypeError, ValueError):
+                pass
             _send(conn, {"ok": True, "pid": os.getpid()})
         elif op == "status":
             _send(conn, self.status())
@@ -481,7 +486,16 @@ class Zygote:
                 "rc_changed": self.pre.rc_changed, "unsafe": self.pre.unsafe(), "env_reads": self.pre.env_reads,
                 "modules": len(sys.modules), "hash_seed": os.environ.get("PYTHONHASHSEED"),
                 "never_loaded": [m for m in _NEVER if m in sys.modules],
-                "linger": self.args.linger, "idle": self.args.idle, "draining": self.draining}
+                "linger": self.args.linger, "idle": self.args.idle, "draining": self.draining,
+                "ends_in": self._ends_in()}
+
+    def _ends_in(self):
+        """Seconds until it exits unless used again (None: in use)."""
+        users = [c for c, kind in self.conns.items() if kind in ("user", "lease")]
+        if self.kernels or users:
+            return None
+        now = time.monotonic()
+        return round(max(0.0, min(self.args.linger - (now - self.last_busy), self.args.idle - (now - self.last_kernel))))
 
 
 def _blas_here() -> dict:
