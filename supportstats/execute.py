@@ -163,10 +163,22 @@ def run_worker(conn, task: dict) -> None:
     except BaseException as exc:  # noqa: BLE001 - whatever happens, the runner gets one line
         result = {"notebook": Path(task["path"]).stem, "status": "failed", "cell": None, "seconds": float("nan"),
                   "error": one_line(f"{type(exc).__name__}: {exc}"), "text": None, "log": ""}
+    try:
+        conn.send(result)  # first: the runner gives the core to the next notebook at once
+        conn.close()
     finally:
-        _kill_kernel()
-    conn.send(result)
-    conn.close()
+        km = _KERNEL.pop("km", None)
+        try:
+            if km is not None and km.has_kernel:  # a kernel we started is ours to stop
+                km.shutdown_kernel(now=True)
+            if km is not None:
+                km.cleanup_resources()
+        except Exception:  # noqa: BLE001  (the kill below is what matters)
+            pass
+        finally:
+            if km is not None:
+                _KERNEL["km"] = km
+            _kill_kernel()
 
 
 def one_line(text, width=160) -> str:
@@ -275,13 +287,10 @@ def execute_notebook_task(task: dict) -> dict:
             result["status"], result["error"] = "failed", one_line(f"{type(exc).__name__}: {exc}")
         finally:
             done.set()
-            if km.has_kernel:  # a kernel we started is ours to stop
-                km.shutdown_kernel(now=True)
-            km.cleanup_resources()
             sys.stdout.flush(), sys.stderr.flush()
             os.dup2(saved[0], 1), os.dup2(saved[1], 2)
             os.close(saved[0]), os.close(saved[1])
-        _KERNEL.clear()
+    # the kernel is stopped by run_worker once the result has gone to the runner
     executed = nbformat.read(str(out), as_version=4) if out.exists() else None
     if result["status"] == "failed" and executed is not None:
         cell, error = failing_cell(executed)
@@ -342,6 +351,7 @@ class Workers:
 
     def __init__(self, ctx):
         self.ctx, self.running = ctx, {}
+        self.exiting: list = []  # workers that have answered and are stopping their kernel
         self.gates: dict[Path, multiprocessing.connection.Connection] = {}  # start order
 
     def __len__(self):
@@ -375,6 +385,7 @@ class Workers:
 
     def wait(self, timeout=None) -> list[tuple[Path, dict]]:
         done = []
+        self.exiting = [proc for proc in self.exiting if proc.is_alive()]  # is_alive() reaps the others
         for conn in multiprocessing.connection.wait(list(self.running), timeout):
             proc, path = self.running.pop(conn)
             if path in self.gates:
@@ -384,10 +395,13 @@ class Workers:
             except (EOFError, OSError):
                 res = None
             conn.close()
-            proc.join(10)
-            if proc.is_alive():
-                proc.kill()
-                proc.join()
+            if res is not None:
+                self.exiting.append(proc)  # reaped later: its kernel's shutdown is not the runner's wait
+            else:
+                proc.join(10)
+                if proc.is_alive():
+                    proc.kill()
+                    proc.join()
             if res is None:  # killed, or crashed before it could answer
                 res = {"notebook": path.stem, "status": "failed", "cell": None, "seconds": float("nan"),
                        "error": f"the worker process died (exit code {proc.exitcode})", "text": None, "log": ""}
@@ -407,6 +421,12 @@ class Workers:
                 proc.join()
             conn.close()
         self.running.clear()
+        for proc in self.exiting:
+            proc.join(max(0.0, deadline - time.monotonic()))
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+        self.exiting.clear()
         for gate in self.gates.values():
             gate.close()
         self.gates.clear()

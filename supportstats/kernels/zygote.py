@@ -58,7 +58,11 @@ PRELOAD = ("numpy", "scipy", "scipy.linalg", "scipy.stats", "scipy.optimize", "s
            "ipykernel.debugger", "sqlite3", "pdb", "psutil", "IPython.core.debugger",
            "IPython.core.completerlib", "IPython.core.oinspect", "IPython.core.logger",
            "IPython.extensions.storemagic", "tornado.gen", "tornado.locks", "tornado.queues",
-           "tornado.platform.asyncio", "matplotlib.backends.backend_agg")
+           "tornado.platform.asyncio", "matplotlib.backends.backend_agg",
+           # what pandera imports on a schema's first validate (its data-synthesis strategies, and
+           # with them hypothesis where it is installed: ~0.3 s in every kernel that validates)
+           "pandera.backends.pandas.register", "pandera.backends.pandas.builtin_checks",
+           "pandera.backends.pandas.container", "pandera.backends.pandas.components")
 #: supportstats modules left to the kernel, and why.
 NOT_PRELOADED = {"plots": "chooses the backend and sets rcParams when imported"}
 # Imported by a kernel when it first selects the inline backend; importing it wires IPython's
