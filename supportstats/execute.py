@@ -12,7 +12,10 @@ The runner (:mod:`supportstats.reproduce`) starts one worker process per noteboo
 * writes everything (kernel connection files, papermill's copy) under the run's staging
   folder, which the runner (or the next run) removes;
 * enforces the per-notebook time limit: the running cell is interrupted, the notebook
-  fails naming that cell.
+  fails naming that cell;
+* may be started ahead of a free core: it gets its kernel answering and its parameters in,
+  then waits at a gate (a pipe) until the runner opens it; it sends its result before it
+  stops its kernel, so the next notebook's cells start without waiting for either.
 """
 from __future__ import annotations
 

@@ -323,7 +323,7 @@ def test_a_gated_worker_runs_no_cell_before_its_gate_opens(tmp_path):
         opened = time.time()
         workers.open(held)
         results = dict(workers.wait(120))
-        assert list(results) == [held] and workers.executing == 0
+        assert list(results) == [held] and workers.executing == 0, {p.name: r["error"] for p, r in results.items()}
         waiting = workers.running.copy()
     finally:
         workers.stop()  # as after Ctrl-C: the worker still at its gate ends, and runs nothing
