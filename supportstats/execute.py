@@ -170,17 +170,15 @@ def run_worker(conn, task: dict) -> None:
         conn.send(result)  # first: the runner gives the core to the next notebook at once
         conn.close()
     finally:
-        km = _KERNEL.pop("km", None)
+        km = _KERNEL.get("km")
         try:
-            if km is not None and km.has_kernel:  # a kernel we started is ours to stop
-                km.shutdown_kernel(now=True)
             if km is not None:
+                if km.has_kernel:  # a kernel we started is ours to stop
+                    km.shutdown_kernel(now=True)
                 km.cleanup_resources()
         except Exception:  # noqa: BLE001  (the kill below is what matters)
             pass
         finally:
-            if km is not None:
-                _KERNEL["km"] = km
             _kill_kernel()
 
 
@@ -258,7 +256,7 @@ def execute_notebook_task(task: dict) -> dict:
             nonlocal started
             gate = task.get("gate")
             if gate is not None:
-                # a forked worker holds copies of the runners' ends too, so no EOF can be counted
+                # a forked worker holds copies of the runner's ends too, so no EOF can be counted
                 # on: a runner that dies takes its workers with it (parent-death signal, SIGTERM)
                 gate.recv()
                 gate.close()
@@ -400,12 +398,11 @@ class Workers:
             conn.close()
             if res is not None:
                 self.exiting.append(proc)  # reaped later: its kernel's shutdown is not the runner's wait
-            else:
+            else:  # killed, or crashed before it could answer
                 proc.join(10)
                 if proc.is_alive():
                     proc.kill()
                     proc.join()
-            if res is None:  # killed, or crashed before it could answer
                 res = {"notebook": path.stem, "status": "failed", "cell": None, "seconds": float("nan"),
                        "error": f"the worker process died (exit code {proc.exitcode})", "text": None, "log": ""}
             done.append((path, res))

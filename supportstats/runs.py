@@ -321,11 +321,8 @@ def read_timings(root) -> dict[str, float]:
 
 def write_timings(root, seconds: dict[str, float]) -> None:
     """Merge ``seconds`` (NaN for a notebook that did not finish: left out) into the timings file."""
-    from .outputs import atomic_path
+    from .outputs import write_if_changed
 
     merged = read_timings(root)
     merged.update({k: round(float(v), 2) for k, v in seconds.items() if v == v and v >= 0})
-    target = Path(root) / "runs" / TIMINGS_NAME
-    target.parent.mkdir(exist_ok=True)
-    with atomic_path(target) as tmp:
-        Path(tmp).write_text(json.dumps(merged, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    write_if_changed(Path(root) / "runs" / TIMINGS_NAME, json.dumps(merged, indent=1, sort_keys=True) + "\n")
