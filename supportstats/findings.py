@@ -26,6 +26,7 @@ import pandera.pandas as pa
 
 from . import paths
 from .outputs import read_csv, write_csv
+from .significance import adjust_rows
 
 __all__ = [
     "VERDICTS", "EVIDENCE", "FINDING_COLUMNS", "FINDINGS_SCHEMA", "finding_row", "change_verdict",
@@ -51,7 +52,7 @@ FINDING_COLUMNS = [
 _ROW_FIELDS = set(FINDING_COLUMNS) - {"family", "p_holm", "p_holm_min", "p_bh", "p_bh_min"}
 _TEXT = ["claim_id", "survey", "report", "metric", "measure", "notebook", "kind", "bound", "unit",
          "evidence", "test", "family", "assumption", "threshold_on", "verdict", "detail"]
-FINDINGS_DIR = paths.DATA_PROCESSED / "findings"
+FINDINGS_DIR = paths.FINDINGS_RECORDS
 _P = pa.Column(float, pa.Check.in_range(0, 1), nullable=True)
 
 _COLUMN_SPECS = {
@@ -315,8 +316,6 @@ def adjust_families(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     0      r    0.02       0.000      significant change
     1      r    0.04       0.000      significant change
     """
-    from statsmodels.stats.multitest import multipletests
-
     out = table.copy()
     for col in ("p_holm", "p_holm_min", "p_bh", "p_bh_min"):
         out[col] = np.nan
@@ -324,9 +323,9 @@ def adjust_families(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     tested = (out["kind"] == "change") & out["p_value"].notna() & (out["verdict"] != "inconsistent")
     out.loc[tested, "family"] = out.loc[tested, "report"]
     for _, idx in out[tested].groupby("family").groups.items():
-        for col, method in (("p_holm", "holm"), ("p_bh", "fdr_bh")):
+        for col, method in (("p_holm", "holm"), ("p_bh", "bh")):
             for src, dst in (("p_value", col), ("p_value_min", f"{col}_min")):
-                out.loc[idx, dst] = multipletests(out.loc[idx, src].to_numpy(float), method=method)[1]
+                out.loc[idx, dst] = adjust_rows(out.loc[idx, src].to_numpy(float), method)[0]
     for i in out.index[tested]:
         out.at[i, "verdict"] = change_verdict(out.at[i, "p_holm"], out.at[i, "p_holm_min"], alpha)
     return out
