@@ -85,7 +85,8 @@ def start_kernel(cwd, *, runtime_dir, log):
 
     conn = Path(runtime_dir) / f"k{os.getpid()}.json"
     ipc = sys.platform != "win32" and len(f"{conn.with_suffix('')}-ipc-99999") < _IPC_PATH_MAX
-    km = KernelManager(kernel_name=KERNEL_NAME, transport="ipc" if ipc else "tcp", connection_file=str(conn))
+    km = KernelManager(kernel_name=KERNEL_NAME, transport="ipc" if ipc else "tcp", connection_file=str(conn),
+                       client_class="supportstats.kernels.ready.ReadyClient")
     kw = {"preexec_fn": _kernel_preexec} if sys.platform.startswith("linux") else {}
     km.start_kernel(cwd=str(cwd), stdout=log, stderr=log, **kw)
     _KERNEL["km"] = km

@@ -17,8 +17,6 @@ import re
 import tempfile
 from pathlib import Path
 
-import pandas as pd
-
 from . import paths
 from .errors import InputError
 
@@ -189,7 +187,7 @@ def write_csv(df: pd.DataFrame, path, *, float_format: str | None = None, allow_
 
     Examples
     --------
-    >>> import tempfile, pathlib
+    >>> import tempfile, pathlib, pandas as pd
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
     >>> df = pd.DataFrame({"id": ['=HYPERLINK("http://x","click")', "-5", "ok"], "n": [-1, 2, 3]})
     >>> print(write_csv(df, path).read_text(), end="")
@@ -200,6 +198,8 @@ def write_csv(df: pd.DataFrame, path, *, float_format: str | None = None, allow_
     >>> read_csv(path).equals(df)
     True
     """
+    import pandas as pd  # here: the runner imports this module and starts kernels before it needs pandas
+
     out = df.copy(deep=False)
     has_cr = False
     for i in range(out.shape[1]):  # by position: column names may repeat
@@ -231,6 +231,8 @@ def read_csv(path, **kwargs) -> pd.DataFrame:
     >>> read_csv(_io.StringIO("a\\n'=1+1\\n''@x\\n")).a.tolist()
     ['=1+1', "'@x"]
     """
+    import pandas as pd
+
     df = pd.read_csv(path, **kwargs)
     for i in range(df.shape[1]):
         col = df.iloc[:, i]

@@ -20,8 +20,6 @@ import os
 import re
 from pathlib import Path
 
-import pandas as pd
-
 from .outputs import write_if_changed
 from .messages import resolve_lang, tr
 from .paths import DATA_PROCESSED, FIGURES, REPORTS
@@ -114,6 +112,8 @@ _FINDINGS_COLUMNS = ["claim_id", "published", "estimate", "reproduced", "ci_low"
 def _findings_table(findings: Path, lang: str) -> str:
     if not findings.exists():
         return f"<p>{html.escape(tr('report.no_findings', lang))}</p>"
+    import pandas as pd  # here: the runner imports this module before its kernels start
+
     table = pd.read_csv(findings, dtype=str, keep_default_na=False)
     cols = [c for c in _FINDINGS_COLUMNS if c in table]
     head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)

@@ -11,7 +11,8 @@ of one. The pieces, bottom up:
 * :mod:`.client` — the requester's side: find or start a zygote, ask it for a kernel
   (``spawn``), start one ahead of need (``prestart``), list or stop them;
 * :mod:`.provisioner` — the jupyter_client kernel provisioner (``supportstats-warm``);
-* :mod:`.spec` — the ``supportstats`` kernelspec that names the provisioner.
+* :mod:`.spec` — the ``supportstats`` kernelspec that names the provisioner;
+* :mod:`.ready` — a kernel client ready the moment the kernel answers (the runner's workers).
 
 Nothing here is imported by ``import supportstats``; the module is not part of the flat
 namespace.
