@@ -14,12 +14,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["ROOT", "DATA_RAW", "DATA_PROCESSED", "FIGURES", "NOTEBOOKS", "REPORTS", "CLAIMS_CSV",
-           "RUNS", "OUTPUT_ROOT_ENV", "output_root", "is_within"]
+__all__ = ["ROOT", "DATA_RAW", "DATA_PROCESSED", "FINDINGS_RECORDS", "PIPELINE_RECORDS", "FIGURES", "NOTEBOOKS",
+           "REPORTS", "CLAIMS_CSV", "RUNS", "OUTPUT_ROOT_ENV", "output_root", "is_within"]
 
 ROOT = Path(os.environ.get("SUPPORTSTATS_ROOT") or Path(__file__).resolve().parents[1])
 DATA_RAW = ROOT / "data" / "raw"
 DATA_PROCESSED = ROOT / "data" / "processed"
+# what each findings notebook records (<notebook>.csv) for 99_findings to gather
+FINDINGS_RECORDS = DATA_PROCESSED / "findings"
+PIPELINE_RECORDS = DATA_PROCESSED / "pipeline"
 FIGURES = ROOT / "figures"
 NOTEBOOKS = ROOT / "notebooks"
 REPORTS = ROOT / "reports"

@@ -21,7 +21,7 @@ __all__ = ["PIPELINE_COLUMNS", "as_pipeline_checks", "split_microdata", "microda
 
 PIPELINE_COLUMNS = ["check", "claim_id", "notebook", "target", "target_high", "recomputed", "ci_low",
                     "ci_high", "n", "passed", "detail"]
-PIPELINE_DIR = paths.DATA_PROCESSED / "pipeline"
+PIPELINE_DIR = paths.PIPELINE_RECORDS
 _WHAT = {
     "level": "recovers the published figure it was generated to match (to its published rounding)",
     "change": "recovers the published change between the two waves it was generated to match",

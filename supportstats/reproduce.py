@@ -39,17 +39,15 @@ import time
 from collections import deque
 from pathlib import Path
 
-import pandas as pd
-
 from . import runs as _runs
 from .errors import InputError, SupportstatsError
 from .execute import (DEFAULT_TIMEOUT, KERNEL_NAME, Workers, prestart_kernels, release_kernels, start_method,
                       worker_context)
 from .outputs import write_if_changed
 from .params import notebook_parameters, parse_overrides, plan_parameters
-from .paths import NOTEBOOKS, OUTPUT_ROOT_ENV
+from .paths import FINDINGS_RECORDS, NOTEBOOKS, OUTPUT_ROOT_ENV, PIPELINE_RECORDS, ROOT
 
-__all__ = ["reproduce", "discover_notebooks", "run_order", "notebook_parameters",
+__all__ = ["reproduce", "discover_notebooks", "run_order", "notebook_needs", "notebook_parameters",
            "parse_overrides", "strip_volatile", "build_report", "RunInterrupted", "KERNEL_NAME"]
 
 # The HTML report lives in .report; re-exported so ``reproduce.build_report`` keeps working.
@@ -121,10 +119,11 @@ def _matches(path: Path, only: str) -> bool:
 
 
 def run_order(paths, expected=None) -> list[list[Path]]:
-    """Split notebooks into stages run one after the other: ``99_*`` after all the rest.
+    """Split notebooks into stages: ``99_*`` after all the rest.
 
-    Notebooks within a stage run in parallel; a stage starts when the previous one has
-    finished, because ``99_findings`` gathers the tables the others write. Within a stage
+    Notebooks within a stage run in parallel. A later stage's notebook is made ready once
+    the stage before has nothing left to start, and runs once the notebooks it needs
+    (:func:`notebook_needs`: those that record findings) have ended. Within a stage
     they start longest first by ``expected`` (seconds by notebook name, from the last run:
     :func:`supportstats.runs.read_timings`), so a stage does not end with one long notebook
     running alone; those without a time start first, in name order.
@@ -141,6 +140,59 @@ def run_order(paths, expected=None) -> list[list[Path]]:
     first = [p for p in paths if not p.name.startswith(RUN_LAST_PREFIX)]
     last = [p for p in paths if p.name.startswith(RUN_LAST_PREFIX)]
     return [stage for stage in (first, last) if stage]
+
+
+#: Notebook metadata by which a notebook says it records no findings (``99_*`` need not wait).
+RECORDS_FINDINGS_KEY = ("supportstats", "records_findings")
+
+
+def notebook_needs(paths) -> dict[Path, frozenset[Path]]:
+    """The notebooks each one must wait for: a ``99_*`` one waits for all that record findings.
+
+    ``99_findings`` gathers the findings and pipeline checks the others record. A notebook
+    whose metadata holds ``"supportstats": {"records_findings": false}`` (an exploration of
+    a researcher's own survey, say) records none, so a ``99_*`` notebook runs beside it
+    instead of after it. Every other notebook counts as recording, so a new notebook is
+    waited for until it says otherwise; the runner fails one that says so and still records
+    (:func:`_recorded_anyway`), rather than let ``99_findings`` miss its rows unnoticed.
+
+    Examples
+    --------
+    >>> import json, tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> for name, meta in [("01_a", {}), ("10_explore", {"supportstats": {"records_findings": False}}),
+    ...                    ("99_findings", {})]:
+    ...     _ = (d / f"{name}.ipynb").write_text(json.dumps({"cells": [], "metadata": meta}))
+    >>> needs = notebook_needs(sorted(d.glob("*.ipynb")))
+    >>> {p.stem: sorted(q.stem for q in waits) for p, waits in needs.items()}
+    {'01_a': [], '10_explore': [], '99_findings': ['01_a']}
+    """
+    paths = [Path(p) for p in paths]
+    recording = frozenset(p for p in paths if not p.name.startswith(RUN_LAST_PREFIX) and not _records_none(p))
+    return {p: recording if p.name.startswith(RUN_LAST_PREFIX) else frozenset() for p in paths}
+
+
+def _records_none(path: Path) -> bool:
+    """True when the notebook's metadata says it records no findings."""
+    import json
+
+    try:
+        meta = json.loads(Path(path).read_text(encoding="utf-8")).get("metadata", {})
+    except (OSError, ValueError, AttributeError):  # unreadable: waited for; papermill reports the problem
+        return False
+    outer, key = RECORDS_FINDINGS_KEY
+    return isinstance(meta.get(outer), dict) and meta[outer].get(key, True) is False
+
+
+def _recorded_anyway(staging: Path, path: Path, since: float) -> str:
+    """The error for a notebook that says it records no findings and wrote some since ``since``."""
+    for folder in (FINDINGS_RECORDS, PIPELINE_RECORDS):
+        record = staging / folder.relative_to(ROOT) / f"{path.stem}.csv"
+        if record.exists() and record.stat().st_mtime >= since:
+            return (f"{path.name} recorded {record.parent.name} rows, but its metadata says "
+                    f'"records_findings": false, so {RUN_LAST_PREFIX}_* notebooks did not wait for it; '
+                    "remove that key")
+    return ""
 
 
 # ---------------------------------------------------------------------------- cleaning
@@ -239,7 +291,8 @@ class _Progress:
             self.bar.stop()
 
 
-def _print_summary(summary: pd.DataFrame):
+def _print_summary(summary):
+    import pandas as pd
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -380,10 +433,13 @@ def reproduce(notebooks=None, jobs=None, only=None, params=None, *, lang=None, n
         for line in _runs.recover(root):
             if progress:
                 print(f"recovered: {line}", file=sys.stderr, flush=True)
-        staging = _runs.make_staging(root, notebooks=every if what_if else ())
+        # the committed outputs are copied in while the first kernels start (before any gate opens)
+        staging = _runs.make_staging(root, notebooks=every if what_if else (), outputs=False)
         started = time.time()  # every output a kernel writes is stamped well after this
         rows = _run_stages(to_run, plan, staging, jobs=jobs, timeout=timeout, report=report, progress=progress,
-                           expected=_runs.read_timings(root))
+                           expected=_runs.read_timings(root), before_gates=lambda: _runs.stage_outputs(root, staging))
+        import pandas as pd  # already imported while the last stage ran (see _run_stages)
+
         _runs.write_timings(root, {r["notebook"]: r["seconds"] for r in rows if r["status"] == "ok"})
         order = {p.stem: i for i, p in enumerate(to_run)}
         summary = (pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
@@ -501,12 +557,17 @@ def _landing(root: Path, staging: Path, run_dir: Path, *, started, what_if, repo
 AHEAD = 1
 
 
-def _run_stages(to_run, plan, staging: Path, *, jobs, timeout, report, progress, expected=None) -> list[dict]:
+def _run_stages(to_run, plan, staging: Path, *, jobs, timeout, report, progress, expected=None,
+                before_gates=None) -> list[dict]:
     """Run every stage in worker processes; write results into the staging folder.
 
     ``expected``: seconds by notebook name from the last run, for :func:`run_order`.
+    ``before_gates``: called once the first workers are starting their kernels, before any
+    notebook runs a cell.
     """
     stages = run_order(to_run, expected)
+    needs, since = notebook_needs(to_run), time.time()
+    says_none = {p for p in to_run if not p.name.startswith(RUN_LAST_PREFIX) and _records_none(p)}
     live = progress and _Progress.is_live()
     method = start_method(live)
     # the zygote imports the stack while this process imports papermill and forks its workers
@@ -521,41 +582,47 @@ def _run_stages(to_run, plan, staging: Path, *, jobs, timeout, report, progress,
                 "timeout": timeout, "runner_pid": os.getpid(), "forked": method == "fork"}
 
     queues = [deque(stage) for stage in stages]
-    stage_of = {p: i for i, stage in enumerate(stages) for p in stage}
 
-    def schedule():
+    def schedule(ahead=AHEAD, open_gates=True):
         # one notebook more than there are cores gets ready (kernel up, parameters in) while
         # the others run, and goes through its gate the moment a core is free; a later
         # stage's only once its own stage has nothing left to start, and through its gate
-        # only when every notebook of the stages before has ended
+        # only when every notebook it needs (notebook_needs) has ended
         for queue in queues:
-            while queue and len(workers) < jobs + AHEAD:
+            while queue and len(workers) < jobs + ahead:
                 p = queue.popleft()
                 workers.start(p, task(p), gated=True)
             if queue:
                 break
-        for p in list(workers.gates):
-            if workers.executing < jobs and all(q in results for q in to_run if stage_of[q] < stage_of[p]):
+        for p in list(workers.gates) if open_gates else ():
+            if workers.executing < jobs and needs[p] <= results.keys():
                 workers.open(p)
 
     pages = [] if renderer is not None else None
     try:
+        # the first kernels start while the runner finishes setting up (nothing runs before
+        # their gates open); the notebook ahead waits, so as not to slow their start
+        schedule(ahead=0, open_gates=False)
+        if before_gates is not None:
+            before_gates()
         while len(results) < len(to_run):
             schedule()
-            if pages and not any(queues) and not workers.gates:
-                # every notebook has its core: pages are rendered on the one the last stage
-                # leaves idle (99 runs alone), never in the way of a notebook
-                _render(pages, renderer)
+            if not any(queues) and not workers.gates:
+                # every notebook has its core: what the runner still has to do is done on the
+                # one the last stage leaves idle (99 runs alone), never in a notebook's way
+                _while_last_stage_runs(pages, renderer)
             done = workers.wait()
             for path, res in done:
+                if res["status"] == "ok" and path in says_none:
+                    if error := _recorded_anyway(staging, path, since):
+                        res.update(status="failed", error=error)
                 results[path] = res
             schedule()  # before the results are stored: a core never waits for the runner
             for path, res in done:
                 res["output"] = str(_store(res, path, staging, pages))
                 rows.append(res)
                 bar.update(res)
-        if pages:
-            _render(pages, renderer)
+        _while_last_stage_runs(pages, renderer)
     finally:
         with _no_interrupts():
             workers.stop()
@@ -599,6 +666,14 @@ def _store(res, path: Path, staging: Path, pages: list | None) -> Path:
         if stale not in keep:
             stale.unlink(missing_ok=True)
     return target
+
+
+def _while_last_stage_runs(pages: list | None, renderer) -> None:
+    """The runner's own work once every notebook has its core: report pages, pandas for the summary."""
+    import pandas  # noqa: F401  (~0.3 s the runner no longer spends before its first fork)
+
+    if pages:
+        _render(pages, renderer)
 
 
 def _render(pages: list, renderer) -> None:

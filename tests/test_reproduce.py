@@ -299,6 +299,43 @@ def test_failed_plain_run_changes_nothing_committed(mixed):
     assert (run / "figures" / "01_params.txt").exists()  # the run itself is kept whole
 
 
+def _notebook(path: Path, source: str, records_findings=None) -> None:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+    if records_findings is not None:
+        nb.metadata["supportstats"] = {"records_findings": records_findings}
+    nbformat.write(nb, str(path))
+
+
+_RECORD = ("import os, pathlib\n"
+           "out = pathlib.Path(os.environ['SUPPORTSTATS_OUTPUT_ROOT']) / 'data' / 'processed' / 'findings'\n"
+           "out.mkdir(parents=True, exist_ok=True)\n"
+           "(out / '{name}.csv').write_text('claim_id\\nx\\n')\n")
+
+
+def test_99_runs_beside_a_notebook_that_records_no_findings_and_one_that_lies_fails(tmp_path):
+    root = make_project(tmp_path, names=())
+    nbdir = root / "notebooks"
+    _notebook(nbdir / "01_records.ipynb", _RECORD.format(name="01_records"))
+    # holds its core until 99 has run: it only ends if 99 did not wait for it
+    _notebook(nbdir / "05_explore.ipynb", "import pathlib, time\nend = time.time() + 60\n"
+              "while not pathlib.Path('99_ran.txt').exists():\n"
+              "    assert time.time() < end, '99 waited for a notebook that records no findings'\n"
+              "    time.sleep(0.05)\n", records_findings=False)
+    _notebook(nbdir / "06_liar.ipynb", _RECORD.format(name="06_liar"), records_findings=False)
+    _notebook(nbdir / "99_gather.ipynb", "import os, pathlib\n"
+              "found = sorted(p.name for p in (pathlib.Path(os.environ['SUPPORTSTATS_OUTPUT_ROOT']) / 'data' / "
+              "'processed' / 'findings').glob('*.csv'))\n"
+              "assert '01_records.csv' in found, found\n"
+              "pathlib.Path('99_ran.txt').write_text('yes')\n")
+    needs = rp.notebook_needs(sorted(nbdir.glob("*.ipynb")))
+    assert {p.stem: sorted(q.stem for q in w) for p, w in needs.items()}["99_gather"] == ["01_records"]
+    summary = rp.reproduce(nbdir, jobs=2, progress=False).set_index("notebook")
+    assert summary.loc[["01_records", "05_explore", "99_gather"], "status"].tolist() == ["ok"] * 3, summary
+    assert summary.loc["06_liar", "status"] == "failed"
+    assert '"records_findings": false' in summary.loc["06_liar", "error"]
+    assert not (root / "data" / "processed" / "findings").exists()  # a failed run lands nothing
+
+
 def test_a_gated_worker_runs_no_cell_before_its_gate_opens(tmp_path):
     from supportstats import execute as ex
 
