@@ -565,13 +565,13 @@ def _run_stages(to_run, plan, staging: Path, *, jobs, timeout, report, progress,
     ``before_gates``: called once the first workers are starting their kernels, before any
     notebook runs a cell.
     """
-    stages = run_order(to_run, expected)
-    needs, since = notebook_needs(to_run), time.time()
-    says_none = {p for p in to_run if not p.name.startswith(RUN_LAST_PREFIX) and _records_none(p)}
     live = progress and _Progress.is_live()
     method = start_method(live)
     # the zygote imports the stack while this process imports papermill and forks its workers
     prestarted = prestart_kernels(staging)
+    stages = run_order(to_run, expected)
+    needs, since = notebook_needs(to_run), time.time()
+    says_none = {p for p in to_run if not p.name.startswith(RUN_LAST_PREFIX) and _records_none(p)}
     workers = Workers(worker_context(method))
     renderer = _Renderer() if report else None
     results: dict[Path, dict] = {}
