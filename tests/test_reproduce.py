@@ -210,9 +210,13 @@ def good(tmp_path_factory):
                 after_second=after_second, what_if=what_if, after_what_if=after_what_if, subset=subset)
 
 
+def _why(summary) -> str:
+    return summary[["notebook", "status", "cell", "error"]].to_string()
+
+
 def test_plain_run_writes_in_place(good):
     root = good["root"]
-    assert list(good["first"]["status"]) == ["ok", "ok"]
+    assert list(good["first"]["status"]) == ["ok", "ok"], _why(good["first"])
     assert good["first"].attrs["run_dir"] == str(root)
     assert (root / "figures" / "01_params.txt").read_text() == "3 1.5\n"
     assert (root / "data" / "processed" / "gathered.csv").read_text() == "n\n3\n"
@@ -249,7 +253,7 @@ def test_written_back_with_outputs_and_no_volatile_metadata(good):
 
 
 def test_second_plain_run_rewrites_nothing(good):
-    assert list(good["second"]["status"]) == ["ok", "ok"]
+    assert list(good["second"]["status"]) == ["ok", "ok"], _why(good["second"])
     assert good["after_second"] == good["after_first"]  # same bytes and the same mtimes
 
 
