@@ -78,19 +78,43 @@ def start_kernel(cwd, *, runtime_dir, log):
     """Start the notebook kernel (:data:`KERNEL_NAME`) and return its ``KernelManager``.
 
     The kernel's stdout and stderr go to ``log`` (an open file) from its first byte; its
-    connection file (and IPC sockets) live in ``runtime_dir``; it is killed when this
-    worker dies.
+    connection file lives in ``runtime_dir``, its IPC sockets beside it or, where that path
+    is too long for a socket, in the private kernels folder; it is killed when this worker
+    dies.
     """
     from jupyter_client.manager import KernelManager
 
     conn = Path(runtime_dir) / f"k{os.getpid()}.json"
-    ipc = sys.platform != "win32" and len(f"{conn.with_suffix('')}-ipc-99999") < _IPC_PATH_MAX
-    km = KernelManager(kernel_name=KERNEL_NAME, transport="ipc" if ipc else "tcp", connection_file=str(conn),
-                       client_class="supportstats.kernels.ready.ReadyClient")
+    prefix = _ipc_prefix(conn)
+    km = KernelManager(kernel_name=KERNEL_NAME, transport="tcp" if prefix is None else "ipc",
+                       connection_file=str(conn), client_class="supportstats.kernels.ready.ReadyClient",
+                       **({} if prefix is None else {"ip": prefix}))
     kw = {"preexec_fn": _kernel_preexec} if sys.platform.startswith("linux") else {}
     km.start_kernel(cwd=str(cwd), stdout=log, stderr=log, **kw)
     _KERNEL["km"] = km
     return km
+
+
+def _ipc_prefix(conn: Path) -> str | None:
+    """Where the kernel's IPC sockets go (``<prefix>-<port>``); None: TCP.
+
+    TCP is the last resort: jupyter_client picks free ports by binding and releasing them,
+    and a kernel binds them later, so kernels starting side by side (a run, a test session)
+    now and then take each other's ports ("Address already in use", or a client talking to
+    the wrong kernel: "Invalid Signature").
+    """
+    if sys.platform == "win32":
+        return None
+    prefix = f"{conn.with_suffix('')}-ipc"  # jupyter_client's own choice
+    if len(f"{prefix}-99999") < _IPC_PATH_MAX:
+        return prefix
+    from .kernels.fingerprint import WarmUnavailable, runtime_dir
+
+    try:  # the private (0700) folder the zygotes' sockets live in: short, and swept
+        prefix = str(runtime_dir() / f"k{os.getpid()}-{os.urandom(4).hex()}-ipc")
+    except WarmUnavailable:
+        return None
+    return prefix if len(f"{prefix}-99999") < _IPC_PATH_MAX else None
 
 
 def _kill_kernel(sig=signal.SIGKILL) -> None:
@@ -105,6 +129,10 @@ def _kill_kernel(sig=signal.SIGKILL) -> None:
 
 def _on_term(signum, frame):
     _kill_kernel()
+    try:  # its connection file and sockets
+        _KERNEL["km"].cleanup_resources()
+    except Exception:  # noqa: BLE001  (exiting either way)
+        pass
     os._exit(128 + signum)
 
 

@@ -434,10 +434,13 @@ def test_files_of_zygotes_gone_for_a_day_are_swept(tmp_path):
             path.write_text("")
             os.utime(path, (time.time() - age,) * 2)
     (tmp_path / "z-running.sock").write_text("")  # a live zygote keeps its files, however old
-    assert client._sweep(tmp_path, keep="z-mine") == ["z-old"]
+    for name, age in (("k12-ab12cd34-ipc-1", day + 60), ("k13-ab12cd35-ipc-1", 60)):  # a runner's kernel sockets
+        (tmp_path / name).write_text("")
+        os.utime(tmp_path / name, (time.time() - age,) * 2)
+    assert client._sweep(tmp_path, keep="z-mine") == ["k12-ab12cd34-ipc-1", "z-old"]
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "z-mine.lock", "z-mine.log", "z-recent.lock", "z-recent.log", "z-running.lock", "z-running.log",
-        "z-running.sock"]
+        "k13-ab12cd35-ipc-1", "z-mine.lock", "z-mine.log", "z-recent.lock", "z-recent.log", "z-running.lock",
+        "z-running.log", "z-running.sock"]
 
 
 def test_a_user_may_ask_a_running_zygote_to_linger_longer(own_rt, capsys, monkeypatch):

@@ -146,13 +146,20 @@ SWEEP_AFTER = 86400.0
 
 
 def _sweep(folder: Path, keep: str, now: float | None = None) -> list[str]:
-    """Remove the lock and log of zygotes gone for :data:`SWEEP_AFTER` seconds.
+    """Remove the lock and log of zygotes gone for :data:`SWEEP_AFTER` seconds, and stale kernel sockets.
 
     Each environment a kernel was asked for has its own zygote files; without this, every
     distinct environment (each test's, each project's) left a pair behind for good.
     """
     now = time.time() if now is None else now
     removed = []
+    for sock in folder.glob("k*-ipc-*"):  # a runner's kernel sockets, left by a worker killed outright
+        try:
+            if now - sock.lstat().st_mtime > SWEEP_AFTER:
+                sock.unlink()
+                removed.append(sock.name)
+        except OSError:
+            continue
     for log in folder.glob("z-*.log"):
         stem = log.name[:-len(".log")]
         if stem == keep or any((folder / f"{stem}.{ext}").exists() for ext in ("sock", "json")):
