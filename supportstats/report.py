@@ -18,6 +18,7 @@ import hashlib
 import html
 import os
 import re
+import uuid
 from pathlib import Path
 
 from .outputs import write_if_changed
@@ -57,6 +58,40 @@ def _prose_safe(nb):
     return nb
 
 
+_IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
+
+
+def _images_aside(nb) -> dict[str, str]:
+    """Swap every image in ``nb`` (in place) for a short token; return them by token.
+
+    nbconvert re-parses each page with Python's ``html.parser`` (to add alt text and
+    focus), whose time grows with the base64 of every figure: most of a page's rendering.
+    The tokens go through the template as the images would, and :func:`_images_back` puts
+    the images in their place, so the page's bytes are the same (tested).
+    """
+    images: dict[str, str] = {}
+    nonce = uuid.uuid4().hex  # no notebook text can hold a token by chance
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            for mime in _IMAGE_TYPES:
+                if isinstance(data.get(mime), str):
+                    token = f"ssimage{nonce}n{len(images):06d}"
+                    images[token], data[mime] = data[mime], token
+    return images
+
+
+def _images_back(body: str, images: dict[str, str]) -> str:
+    if not images:
+        return body
+    nonce = next(iter(images))[len("ssimage"):-len("n000000")]
+    pattern = re.compile(rf"ssimage{nonce}n\d{{6}}")
+    found = pattern.findall(body)
+    if sorted(found) != sorted(images):  # a token lost or repeated: never guess where an image goes
+        raise RuntimeError(f"report page: images do not match their places ({len(found)} of {len(images)})")
+    return pattern.sub(lambda m: images[m.group(0)], body)
+
+
 class _Renderer:
     """nbconvert's HTMLExporter with the report's offline template, loaded only when a page is out of date.
 
@@ -89,8 +124,10 @@ class _Renderer:
         index = Path(os.path.relpath(target.parent.parent / "index.html", target.parent)).as_posix()
         resources = {"metadata": {"name": title}, "supportstats_index": index,
                      "supportstats_back": tr("report.back", self.lang)}
-        body, _ = self._exporter.from_notebook_node(_prose_safe(nbformat.reads(text, as_version=4)),
-                                                    resources=resources)
+        nb = _prose_safe(nbformat.reads(text, as_version=4))
+        images = _images_aside(nb)
+        body, _ = self._exporter.from_notebook_node(nb, resources=resources)
+        body = _images_back(body, images)
         return body + ("" if body.endswith("\n") else "\n") + stamp
 
 

@@ -50,6 +50,7 @@ def report(tmp_path_factory):
     page = reports / "notebooks" / "07_demo.html"
     page.parent.mkdir(parents=True)
     page.write_text(_Renderer().page(page, nbformat.writes(nb), "07_demo"), encoding="utf-8")
+    (root / "07_demo.ipynb").write_text(nbformat.writes(nb), encoding="utf-8")
     index = build_report([root / "07_demo.ipynb", root / "03_failed.ipynb"], reports=reports, figures=figures,
                          findings=findings, failed=["03_failed"])
     return {"root": root, "index": index, "page": page, "alt": shown.alt}
@@ -83,6 +84,41 @@ def test_notebook_page_is_offline_and_links_back(report):
     assert '<nav class="supportstats-back"><a href="../index.html">← All findings and figures</a></nav>' in html
     assert f'alt="{report["alt"]}"' in html
     assert html.count("$550,000 imply $100,000") == 2  # the markdown cell and the verdict output, as prose
+
+
+def test_page_is_what_nbconvert_makes_with_its_images_in_place(report):
+    """The renderer hands nbconvert tokens for the images (its HTML re-parse is slow on base64);
+    the page must be byte for byte what nbconvert makes of the notebook itself."""
+    import base64
+
+    from nbconvert import HTMLExporter
+
+    from supportstats import report as rep
+
+    nb = nbformat.read(report["root"] / "07_demo.ipynb", as_version=4)
+    png = [o["data"]["image/png"] for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    assert png and base64.b64decode(png[0])[:4] == b"\x89PNG"
+    html = report["page"].read_text(encoding="utf-8")
+    assert html.count(png[0].strip()) == 1 and "ssimage" not in html
+    exporter = HTMLExporter(template_name="lab", extra_template_paths=[str(rep._TEMPLATE_DIR)],
+                            template_file="supportstats.html.j2")
+    resources = {"metadata": {"name": "07_demo"}, "supportstats_index": "../index.html",
+                 "supportstats_back": rep.tr("report.back", "en")}
+    direct, _ = exporter.from_notebook_node(rep._prose_safe(nb), resources=resources)
+    assert html[:html.rindex("<!-- supportstats source sha256")] == direct + ("" if direct.endswith("\n") else "\n")
+
+
+def test_images_back_refuses_a_page_that_lost_an_image():
+    from supportstats import report as rep
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x", outputs=[nbformat.v4.new_output(
+        "display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "x"})])])
+    images = rep._images_aside(nb)
+    (token,) = images
+    assert nb.cells[0].outputs[0]["data"]["image/png"] == token
+    assert rep._images_back(f"<img src='data:image/png;base64,{token}'>", images) == "<img src='data:image/png;base64,iVBORw0KGgo='>"
+    with pytest.raises(RuntimeError, match="images do not match"):
+        rep._images_back("<p>no image</p>", images)
 
 
 def test_escape_dollars_leaves_math_alone():
