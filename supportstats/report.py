@@ -84,8 +84,7 @@ def _images_aside(nb) -> dict[str, str]:
 def _images_back(body: str, images: dict[str, str]) -> str:
     if not images:
         return body
-    nonce = next(iter(images))[len("ssimage"):-len("n000000")]
-    pattern = re.compile(rf"ssimage{nonce}n\d{{6}}")
+    pattern = re.compile("|".join(images))  # tokens are letters and digits
     found = pattern.findall(body)
     if sorted(found) != sorted(images):  # a token lost or repeated: never guess where an image goes
         raise RuntimeError(f"report page: images do not match their places ({len(found)} of {len(images)})")

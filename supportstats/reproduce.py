@@ -571,7 +571,10 @@ def _run_stages(to_run, plan, staging: Path, *, jobs, timeout, report, progress,
     prestarted = prestart_kernels(staging)
     stages = run_order(to_run, expected)
     needs, since = notebook_needs(to_run), time.time()
-    says_none = {p for p in to_run if not p.name.startswith(RUN_LAST_PREFIX) and _records_none(p)}
+    # those a 99 notebook does not wait for (none when no 99 notebook runs: nothing can miss them)
+    waited = frozenset().union(*needs.values())
+    last = [p for p in to_run if p.name.startswith(RUN_LAST_PREFIX)]
+    says_none = {p for p in to_run if p not in last and p not in waited} if last else set()
     workers = Workers(worker_context(method))
     renderer = _Renderer() if report else None
     results: dict[Path, dict] = {}
@@ -608,8 +611,8 @@ def _run_stages(to_run, plan, staging: Path, *, jobs, timeout, report, progress,
         while len(results) < len(to_run):
             schedule()
             if not any(queues) and not workers.gates:
-                # every notebook has its core: what the runner still has to do is done on the
-                # one the last stage leaves idle (99 runs alone), never in a notebook's way
+                # every notebook has its core: what the runner still has to do is done while
+                # the last ones run (a core falls idle), never in a notebook's way
                 _while_last_stage_runs(pages, renderer)
             done = workers.wait()
             for path, res in done:
