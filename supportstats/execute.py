@@ -129,11 +129,24 @@ def _kill_kernel(sig=signal.SIGKILL) -> None:
 
 def _on_term(signum, frame):
     _kill_kernel()
-    try:  # its connection file and sockets
-        _KERNEL["km"].cleanup_resources()
-    except Exception:  # noqa: BLE001  (exiting either way)
-        pass
+    _remove_sockets()
     os._exit(128 + signum)
+
+
+def _remove_sockets() -> None:
+    """Unlink the kernel's IPC socket files (they may live outside the staging folder).
+
+    Plain unlinks: jupyter_client's ``cleanup_resources`` runs an event loop, which from a
+    signal handler that interrupted nbclient's own loop can hang the worker for good.
+    """
+    km = _KERNEL.get("km")
+    if km is None or km.transport != "ipc":
+        return
+    for port in (km.shell_port, km.iopub_port, km.stdin_port, km.hb_port, km.control_port):
+        try:
+            os.unlink(f"{km.ip}-{port}")
+        except OSError:
+            pass
 
 
 def _become_worker(task: dict) -> None:
