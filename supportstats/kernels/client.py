@@ -25,7 +25,7 @@ import time
 import weakref
 from pathlib import Path
 
-from .fingerprint import WarmUnavailable, fingerprint, parse_command, runtime_dir, zygote_paths
+from .fingerprint import WarmUnavailable, cold_requested, fingerprint, parse_command, runtime_dir, zygote_paths
 from .zygote import THREAD_VARS
 
 __all__ = ["ForkedProcess", "spawn", "prestart", "release", "zygotes", "stop_zygotes"]
@@ -346,7 +346,8 @@ def prestart(kernel_name: str = "supportstats", env=None, *, linger: float = 10.
     runner itself starts up; this process then counts as a user of the zygote until it
     exits. ``env`` must be the environment the kernels will be started with (default:
     this process's), or a different zygote is started. Returns False when the kernelspec
-    does not use the warm provisioner or the warm path is unavailable.
+    does not use the warm provisioner, ``env`` asks for cold kernels
+    (``SUPPORTSTATS_KERNELS=cold``) or the warm path is unavailable.
 
     Examples
     --------
@@ -366,6 +367,8 @@ def prestart(kernel_name: str = "supportstats", env=None, *, linger: float = 10.
         cmd[0] = sys.executable  # as jupyter_client's format_kernel_cmd does
     env = {str(k): str(v) for k, v in (os.environ if env is None else env).items()}
     env.update(spec.env or {})
+    if cold_requested(env):
+        return False  # its kernels will start cold: a zygote would import the stack for nothing
     try:
         python, options, _ = parse_command(cmd)
         key = fingerprint(python, options, env)

@@ -23,8 +23,8 @@ from pathlib import Path
 
 from ..errors import SupportstatsError
 
-__all__ = ["WarmUnavailable", "PROTOCOL", "parse_command", "per_kernel", "key_environment", "fingerprint", "runtime_dir",
-           "zygote_paths"]
+__all__ = ["WarmUnavailable", "PROTOCOL", "cold_requested", "parse_command", "per_kernel", "key_environment",
+           "fingerprint", "runtime_dir", "zygote_paths"]
 
 #: Bumped whenever client and zygote stop understanding each other's messages.
 PROTOCOL = 1
@@ -48,6 +48,17 @@ _VALUE_OPTIONS = {"-X", "-W"}
 
 class WarmUnavailable(SupportstatsError, RuntimeError):
     """The warm path cannot serve this request; the caller starts the kernel the usual way."""
+
+
+def cold_requested(env) -> bool:
+    """Whether ``env`` asks for plain kernels only (``SUPPORTSTATS_KERNELS=cold``).
+
+    Examples
+    --------
+    >>> cold_requested({"SUPPORTSTATS_KERNELS": "Cold"}), cold_requested({})
+    (True, False)
+    """
+    return (env.get("SUPPORTSTATS_KERNELS") or "").lower() == "cold"
 
 
 def parse_command(cmd) -> tuple[str, list[str], list[str]]:

@@ -23,7 +23,7 @@ from typing import Any
 from jupyter_client.provisioning import LocalProvisioner
 from traitlets import Bool, Float
 
-from .fingerprint import WarmUnavailable
+from .fingerprint import WarmUnavailable, cold_requested
 
 __all__ = ["WarmProvisioner"]
 
@@ -61,7 +61,7 @@ class WarmProvisioner(LocalProvisioner):
 
     async def _fork(self, cmd, kwargs):
         env = dict(kwargs.get("env") or os.environ)
-        if env.get("SUPPORTSTATS_KERNELS", "").lower() == "cold":
+        if cold_requested(env):
             raise WarmUnavailable("SUPPORTSTATS_KERNELS=cold")
         unknown = set(kwargs) - _ACCEPTED
         if getattr(kwargs.get("preexec_fn"), "parent_death_only", False):
