@@ -7,6 +7,9 @@ library's write guard (``supportstats.outputs.check_write``) refuses any write e
 project. At the end of the session the controller checks that no tracked file was
 rewritten (same bytes *and* same modification time as before the session) and that no new
 file appeared outside what git ignores.
+
+Warm kernels' zygotes go to a folder of the session's own (``SUPPORTSTATS_KERNELS_DIR``,
+unless the caller set one), stay for the whole session and are stopped at its end.
 """
 import hashlib
 import os
@@ -17,6 +20,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 _OUTPUT_ROOT = "SUPPORTSTATS_OUTPUT_ROOT"
+_KERNELS_DIR = "SUPPORTSTATS_KERNELS_DIR"
+_LINGER = "SUPPORTSTATS_KERNELS_LINGER"
 
 
 def tracked_state(root=ROOT) -> dict:
@@ -54,12 +59,30 @@ def pytest_configure(config):
         if (ROOT / rel).is_dir():
             shutil.copytree(ROOT / rel, scratch / rel)
     os.environ[_OUTPUT_ROOT] = str(scratch)
-    # the suite's runs are not an editor's: their zygote goes soon after the suite, not minutes later
-    os.environ.setdefault("SUPPORTSTATS_KERNELS_LINGER", "10")
     config._supportstats_scratch = scratch
+    if not hasattr(config, "workerinput") and not os.environ.get(_KERNELS_DIR):
+        # The suite's zygotes in a folder of its own (never a user's lingering one), kept for
+        # the whole session (a zygote started by one test file serves the next instead of
+        # importing the stack again) and stopped when the session ends.
+        kernels = Path(tempfile.mkdtemp(prefix="supportstats-test-kernels-"))
+        os.environ[_KERNELS_DIR] = str(kernels)
+        os.environ.setdefault(_LINGER, "300")
+        config._supportstats_kernels = kernels
+    # a folder someone else chose (a benchmark, a user): its zygotes go soon after the suite
+    os.environ.setdefault(_LINGER, "10")
+
+
+def _stop_suite_zygotes(config):
+    kernels = getattr(config, "_supportstats_kernels", None)
+    if kernels is not None:
+        from supportstats.kernels.client import stop_zygotes
+
+        stop_zygotes({_KERNELS_DIR: str(kernels)})
+        shutil.rmtree(kernels, ignore_errors=True)
 
 
 def pytest_unconfigure(config):
+    _stop_suite_zygotes(config)
     scratch = getattr(config, "_supportstats_scratch", None)
     if scratch is not None:
         shutil.rmtree(scratch, ignore_errors=True)

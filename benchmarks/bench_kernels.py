@@ -106,6 +106,8 @@ def run_suite(warm: bool) -> tuple[float, int, float, dict]:
     env = dict(os.environ)
     rt = tempfile.mkdtemp(prefix="bench-suite-rt-")  # this run's zygotes only, counted from their logs
     env["SUPPORTSTATS_KERNELS_DIR"] = rt
+    # as make test keeps the zygotes in a folder of its own: for the whole session
+    env["SUPPORTSTATS_KERNELS_LINGER"] = "300"
     if not warm:
         env["SUPPORTSTATS_KERNELS"] = "cold"
     before = load()

@@ -137,6 +137,14 @@ def test_kernel_loads_the_package_lazily_as_a_cold_one_does(warm):
     assert value(kc, "__import__('matplotlib').get_backend()") == "module://matplotlib_inline.backend_inline"
 
 
+def test_kernel_collects_garbage_as_a_cold_one_does(warm):
+    """The zygote imports with the collector off: its kernels must have it back on."""
+    _, kc, _ = warm
+    expr = "[__import__('gc').isenabled(), __import__('gc').get_threshold()]"
+    fresh = subprocess.run([sys.executable, "-c", f"import json; print(json.dumps({expr}))"],
+                           capture_output=True, text=True, check=True).stdout
+    assert value(kc, expr) == json.loads(fresh) == [True, json.loads(fresh)[1]]
+
 # --------------------------------------------------------------- each kernel its own
 
 def _two_kernels(tmp_path, env_of):
@@ -279,7 +287,7 @@ km.shutdown_kernel()
 
 
 def _requester(tmp_path, mode, folder):
-    env = dict(os.environ, SUPPORTSTATS_KERNELS_DIR=str(folder))
+    env = dict(os.environ, SUPPORTSTATS_KERNELS_DIR=str(folder), SUPPORTSTATS_KERNELS_LINGER="2")
     proc = subprocess.Popen([sys.executable, str(script(tmp_path, _REQUESTER)), mode], cwd=tmp_path, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     info = json.loads(proc.stdout.readline())
@@ -293,7 +301,7 @@ def test_sigkill_of_the_requester_leaves_no_kernel_and_no_zygote(tmp_path, own_r
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert wait_gone([info["kernel"]], timeout=10) == []
-    assert wait_gone(info["zygote"], timeout=40) == []  # it lingers 10 s for a next run
+    assert wait_gone(info["zygote"], timeout=40) == []  # it lingers 2 s for a next run
     assert not list(folder.glob("*.sock"))
 
 
@@ -301,7 +309,7 @@ def test_zygote_ends_soon_after_its_last_user(tmp_path, own_rt):
     proc, info, folder = _requester(tmp_path, "exit", own_rt)
     assert proc.wait(timeout=120) == 0
     assert wait_gone([info["kernel"]], timeout=10) == []
-    assert wait_gone(info["zygote"], timeout=40) == []  # it lingers 10 s for a next run
+    assert wait_gone(info["zygote"], timeout=40) == []  # it lingers 2 s for a next run
 
 
 def test_kernels_die_with_their_zygote(rt, tmp_path):
@@ -424,6 +432,18 @@ def test_prestart_starts_the_zygote_the_kernels_then_use(tmp_path, own_rt):
         assert [z["pid"] for z in zygote_status(own_rt) if km.provisioner.pid in z["kernels"]] == [zygote]
     finally:
         stop(km, kc)
+
+
+def test_prestart_starts_nothing_where_kernels_start_cold(tmp_path, own_rt):
+    """A plain-kernel run (SUPPORTSTATS_KERNELS=cold) would not use the zygote it imported."""
+    env = dict(os.environ, SUPPORTSTATS_KERNELS_DIR=str(own_rt), SUPPORTSTATS_KERNELS="cold")
+    assert client.prestart("supportstats", env) is False
+    km, kc = start(WARM, cwd=tmp_path, env=env)
+    try:
+        assert not km.provisioner.warm
+    finally:
+        stop(km, kc)
+    assert not list(own_rt.glob("z-*")), "a zygote started for kernels that start cold"
 
 
 def test_files_of_zygotes_gone_for_a_day_are_swept(tmp_path):

@@ -59,7 +59,8 @@ def lab(tmp_path_factory):
     rt = runtime_folder()
     port = _free_port()
     env = dict(os.environ, SUPPORTSTATS_KERNELS_DIR=str(rt), JUPYTER_CONFIG_DIR=str(folder / "config"),
-               JUPYTER_RUNTIME_DIR=str(folder / "runtime"), PYDEVD_DISABLE_FILE_VALIDATION="1")
+               JUPYTER_RUNTIME_DIR=str(folder / "runtime"), PYDEVD_DISABLE_FILE_VALIDATION="1",
+               SUPPORTSTATS_KERNELS_LINGER="2")  # the zygote ends this long after the server
     cmd = [str(Path(sys.executable).parent / "jupyter"), "lab", *lab_options(), "--no-browser",
            f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={TOKEN}",
            f"--ServerApp.root_dir={folder}"]
