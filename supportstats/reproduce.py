@@ -45,6 +45,7 @@ from .execute import (DEFAULT_TIMEOUT, KERNEL_NAME, Workers, prestart_kernels, r
                       worker_context)
 from .outputs import write_if_changed
 from .params import notebook_parameters, parse_overrides, plan_parameters
+from .plan import RUN_LAST_PREFIX, notebook_needs, run_order
 from .paths import FINDINGS_RECORDS, NOTEBOOKS, OUTPUT_ROOT_ENV, PIPELINE_RECORDS, ROOT
 
 __all__ = ["reproduce", "discover_notebooks", "run_order", "notebook_needs", "notebook_parameters",
@@ -55,7 +56,6 @@ from .report import _Renderer, build_report  # noqa: E402
 
 INJECTED_TAG = "injected-parameters"
 ERROR_MARKER_TAG = "papermill-error-cell-tag"
-RUN_LAST_PREFIX = "99"
 SUMMARY_COLUMNS = ["notebook", "status", "seconds", "cell", "error", "output"]
 # Cell metadata that changes on every execution (papermill timings, nbclient timestamps,
 # the jupyterlab-execute-time extension); everything else a notebook author set is kept.
@@ -116,72 +116,6 @@ def _matches(path: Path, only: str) -> bool:
     if any(ch in only for ch in "*?["):
         return fnmatch.fnmatch(path.name, only) or fnmatch.fnmatch(path.stem, only)
     return only in path.name
-
-
-def run_order(paths, expected=None) -> list[list[Path]]:
-    """Split notebooks into stages: ``99_*`` after all the rest.
-
-    Notebooks within a stage run in parallel. A later stage's notebook is made ready once
-    the stage before has nothing left to start, and runs once the notebooks it needs
-    (:func:`notebook_needs`: those that record findings) have ended. Within a stage
-    they start longest first by ``expected`` (seconds by notebook name, from the last run:
-    :func:`supportstats.runs.read_timings`), so a stage does not end with one long notebook
-    running alone; those without a time start first, in name order.
-
-    Examples
-    --------
-    >>> [[p.name for p in stage] for stage in run_order(["99_findings.ipynb", "02_b.ipynb", "01_a.ipynb"])]
-    [['01_a.ipynb', '02_b.ipynb'], ['99_findings.ipynb']]
-    >>> [p.name for p in run_order(["01_a.ipynb", "02_b.ipynb", "03_c.ipynb"], {"01_a": 1.5, "02_b": 4.0})[0]]
-    ['03_c.ipynb', '02_b.ipynb', '01_a.ipynb']
-    """
-    expected = expected or {}
-    paths = sorted((Path(p) for p in paths), key=lambda p: (-expected.get(p.stem, float("inf")), p.name))
-    first = [p for p in paths if not p.name.startswith(RUN_LAST_PREFIX)]
-    last = [p for p in paths if p.name.startswith(RUN_LAST_PREFIX)]
-    return [stage for stage in (first, last) if stage]
-
-
-#: Notebook metadata by which a notebook says it records no findings (``99_*`` need not wait).
-RECORDS_FINDINGS_KEY = ("supportstats", "records_findings")
-
-
-def notebook_needs(paths) -> dict[Path, frozenset[Path]]:
-    """The notebooks each one must wait for: a ``99_*`` one waits for all that record findings.
-
-    ``99_findings`` gathers the findings and pipeline checks the others record. A notebook
-    whose metadata holds ``"supportstats": {"records_findings": false}`` (an exploration of
-    a researcher's own survey, say) records none, so a ``99_*`` notebook runs beside it
-    instead of after it. Every other notebook counts as recording, so a new notebook is
-    waited for until it says otherwise; the runner fails one that says so and still records
-    (:func:`_recorded_anyway`), rather than let ``99_findings`` miss its rows unnoticed.
-
-    Examples
-    --------
-    >>> import json, tempfile, pathlib
-    >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> for name, meta in [("01_a", {}), ("10_explore", {"supportstats": {"records_findings": False}}),
-    ...                    ("99_findings", {})]:
-    ...     _ = (d / f"{name}.ipynb").write_text(json.dumps({"cells": [], "metadata": meta}))
-    >>> needs = notebook_needs(sorted(d.glob("*.ipynb")))
-    >>> {p.stem: sorted(q.stem for q in waits) for p, waits in needs.items()}
-    {'01_a': [], '10_explore': [], '99_findings': ['01_a']}
-    """
-    paths = [Path(p) for p in paths]
-    recording = frozenset(p for p in paths if not p.name.startswith(RUN_LAST_PREFIX) and not _records_none(p))
-    return {p: recording if p.name.startswith(RUN_LAST_PREFIX) else frozenset() for p in paths}
-
-
-def _records_none(path: Path) -> bool:
-    """True when the notebook's metadata says it records no findings."""
-    import json
-
-    try:
-        meta = json.loads(Path(path).read_text(encoding="utf-8")).get("metadata", {})
-    except (OSError, ValueError, AttributeError):  # unreadable: waited for; papermill reports the problem
-        return False
-    outer, key = RECORDS_FINDINGS_KEY
-    return isinstance(meta.get(outer), dict) and meta[outer].get(key, True) is False
 
 
 def _recorded_anyway(staging: Path, path: Path, since: float) -> str:
@@ -561,7 +495,8 @@ def _run_stages(to_run, plan, staging: Path, *, jobs, timeout, report, progress,
                 before_gates=None) -> list[dict]:
     """Run every stage in worker processes; write results into the staging folder.
 
-    ``expected``: seconds by notebook name from the last run, for :func:`run_order`.
+    ``expected``: seconds by notebook name from the last run, for :func:`run_order` to plan
+    the start order with.
     ``before_gates``: called once the first workers are starting their kernels, before any
     notebook runs a cell.
     """
@@ -569,8 +504,8 @@ def _run_stages(to_run, plan, staging: Path, *, jobs, timeout, report, progress,
     method = start_method(live)
     # the zygote imports the stack while this process imports papermill and forks its workers
     prestarted = prestart_kernels(staging)
-    stages = run_order(to_run, expected)
     needs, since = notebook_needs(to_run), time.time()
+    stages = run_order(to_run, expected, jobs=jobs, needs=needs)
     # those a 99 notebook does not wait for (none when no 99 notebook runs: nothing can miss them)
     waited = frozenset().union(*needs.values())
     last = [p for p in to_run if p.name.startswith(RUN_LAST_PREFIX)]
