@@ -109,7 +109,7 @@ def test_zygote_holds_no_files_and_no_connections_but_its_own(warm):
 
 def test_every_variable_read_at_import_splits_zygotes_or_is_reapplied(warm):
     _, _, status = warm
-    reapplied = {"MPLBACKEND", "JPY_PARENT_PID", "JPY_INTERRUPT_EVENT"}
+    reapplied = {"MPLBACKEND", "JPY_PARENT_PID", "JPY_INTERRUPT_EVENT", "PYDEVD_DISABLE_FILE_VALIDATION"}
     loose = [name for name in status["env_reads"] if name == "*" or per_kernel(name) and name not in reapplied]
     assert loose == []
     assert "SUPPORTSTATS_ROOT" in status["env_reads"]  # the check sees what it must see
@@ -188,6 +188,34 @@ def test_each_kernel_sees_its_own_environment_and_folder(rt, tmp_path, var):
             seen = value(kc, _SEEN.format(var=var).replace("ONLY_IN_A", only))
             mine = name if name == "a" or per_kernel_var else None
             assert seen == [mine, str(tmp_path / name), name, name, name == "a"]
+    finally:
+        for km, kc in kernels:
+            stop(km, kc)
+
+
+def test_papermill_and_lab_kernels_share_a_zygote_each_with_its_debugger_flag(rt, tmp_path):
+    """The papermill CLI sets PYDEVD_DISABLE_FILE_VALIDATION=1 in its environment, JupyterLab and
+    nbval do not: one zygote serves both, and each kernel holds the value debugpy would have
+    read from its own environment (the variable is a per-kernel one since a test suite
+    started a second zygote for papermill's kernels)."""
+    def env_of(name):
+        env = dict(os.environ)
+        if name == "a":
+            env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+        else:
+            env.pop("PYDEVD_DISABLE_FILE_VALIDATION", None)
+        return env
+
+    kernels = _two_kernels(tmp_path, env_of)
+    try:
+        (km_a, kc_a), (km_b, kc_b) = kernels
+        assert km_a.provisioner.warm and km_b.provisioner.warm
+        by_kernel = {pid: z["pid"] for z in zygote_status(rt) for pid in z["kernels"]}
+        assert by_kernel[km_a.provisioner.pid] == by_kernel[km_b.provisioner.pid]
+        probe = ("[m.DISABLE_FILE_VALIDATION for m in (__import__('_pydevd_bundle.pydevd_constants').pydevd_constants, "
+                 "__import__('pydevd_file_utils'))]")
+        assert value(kc_a, probe) == [True, True]
+        assert value(kc_b, probe) == [False, False]
     finally:
         for km, kc in kernels:
             stop(km, kc)

@@ -15,6 +15,7 @@ start_new_session=True)``. The forked one gets, in order:
 * ipykernel's ``JPY_PARENT_PID`` trait default (read when ipykernel was imported);
 * matplotlib's backend from ``MPLBACKEND`` as matplotlib reads it on import, applied
   right after ipykernel has chosen it and before the shell's pylab set-up;
+* debugpy's ``PYDEVD_DISABLE_FILE_VALIDATION`` flag (read when pydevd was imported);
 
 then it runs ``ipykernel_launcher`` as ``__main__`` with the kernel's arguments.
 """
@@ -60,6 +61,7 @@ def become_kernel(request: dict, fds, ready_w: int, blas) -> None:
         _blas_threads(blas)
         _kernelapp_defaults()
         _follow_mplbackend()
+        _pydevd_flags()
     except BaseException as exc:  # noqa: BLE001  (report anything, then vanish)
         os.write(ready_w, f"{type(exc).__name__}: {exc}".encode())
         os._exit(1)
@@ -142,6 +144,18 @@ def _kernelapp_defaults() -> None:
         statics = getattr(IPKernelApp, "_static_immutable_initial_values", None)
         if isinstance(statics, dict) and name in statics:
             statics[name] = value
+
+
+def _pydevd_flags() -> None:
+    """debugpy's pydevd reads ``PYDEVD_DISABLE_FILE_VALIDATION`` into a constant when imported
+    (by the zygote); set it as this kernel's environment would have."""
+    constants = sys.modules.get("_pydevd_bundle.pydevd_constants")
+    if constants is None:
+        return
+    value = constants.is_true_in_env("PYDEVD_DISABLE_FILE_VALIDATION")
+    for mod in (constants, sys.modules.get("pydevd_file_utils")):
+        if mod is not None and hasattr(mod, "DISABLE_FILE_VALIDATION"):
+            mod.DISABLE_FILE_VALIDATION = value
 
 
 def _follow_mplbackend() -> None:

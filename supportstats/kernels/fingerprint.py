@@ -8,7 +8,7 @@ the locale, and whatever the preloaded modules read from the environment while i
 reads and a test checks each is covered). So the whole environment is part of a zygote's
 fingerprint, except variables that are set per kernel or per process and read later
 (``JPY_*``, ``PYTEST_*``, ``PWD``); those are applied in the kernel after the
-fork, and ``MPLBACKEND`` and ``JPY_PARENT_PID``, which are read at import, are re-applied
+fork, and ``MPLBACKEND``, ``JPY_PARENT_PID`` and ``PYDEVD_DISABLE_FILE_VALIDATION``, which are read at import, are re-applied
 there (:mod:`.child`). A forked kernel is then what a cold one started with the same
 command, environment and CPU set would be once it had imported the stack.
 """
@@ -40,7 +40,10 @@ _PER_KERNEL_NAMES = ("PWD", "OLDPWD", "SHLVL", "_", "MPLBACKEND", "PYTHONEXECUTA
                      # a run's temporary folder: the forked kernel resets tempfile's cached choice
                      "TMPDIR", "TEMP", "TMP",
                      # a run's connection files: read when the kernel app starts, after the fork
-                     "JUPYTER_RUNTIME_DIR")
+                     "JUPYTER_RUNTIME_DIR",
+                     # debugpy reads it at import, only to quiet a warning then; re-applied. The
+                     # papermill CLI sets it, JupyterLab and nbval do not: one zygote serves all three
+                     "PYDEVD_DISABLE_FILE_VALIDATION")
 # Interpreter options a zygote can be started with, as the kernel would have been.
 _FLAG_OPTIONS = {"-B", "-E", "-I", "-O", "-OO", "-P", "-R", "-s", "-S", "-u", "-b", "-bb", "-q", "-d", "-v"}
 _VALUE_OPTIONS = {"-X", "-W"}
