@@ -10,7 +10,8 @@
    ``python3`` and ``SUPPORTSTATS_KERNELS=cold``, so the runner's kernels start cold too),
    alternating, ``--suite-repeat`` times. The warm-kernel tests themselves
    (``tests/test_kernels*.py``) are left out of both: they cannot run without warm kernels.
-   Goal: warm ≤ 0.7 × plain.
+   Goal: warm ≤ 0.7 × plain. Each test's time (pytest's ``--durations=0``) is summed by
+   file, to show which files the warm kernels speed up and how much of the suite the others are.
 
 Every figure is printed with the 1-minute load average around it (this machine is
 shared). Results go to ``benchmarks/results/kernels.txt``.
@@ -93,8 +94,20 @@ def bench_start(repeat: int, lines: list[str]) -> float:
 
 def suite_command(kernel: str) -> list[str]:
     ignore = [f"--ignore={p.relative_to(ROOT)}" for p in sorted((ROOT / "tests").glob("test_kernels*.py"))]
+    # --durations=0 only reports each test's time (for where the two suites differ)
     return [sys.executable, "-m", "pytest", "-q", "-n", "auto", "--dist", "loadfile", "--nbval",
-            "--nbval-kernel-name", kernel, *ignore, "tests", "supportstats", "notebooks"]
+            "--nbval-kernel-name", kernel, "--durations=0", *ignore, "tests", "supportstats", "notebooks"]
+
+
+def per_file(output: str) -> dict[str, float]:
+    """Seconds of test time (setup, call, teardown) by file, from pytest's --durations report."""
+    import re
+
+    files: dict[str, float] = {}
+    for seconds, nodeid in re.findall(r"^([\d.]+)s (?:setup|call|teardown)\s+(\S+)", output, re.M):
+        name = nodeid.split("::")[0]
+        files[name] = files.get(name, 0.0) + float(seconds)
+    return files
 
 
 def run_suite(warm: bool) -> tuple[float, int, float, dict]:
@@ -120,6 +133,7 @@ def run_suite(warm: bool) -> tuple[float, int, float, dict]:
     counts = {"zygotes": len(re.findall(r"\] starting for ", logs)), "kernels": len(re.findall(r"\] kernel \d+ for ", logs))}
     if proc.returncode != 0:
         print(proc.stdout[-3000:], file=sys.stderr)
+    counts["files"] = per_file(proc.stdout)
     return seconds, proc.returncode, (before + load()) / 2, counts
 
 
@@ -143,6 +157,25 @@ def bench_suite(repeat: int, lines: list[str], cold_start: float):
         f"  the suite starts {kernels} kernels (forked by {zygotes} zygotes in the warm run); were every one of them "
         f"free instead of a plain start ({cold_start:.2f} s, above) on {workers} workers, the plain suite would lose "
         f"at most {saved:.0f} s: no kernel, however fast, brings the ratio below {(plain - saved) / plain:.2f}",
+    ]
+    # where the two suites differ, file by file (test time summed over the workers, median of the runs)
+    files = sorted(set().union(*(r[3]["files"] for rs in runs.values() for r in rs)))
+    med = {warm_: {f: statistics.median(r[3]["files"].get(f, 0.0) for r in runs[warm_]) for f in files}
+           for warm_ in (True, False)}
+    gain = {f: med[False][f] - med[True][f] for f in files}
+    gaining = [f for f in files if gain[f] >= 0.5]
+    rest = [f for f in files if f not in gaining]
+    nbval = [f for f in gaining if f.endswith(".ipynb")]
+    lines += [
+        f"  test time summed over the workers: warm {sum(med[True].values()):.0f} s, plain {sum(med[False].values()):.0f} s; "
+        f"files {len(gaining)} of {len(files)} gain 0.5 s or more: {len(nbval)} of the "
+        f"{sum(f.endswith('.ipynb') for f in files)} notebooks nbval runs "
+        f"{sum(gain[f] for f in nbval):.1f} s ({min((gain[f] for f in nbval), default=0):.1f}-"
+        f"{max((gain[f] for f in nbval), default=0):.1f} s each)"
+        + "".join(f", {f} {gain[f]:.1f} s" for f in gaining if f not in nbval),
+        f"  the other {len(rest)} files: {sum(med[True][f] for f in rest):.0f} s warm, {sum(med[False][f] for f in rest):.0f} s plain"
+        f" (the longest: " + ", ".join(f"{f} {med[True][f]:.0f}/{med[False][f]:.0f} s"
+                                        for f in sorted(rest, key=lambda f: -med[False][f])[:3]) + ")",
     ]
 
 
