@@ -211,12 +211,13 @@ def main(argv=None):
             loads.append(load())
             if round_ == 0:
                 continue
+            round_floor = floor_of(per_nb, cores)
             if preload is not None:
                 preloads.append(preload)
                 # no cell of a first run can start before its zygote has imported the stack
-                bounds.append((preload + floor_of(per_nb, cores)) / floor_of(per_nb, cores))
-            paired["warm"].append(warm[0] / floor_of(per_nb, cores))
-            paired["next"].append(again[0] / floor_of(per_nb, cores))
+                bounds.append((preload + round_floor) / round_floor)
+            paired["warm"].append(warm[0] / round_floor)
+            paired["next"].append(again[0] / round_floor)
             rows["warm"].append(warm[0])
             rows["next"].append(again[0])
             rows["plain"].append(plain[0])

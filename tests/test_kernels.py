@@ -5,6 +5,7 @@ folder), and the tests about lifetimes start zygotes of their own in other folde
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -147,15 +148,25 @@ def test_kernel_collects_garbage_as_a_cold_one_does(warm):
 
 # --------------------------------------------------------------- each kernel its own
 
-def _two_kernels(tmp_path, env_of):
+@contextlib.contextmanager
+def _two_kernels(rt, tmp_path, env_of):
+    """Warm kernels "a" and "b", each in a folder of its own with ``env_of(name)``; yields their
+    clients and whether one zygote forked both, and stops them."""
     kernels = []
-    for name in ("a", "b"):
-        folder = tmp_path / name
-        folder.mkdir()
-        (folder / "marker.txt").write_text(name)
-        (folder / "localmod.py").write_text(f"WHO = {name!r}\n")
-        kernels.append(start(WARM, cwd=folder, env=env_of(name)))
-    return kernels
+    try:
+        for name in ("a", "b"):
+            folder = tmp_path / name
+            folder.mkdir()
+            (folder / "marker.txt").write_text(name)
+            (folder / "localmod.py").write_text(f"WHO = {name!r}\n")
+            kernels.append(start(WARM, cwd=folder, env=env_of(name)))
+        (km_a, kc_a), (km_b, kc_b) = kernels
+        assert km_a.provisioner.warm and km_b.provisioner.warm
+        by_kernel = {pid: z["pid"] for z in zygote_status(rt) for pid in z["kernels"]}
+        yield kc_a, kc_b, by_kernel[km_a.provisioner.pid] == by_kernel[km_b.provisioner.pid]
+    finally:
+        for km, kc in kernels:
+            stop(km, kc)
 
 
 _SEEN = ("[__import__('os').environ.get('{var}'), __import__('os').getcwd(), open('marker.txt').read(), "
@@ -178,19 +189,12 @@ def test_each_kernel_sees_its_own_environment_and_folder(rt, tmp_path, var):
             env[only] = "1"
         return env
 
-    kernels = _two_kernels(tmp_path, env_of)
-    try:
-        (km_a, kc_a), (km_b, kc_b) = kernels
-        assert km_a.provisioner.warm and km_b.provisioner.warm
-        by_kernel = {pid: z["pid"] for z in zygote_status(rt) for pid in z["kernels"]}
-        assert (by_kernel[km_a.provisioner.pid] == by_kernel[km_b.provisioner.pid]) == per_kernel_var
+    with _two_kernels(rt, tmp_path, env_of) as (kc_a, kc_b, one_zygote):
+        assert one_zygote == per_kernel_var
         for name, kc in (("a", kc_a), ("b", kc_b)):
             seen = value(kc, _SEEN.format(var=var).replace("ONLY_IN_A", only))
             mine = name if name == "a" or per_kernel_var else None
             assert seen == [mine, str(tmp_path / name), name, name, name == "a"]
-    finally:
-        for km, kc in kernels:
-            stop(km, kc)
 
 
 def test_papermill_and_lab_kernels_share_a_zygote_each_with_its_debugger_flag(rt, tmp_path):
@@ -206,19 +210,12 @@ def test_papermill_and_lab_kernels_share_a_zygote_each_with_its_debugger_flag(rt
             env.pop("PYDEVD_DISABLE_FILE_VALIDATION", None)
         return env
 
-    kernels = _two_kernels(tmp_path, env_of)
-    try:
-        (km_a, kc_a), (km_b, kc_b) = kernels
-        assert km_a.provisioner.warm and km_b.provisioner.warm
-        by_kernel = {pid: z["pid"] for z in zygote_status(rt) for pid in z["kernels"]}
-        assert by_kernel[km_a.provisioner.pid] == by_kernel[km_b.provisioner.pid]
+    with _two_kernels(rt, tmp_path, env_of) as (kc_a, kc_b, one_zygote):
+        assert one_zygote
         probe = ("[m.DISABLE_FILE_VALIDATION for m in (__import__('_pydevd_bundle.pydevd_constants').pydevd_constants, "
                  "__import__('pydevd_file_utils'))]")
         assert value(kc_a, probe) == [True, True]
         assert value(kc_b, probe) == [False, False]
-    finally:
-        for km, kc in kernels:
-            stop(km, kc)
 
 
 def test_hash_seed_and_import_time_variables_get_a_zygote_of_their_own(rt, tmp_path, warm):

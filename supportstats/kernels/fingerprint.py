@@ -8,8 +8,8 @@ the locale, and whatever the preloaded modules read from the environment while i
 reads and a test checks each is covered). So the whole environment is part of a zygote's
 fingerprint, except variables that are set per kernel or per process and read later
 (``JPY_*``, ``PYTEST_*``, ``PWD``); those are applied in the kernel after the
-fork, and ``MPLBACKEND``, ``JPY_PARENT_PID`` and ``PYDEVD_DISABLE_FILE_VALIDATION``, which are read at import, are re-applied
-there (:mod:`.child`). A forked kernel is then what a cold one started with the same
+fork, and ``MPLBACKEND``, ``JPY_PARENT_PID`` and ``PYDEVD_DISABLE_FILE_VALIDATION``, which
+are read at import, are re-applied there (:mod:`.child`). A forked kernel is then what a cold one started with the same
 command, environment and CPU set would be once it had imported the stack.
 """
 from __future__ import annotations
