@@ -33,6 +33,7 @@ from pathlib import Path
 
 from . import paths
 from .errors import InputError
+from .stored import ERROR_MARKER_TAG, INJECTED_TAG, notebook_text, strip_volatile
 
 __all__ = ["KERNEL_NAME", "DEFAULT_TIMEOUT", "start_kernel", "run_worker", "worker_environment", "prestart_kernels",
            "release_kernels", "execute_notebook_task", "Workers",
@@ -46,8 +47,6 @@ KERNEL_NAME = os.environ.get("SUPPORTSTATS_KERNEL") or "supportstats"
 RUN_LINGER = 300.0
 #: Seconds one notebook may run (all its cells) before it is stopped and fails.
 DEFAULT_TIMEOUT = 1800.0
-INJECTED_TAG = "injected-parameters"
-ERROR_MARKER_TAG = "papermill-error-cell-tag"
 _IPC_PATH_MAX = 100  # sockaddr_un paths are limited to 108 bytes on Linux
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _PR_SET_PDEATHSIG = 1
@@ -276,7 +275,6 @@ def execute_notebook_task(task: dict) -> dict:
     import nbformat
     import papermill as pm
 
-    from .reproduce import notebook_text, strip_volatile
 
     path, name = task["path"], Path(task["path"]).stem
     staging = Path(task["staging"])

@@ -41,11 +41,13 @@ from pathlib import Path
 
 from . import runs as _runs
 from .errors import InputError, SupportstatsError
+from .console import Progress, print_summary
 from .execute import (DEFAULT_TIMEOUT, KERNEL_NAME, Workers, prestart_kernels, release_kernels, start_method,
                       worker_context)
 from .outputs import write_if_changed
 from .params import notebook_parameters, parse_overrides, plan_parameters
 from .plan import RUN_LAST_PREFIX, notebook_needs, run_order
+from .stored import strip_volatile
 from .paths import FINDINGS_RECORDS, NOTEBOOKS, OUTPUT_ROOT_ENV, PIPELINE_RECORDS, ROOT
 
 __all__ = ["reproduce", "discover_notebooks", "run_order", "notebook_needs", "notebook_parameters",
@@ -54,12 +56,7 @@ __all__ = ["reproduce", "discover_notebooks", "run_order", "notebook_needs", "no
 # The HTML report lives in .report; re-exported so ``reproduce.build_report`` keeps working.
 from .report import _Renderer, build_report  # noqa: E402
 
-INJECTED_TAG = "injected-parameters"
-ERROR_MARKER_TAG = "papermill-error-cell-tag"
 SUMMARY_COLUMNS = ["notebook", "status", "seconds", "cell", "error", "output"]
-# Cell metadata that changes on every execution (papermill timings, nbclient timestamps,
-# the jupyterlab-execute-time extension); everything else a notebook author set is kept.
-_VOLATILE_CELL_KEYS = ("papermill", "execution", "ExecuteTime")
 _plan_parameters = plan_parameters  # the name the tests and older callers use
 
 
@@ -129,121 +126,7 @@ def _recorded_anyway(staging: Path, path: Path, since: float) -> str:
     return ""
 
 
-# ---------------------------------------------------------------------------- cleaning
-
-def strip_volatile(nb):
-    """Remove what changes from run to run, in place, and return the notebook.
-
-    Drops papermill's notebook and cell metadata (timings, status, paths; the
-    ``parameters`` used are kept when there were any), nbclient's execution timestamps
-    and widget state. Gives every cell a stable id when it has none. Outputs,
-    ``execution_count``, ``kernelspec`` and ``language_info`` are kept.
-
-    Examples
-    --------
-    >>> import nbformat
-    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")])
-    >>> nb.cells[0].metadata["papermill"] = {"duration": 0.5}
-    >>> nb.cells[0].metadata["execution"] = {"iopub.status.idle": "2026-01-01T00:00:00Z"}
-    >>> nb.metadata["papermill"] = {"duration": 2.0, "parameters": {}}
-    >>> nb = strip_volatile(nb)
-    >>> dict(nb.cells[0].metadata), "papermill" in nb.metadata
-    ({}, False)
-    """
-    meta = nb.metadata
-    params = dict(meta.get("papermill", {}).get("parameters") or {})
-    meta.pop("papermill", None)
-    meta.pop("widgets", None)
-    if params:
-        meta["papermill"] = {"parameters": params}
-    nb.nbformat, nb.nbformat_minor = 4, max(int(nb.get("nbformat_minor", 5)), 5)
-    taken = {c.get("id") for c in nb.cells}
-    for index, cell in enumerate(nb.cells):
-        for key in _VOLATILE_CELL_KEYS:
-            cell.metadata.pop(key, None)
-        tags = cell.metadata.get("tags", [])
-        if INJECTED_TAG in tags:
-            cell["id"] = INJECTED_TAG
-        elif ERROR_MARKER_TAG in tags:
-            cell["id"] = f"papermill-error-{index}"
-        elif not cell.get("id"):
-            new, k = f"cell-{index}", index
-            while new in taken:
-                k += 1000
-                new = f"cell-{k}"
-            cell["id"] = new
-            taken.add(new)
-    return nb
-
-
-def _notebook_text(nb) -> str:
-    import nbformat
-
-    text = nbformat.writes(nb)  # indent 1, sorted keys: nbformat's own stable layout
-    return text if text.endswith("\n") else text + "\n"
-
-
-notebook_text = _notebook_text
-
-
 # ------------------------------------------------------------------------------ runner
-
-class _Progress:
-    """A rich progress bar on a terminal, plain lines otherwise (CI logs, pipes)."""
-
-    @staticmethod
-    def is_live() -> bool:
-        from rich.console import Console
-
-        return Console(stderr=True).is_terminal and not os.environ.get("CI")
-
-    def __init__(self, total, enabled):
-        from rich.console import Console
-
-        self.console = Console(stderr=True)
-        self.live = enabled and self.console.is_terminal and not os.environ.get("CI")
-        self.enabled, self.total, self.done = enabled, total, 0
-        if self.live:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-            self.bar = Progress(SpinnerColumn(), TextColumn("reproduce"), BarColumn(), MofNCompleteColumn(),
-                                TimeElapsedColumn(), TextColumn("{task.description}"), console=self.console)
-            self.task = self.bar.add_task("", total=total)
-            self.bar.start()
-
-    def update(self, res):
-        self.done += 1
-        line = f"[{self.done}/{self.total}] {res['status']:<6} {res['notebook']}  {res['seconds']:.1f} s"
-        if self.live:
-            self.bar.console.print(line, highlight=False, markup=False)
-            self.bar.update(self.task, advance=1, description=res["notebook"])
-        elif self.enabled:
-            print(line, file=sys.stderr, flush=True)
-
-    def close(self):
-        if self.live:
-            self.bar.stop()
-
-
-def _print_summary(summary):
-    import pandas as pd
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
-    console = Console()
-    if not console.is_terminal:  # CI logs and pipes: wide enough that errors stay on one line
-        console = Console(width=200)
-    table = Table(title="reproduce summary", title_justify="left")
-    for col, justify in [("notebook", "left"), ("status", "left"), ("seconds", "right"),
-                         ("cell", "right"), ("error", "left")]:
-        table.add_column(col, justify=justify, overflow="fold")
-    for row in summary.itertuples(index=False):
-        status = "[green]ok[/]" if row.status == "ok" else "[bold red]failed[/]"
-        cell = "" if pd.isna(row.cell) else str(row.cell)
-        table.add_row(Text(row.notebook), status, f"{row.seconds:.1f}", cell, Text(row.error))
-    console.print(table)
-
 
 def _select(notebooks, only):
     """The notebook folder, every numbered notebook in it, and the selected ones."""
@@ -410,7 +293,7 @@ def reproduce(notebooks=None, jobs=None, only=None, params=None, *, lang=None, n
     summary["output"] = [str(_final_output(run_dir, r)) for r in summary.itertuples(index=False)]
     summary.attrs["run_dir"] = str(run_dir)
     if progress:
-        _print_summary(summary)
+        print_summary(summary)
         if what_if:
             print(f"what-if run saved in {_shown(run_dir, root)}/ (committed files unchanged)", file=sys.stderr)
         elif failed:
@@ -500,7 +383,7 @@ def _run_stages(to_run, plan, staging: Path, *, jobs, timeout, report, progress,
     ``before_gates``: called once the first workers are starting their kernels, before any
     notebook runs a cell.
     """
-    live = progress and _Progress.is_live()
+    live = progress and Progress.is_live()
     method = start_method(live)
     # the zygote imports the stack while this process imports papermill and forks its workers
     prestarted = prestart_kernels(staging)
@@ -513,7 +396,7 @@ def _run_stages(to_run, plan, staging: Path, *, jobs, timeout, report, progress,
     workers = Workers(worker_context(method))
     renderer = _Renderer() if report else None
     results: dict[Path, dict] = {}
-    rows, bar = [], _Progress(len(to_run), progress)
+    rows, bar = [], Progress(len(to_run), progress)
 
     def task(p):
         return {"path": str(p), "params": plan[p], "cwd": str(staging / "notebooks"), "staging": str(staging),

@@ -18,7 +18,7 @@ LAYERS = {
     "claims and tables": {"claim_checks", "claim_quotes", "claim_bounds", "numerals", "banner", "survey_tables"},
     "verdicts": {"evidence", "recompute", "pipeline", "findings", "diff"},
     "figures and text": {"messages", "theme", "chartkit", "charts", "titles", "figures", "nbdiff"},
-    "faces": {"notebook", "params", "plan", "preload", "execute", "runs", "reproduce", "report", "review",
+    "faces": {"notebook", "params", "plan", "preload", "stored", "console", "execute", "runs", "reproduce", "report", "review",
               "survey_report", "kernels", "cli", "__init__"},
 }
 RANK = {mod: rank for rank, mods in enumerate(LAYERS.values()) for mod in mods}

@@ -18,7 +18,7 @@ import pytest
 from kernel_helpers import PLAIN, WARM, runtime_folder
 
 from supportstats.paths import ROOT
-from supportstats.reproduce import _notebook_text, strip_volatile
+from supportstats.stored import notebook_text, strip_volatile
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="warm kernels need Linux")
 
@@ -46,7 +46,7 @@ def _run(project: Path, kernel: str) -> dict[str, bytes]:
                             cwd=str(project / "notebooks"), log_output=False, progress_bar=False,
                             request_save_on_cell_execute=False)
         nb = strip_volatile(nbformat.read(str(out), as_version=4))
-        outputs[f"notebooks/{name}.ipynb"] = _notebook_text(nb).encode()
+        outputs[f"notebooks/{name}.ipynb"] = notebook_text(nb).encode()
     for folder in ("figures", "data/processed"):
         for path in sorted((project / folder).rglob("*")):
             if path.is_file():
