@@ -13,7 +13,7 @@ import importlib.util
 __version__ = "0.1.0"
 
 #: Modules whose ``__all__`` make up the flat namespace, in load order.
-_MODULES = ("errors", "bounds", "numerals", "design", "linearization", "estimate", "weights", "significance",
+_MODULES = ("errors", "bounds", "numerals", "design", "linearization", "estimate", "weights", "significance", "multiplicity",
             "comparisons", "banner", "ranges", "claims", "claim_checks", "outputs", "io", "column_maps",
             "definition", "schema", "parse", "steps", "clean", "provenance", "draft", "synth_targets", "synth_waves", "synth",
             "anes96",

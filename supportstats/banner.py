@@ -19,7 +19,7 @@ import pandas as pd
 from .comparisons import pairwise_t
 from .design import Design, as_design, domains, factor, resolve
 from .linearization import domain_df, moments
-from .significance import adjust_rows
+from .multiplicity import adjust_rows
 from .estimate import (LOW_N, _check_choice, _check_level, _column, _label, _numeric, _t_ppf,
                        design_effects, korn_graubard)
 

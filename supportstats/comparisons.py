@@ -16,7 +16,8 @@ from .design import Design, as_design, domains, factor, resolve
 from .linearization import design_cov, domain_df, moments
 from .estimate import (LOW_N, _check_choice, _check_level, _column, _label, _numeric,
                        _share_codes)
-from .significance import _newcombe_paired, adjust_pvalues, compare_proportions
+from .multiplicity import adjust_pvalues
+from .significance import _newcombe_paired, compare_proportions
 
 __all__ = ["compare_groups", "compare_waves", "crosstab_test", "paired_proportions",
            "two_by_two"]

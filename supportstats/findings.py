@@ -26,7 +26,7 @@ import pandera.pandas as pa
 
 from . import paths
 from .outputs import read_csv, write_csv
-from .significance import adjust_rows
+from .multiplicity import adjust_rows
 
 __all__ = [
     "VERDICTS", "EVIDENCE", "FINDING_COLUMNS", "FINDINGS_SCHEMA", "finding_row", "change_verdict",

@@ -26,7 +26,7 @@ from .definition import SurveyDefinition, load_definition
 from .design import Design
 from .errors import InputError
 from .estimate import LOW_N, weighted_mean, weighted_share
-from .significance import adjust_pvalues
+from .multiplicity import adjust_pvalues
 from .weights import rake
 
 __all__ = ["analysis_columns", "question_label", "answer_labels", "analysis_design", "question_estimates", "estimates_summary", "survey_banner", "banner_summary",

@@ -11,7 +11,7 @@ PACKAGE = Path(supportstats.__file__).parent
 # bottom to top, as the README's Layout lists them; a module may import its own layer and below
 LAYERS = {
     "base": {"errors", "paths"},
-    "statistics": {"bounds", "design", "linearization", "estimate", "weights", "significance", "comparisons",
+    "statistics": {"bounds", "design", "linearization", "estimate", "weights", "significance", "multiplicity", "comparisons",
                    "ranges"},
     "data": {"io", "column_maps", "parse", "definition", "definition_yaml", "schema", "steps", "clean", "draft",
              "synth", "synth_targets", "synth_waves", "anes96", "provenance", "outputs", "claims"},

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from supportstats import (adjust_pvalues, compare_means_from_summary, compare_proportions,
+from supportstats import (compare_means_from_summary, compare_proportions,
                           mcnemar_from_margins, min_detectable_difference, paired_proportions,
                           risk_ratio_odds_ratio, sd_sensitivity)
 
@@ -149,35 +149,6 @@ def test_min_detectable_difference_out_of_range_is_nan():
     assert np.isnan(r.p2_down) and np.isfinite(r.p2_up)
     with pytest.raises(ValueError, match="p1"):
         min_detectable_difference(1.0, 20, 20)
-
-
-# ---------------------------------------------------------------------- p adjust
-@pytest.mark.parametrize("method", ["holm", "bonferroni", "bh", "by"])
-def test_adjust_pvalues_matches_r_p_adjust(method):
-    p = np.array([np.nan if v is None else v for v in R["p_adjust"]["p"]])
-    expected = np.array([np.nan if v is None else v for v in R["p_adjust"][method]])
-    got = adjust_pvalues(pd.Series(p, index=list("abcdefgh")), method)
-    assert list(got.index) == list("abcdefgh")
-    np.testing.assert_allclose(got.p_adjusted.to_numpy(), expected, rtol=TOL, equal_nan=True)
-
-
-@pytest.mark.parametrize("method, sm", [("holm", "holm"), ("bonferroni", "bonferroni"),
-                                        ("bh", "fdr_bh"), ("by", "fdr_by")])
-def test_adjust_pvalues_equals_statsmodels_with_ties(method, sm):
-    from statsmodels.stats.multitest import multipletests
-    rng = np.random.default_rng(2)
-    for p in list(rng.uniform(0, 0.2, (4, 12)) ** 2) + [np.full(6, 0.01), np.array([0.5])]:
-        np.testing.assert_allclose(adjust_pvalues(p, method).p_adjusted,
-                                   multipletests(p, method=sm)[1], rtol=1e-12)
-
-
-def test_adjust_pvalues_needs_a_method_and_valid_p():
-    with pytest.raises(TypeError):
-        adjust_pvalues([0.1, 0.2])
-    with pytest.raises(ValueError, match="method='fdr'"):
-        adjust_pvalues([0.1], "fdr")
-    with pytest.raises(ValueError, match="1.2"):
-        adjust_pvalues([0.1, 1.2], "holm")
 
 
 # ---------------------------------------------------------------------- ratios
