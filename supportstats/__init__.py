@@ -18,7 +18,7 @@ _MODULES = ("errors", "bounds", "numerals", "design", "linearization", "estimate
             "definition", "schema", "parse", "steps", "clean", "provenance", "draft", "synth_targets", "synth_waves", "synth",
             "anes96",
             "survey_tables", "messages", "theme", "titles", "figures", "survey_report", "evidence", "recompute",
-            "findings", "pipeline", "diff", "nbdiff", "review", "params", "notebook")
+            "sentences", "findings", "pipeline", "diff", "nbdiff", "review", "params", "notebook")
 _loaded = False
 
 

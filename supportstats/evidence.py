@@ -434,7 +434,8 @@ def change_evidence(claim_ids, *, notebook: str, claims=None, assumptions=None, 
     >>> rows[["threshold_on", "threshold"]].round(1).values.tolist()
     [['sd', 22.1]]
     """
-    from .findings import adjust_families, change_verdict, describe
+    from .findings import adjust_families, change_verdict
+    from .sentences import describe
 
     claims, assumptions = _claims(claims), assumptions or load_assumptions()
     claim_ids = list(claim_ids)
