@@ -35,7 +35,7 @@ from . import paths
 from .errors import InputError
 from .stored import ERROR_MARKER_TAG, INJECTED_TAG, notebook_text, strip_volatile
 
-__all__ = ["KERNEL_NAME", "DEFAULT_TIMEOUT", "start_kernel", "run_worker", "worker_environment", "prestart_kernels",
+__all__ = ["KERNEL_NAME", "DEFAULT_TIMEOUT", "start_kernel", "run_worker", "worker_environment", "prestart_kernels", "kernels_preloading",
            "release_kernels", "execute_notebook_task", "Workers",
            "start_method", "worker_context"]
 
@@ -190,6 +190,13 @@ def prestart_kernels(staging: Path) -> bool:
     env = worker_environment(staging)
     linger = float(env.get("SUPPORTSTATS_KERNELS_LINGER") or RUN_LINGER)
     return prestart(KERNEL_NAME, env, linger=linger)
+
+
+def kernels_preloading() -> bool:
+    """Whether the zygote :func:`prestart_kernels` started is still importing the stack."""
+    from .kernels.client import preloading
+
+    return preloading()
 
 
 def release_kernels() -> None:

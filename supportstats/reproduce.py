@@ -42,7 +42,8 @@ from pathlib import Path
 from . import runs as _runs
 from .errors import InputError, SupportstatsError
 from .console import Progress, print_summary
-from .execute import (DEFAULT_TIMEOUT, KERNEL_NAME, Workers, prestart_kernels, release_kernels, start_method,
+from .execute import (DEFAULT_TIMEOUT, KERNEL_NAME, Workers, kernels_preloading, prestart_kernels, release_kernels,
+                      start_method,
                       worker_context)
 from .outputs import write_if_changed
 from .params import notebook_parameters, parse_overrides, plan_parameters
@@ -254,7 +255,8 @@ def reproduce(notebooks=None, jobs=None, only=None, params=None, *, lang=None, n
         staging = _runs.make_staging(root, notebooks=every if what_if else (), outputs=False)
         started = time.time()  # every output a kernel writes is stamped well after this
         rows = _run_stages(to_run, plan, staging, jobs=jobs, timeout=timeout, report=report, progress=progress,
-                           expected=_runs.read_timings(root), before_gates=lambda: _runs.stage_outputs(root, staging))
+                           expected=_runs.read_timings(root), before_gates=lambda: _runs.stage_outputs(root, staging),
+                           pages_ahead=not what_if)
         import pandas as pd  # already imported while the last stage ran (see _run_stages)
 
         _runs.write_timings(root, {r["notebook"]: r["seconds"] for r in rows if r["status"] == "ok"})
@@ -375,13 +377,16 @@ AHEAD = 1
 
 
 def _run_stages(to_run, plan, staging: Path, *, jobs, timeout, report, progress, expected=None,
-                before_gates=None) -> list[dict]:
+                before_gates=None, pages_ahead=False) -> list[dict]:
     """Run every stage in worker processes; write results into the staging folder.
 
     ``expected``: seconds by notebook name from the last run, for :func:`run_order` to plan
     the start order with.
     ``before_gates``: called once the first workers are starting their kernels, before any
     notebook runs a cell.
+    ``pages_ahead``: the notebooks as they are will come back byte for byte (a plain run):
+    while the zygote imports the stack and no kernel can start, the runner's idle core
+    renders their report pages; a notebook that comes back different gets its page again.
     """
     live = progress and Progress.is_live()
     method = start_method(live)
@@ -426,8 +431,12 @@ def _run_stages(to_run, plan, staging: Path, *, jobs, timeout, report, progress,
         schedule(ahead=0, open_gates=False)
         if before_gates is not None:
             before_gates()
+        ahead = [(staging / "reports" / "notebooks" / f"{p.stem}.html", p.read_text(encoding="utf-8"), p.stem)
+                 for stage in stages for p in stage] if pages_ahead and renderer is not None and prestarted else []
         while len(results) < len(to_run):
             schedule()
+            while ahead and kernels_preloading():
+                _render([ahead.pop(0)], renderer)
             if not any(queues) and not workers.gates:
                 # every notebook has its core: what the runner still has to do is done while
                 # the last ones run (a core falls idle), never in a notebook's way

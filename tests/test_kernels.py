@@ -448,12 +448,14 @@ def test_cli_reports_a_refused_runtime_folder_in_one_line(tmp_path, monkeypatch,
 def test_prestart_starts_the_zygote_the_kernels_then_use(tmp_path, own_rt):
     env = dict(os.environ, SUPPORTSTATS_KERNELS_DIR=str(own_rt))
     assert client.prestart("supportstats", env)
+    assert client.preloading()  # importing the stack takes seconds; it has barely begun
     pidfiles = list(own_rt.glob("z-*.json"))
     assert len(pidfiles) == 1
     zygote = json.loads(pidfiles[0].read_text())["pid"]
     km, kc = start(WARM, cwd=tmp_path, env=env)
     try:
         assert km.provisioner.warm
+        assert not client.preloading()  # a kernel was forked: the zygote has imported everything
         assert [z["pid"] for z in zygote_status(own_rt) if km.provisioner.pid in z["kernels"]] == [zygote]
     finally:
         stop(km, kc)

@@ -258,6 +258,39 @@ def test_second_plain_run_rewrites_nothing(good):
     assert good["after_second"] == good["after_first"]  # same bytes and the same mtimes
 
 
+def test_pages_rendered_while_the_zygote_imports_are_redone_only_where_the_run_differs(tmp_path, monkeypatch):
+    """A plain run renders the committed notebooks' pages while no kernel can start yet
+    (its zygote importing the stack); a notebook that comes back different gets its page again."""
+    root = make_project(tmp_path, names=("01_params", "99_gather"))
+    nbdir = root / "notebooks"
+    assert list(rp.reproduce(nbdir, progress=False)["status"]) == ["ok", "ok"]
+    pages = {p.name: p.read_bytes() for p in (root / "reports" / "notebooks").glob("*.html")}
+    shutil.rmtree(root / "reports")
+    committed = nbdir / "01_params.ipynb"
+    assert '"4.5"' in committed.read_text()
+    committed.write_text(committed.read_text().replace('"4.5"', '"4.25"'))  # not what the run gives back
+    rendered, real_page = [], rp._Renderer.page
+
+    def page(self, target, text, title):
+        html = real_page(self, target, text, title)
+        rendered.append((title, '"4.25"' in text, html is not None))
+        return html
+
+    monkeypatch.setattr(rp._Renderer, "page", page)
+    monkeypatch.setattr(rp, "prestart_kernels", lambda staging: True)  # as with warm kernels
+    monkeypatch.setattr(rp, "release_kernels", lambda: None)
+    monkeypatch.setattr(rp, "kernels_preloading", lambda: True)
+    assert list(rp.reproduce(nbdir, progress=False)["status"]) == ["ok", "ok"]
+    assert rendered == [("01_params", True, True), ("99_gather", False, True),  # ahead, from the committed ones
+                        ("01_params", False, True), ("99_gather", False, False)]  # as each comes back
+    assert {p.name: p.read_bytes() for p in (root / "reports" / "notebooks").glob("*.html")} == pages
+    assert '"4.5"' in committed.read_text()
+    rendered.clear()
+    assert list(rp.reproduce(nbdir, params=["n=7"], progress=False)["status"]) == ["ok", "ok"]
+    # a what-if run's notebooks differ from the committed ones by design: nothing is rendered ahead
+    assert [title for title, _, _ in rendered] == ["01_params", "99_gather"]
+
+
 def test_case3_what_if_run_leaves_committed_files_and_is_complete(good):
     """Issue 11, case 3: a -p run rewrote committed notebooks and outputs without re-running 99."""
     root = good["root"]

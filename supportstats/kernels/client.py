@@ -28,11 +28,12 @@ from pathlib import Path
 from .fingerprint import WarmUnavailable, cold_requested, fingerprint, parse_command, runtime_dir, zygote_paths
 from .zygote import THREAD_VARS
 
-__all__ = ["ForkedProcess", "spawn", "prestart", "release", "zygotes", "stop_zygotes"]
+__all__ = ["ForkedProcess", "spawn", "prestart", "preloading", "release", "zygotes", "stop_zygotes"]
 
 _BOOT = "import sys; del sys.path[0]; from supportstats.kernels.zygote import main; main()"
 _LOCK = threading.Lock()
 _USERS: dict[str, socket.socket] = {}  # socket path -> this process's user connection
+_PRELOADING: set[str] = set()  # prestarted zygotes that have not answered yet (still importing)
 _STARTED: list[subprocess.Popen] = []  # zygotes this process started, reaped when they end
 _LEASES: "weakref.WeakSet[ForkedProcess]" = weakref.WeakSet()
 _REFUSED: dict[str, str] = {}  # zygote key -> why its zygote cannot serve (no second try here)
@@ -102,6 +103,7 @@ def _after_fork_in_child():
     for conn in _USERS.values():
         conn.close()
     _USERS.clear()
+    _PRELOADING.clear()
     _STARTED.clear()
     for lease in list(_LEASES):
         lease._forget()
@@ -383,9 +385,29 @@ def prestart(kernel_name: str = "supportstats", env=None, *, linger: float = 10.
             if old is not None:
                 old.close()
             _USERS[str(paths["sock"])] = conn
+            _PRELOADING.add(str(paths["sock"]))
     except (OSError, WarmUnavailable):
         return False
     return True
+
+
+def preloading() -> bool:
+    """Whether a zygote this process prestarted is still importing the stack.
+
+    It answers :func:`prestart`'s request once it has preloaded (or closes the connection
+    if it failed), so nothing readable yet means it is still importing: the time a runner
+    can use its own core for work of its own, no kernel being able to start.
+    """
+    with _LOCK:
+        for path in list(_PRELOADING):
+            conn = _USERS.get(path)
+            try:
+                if conn is not None and not select.select([conn], [], [], 0)[0]:
+                    return True
+            except (OSError, ValueError):
+                pass
+            _PRELOADING.discard(path)
+    return False
 
 
 def release() -> None:
@@ -395,6 +417,7 @@ def release() -> None:
         for conn in _USERS.values():
             conn.close()
         _USERS.clear()
+        _PRELOADING.clear()
 
 
 def _why_gone(paths, reply) -> str:
@@ -409,6 +432,7 @@ def _why_gone(paths, reply) -> str:
 
 def _ensure_user(path: Path):
     """Hold one connection per zygote for as long as this process lives."""
+    _PRELOADING.discard(str(path))  # it has forked a kernel: its imports are done (and its reply read below)
     conn = _USERS.get(str(path))
     if conn is not None:
         if _still_open(conn):
