@@ -43,8 +43,7 @@ from . import runs as _runs
 from .errors import InputError, SupportstatsError
 from .console import Progress, print_summary
 from .execute import (DEFAULT_TIMEOUT, KERNEL_NAME, Workers, kernels_preloading, prestart_kernels, release_kernels,
-                      start_method,
-                      worker_context)
+                      start_method, worker_context)
 from .outputs import write_if_changed
 from .params import notebook_parameters, parse_overrides, plan_parameters
 from .plan import RUN_LAST_PREFIX, notebook_needs, run_order
@@ -431,12 +430,13 @@ def _run_stages(to_run, plan, staging: Path, *, jobs, timeout, report, progress,
         schedule(ahead=0, open_gates=False)
         if before_gates is not None:
             before_gates()
-        ahead = [(staging / "reports" / "notebooks" / f"{p.stem}.html", p.read_text(encoding="utf-8"), p.stem)
-                 for stage in stages for p in stage] if pages_ahead and renderer is not None and prestarted else []
+        ahead = [p for stage in stages for p in stage] if pages_ahead and renderer is not None and prestarted else []
         while len(results) < len(to_run):
             schedule()
             while ahead and kernels_preloading():
-                _render([ahead.pop(0)], renderer)
+                p = ahead.pop(0)
+                _render([(staging / "reports" / "notebooks" / f"{p.stem}.html", p.read_text(encoding="utf-8"), p.stem)],
+                        renderer)
             if not any(queues) and not workers.gates:
                 # every notebook has its core: what the runner still has to do is done while
                 # the last ones run (a core falls idle), never in a notebook's way
