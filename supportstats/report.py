@@ -24,6 +24,7 @@ from pathlib import Path
 from .outputs import write_if_changed
 from .messages import resolve_lang, tr
 from .paths import DATA_PROCESSED, FIGURES, REPORTS
+from .report_fonts import FONTS_CSS, mark_languages, write_fonts
 
 __all__ = ["build_report", "escape_dollars"]
 
@@ -121,12 +122,13 @@ class _Renderer:
         import nbformat
 
         index = Path(os.path.relpath(target.parent.parent / "index.html", target.parent)).as_posix()
-        resources = {"metadata": {"name": title}, "supportstats_index": index,
+        fonts = Path(os.path.relpath(target.parent.parent / FONTS_CSS, target.parent)).as_posix()
+        resources = {"metadata": {"name": title}, "supportstats_index": index, "supportstats_fonts": fonts,
                      "supportstats_back": tr("report.back", self.lang)}
         nb = _prose_safe(nbformat.reads(text, as_version=4))
         images = _images_aside(nb)
         body, _ = self._exporter.from_notebook_node(nb, resources=resources)
-        body = _images_back(body, images)
+        body = mark_languages(_images_back(body, images))
         return body + ("" if body.endswith("\n") else "\n") + stamp
 
 
@@ -245,10 +247,12 @@ def build_report(notebooks=None, *, reports=None, figures=None, findings=None, f
     title = html.escape(tr("report.title", lang))
     page = (f'<!DOCTYPE html>\n<html lang="{lang.replace("_", "-")}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{title}</title>\n'
-            f"<style>\n{_STYLE}\n</style>\n</head>\n<body>\n<h1>{title}</h1>\n"
+            f'<style>\n{_STYLE}\n</style>\n<link rel="stylesheet" href="{FONTS_CSS}">\n</head>\n<body>\n<h1>{title}</h1>\n'
             f"<h2>{html.escape(tr('report.findings', lang))}</h2>\n{_findings_table(findings, lang)}\n"
             f"<h2>{html.escape(tr('report.figures', lang))}</h2>\n{figs}\n"
             f"<h2>{html.escape(tr('report.notebooks', lang))}</h2>\n<ul>\n" + "\n".join(items) + "\n</ul>\n</body>\n</html>\n")
     index = reports / "index.html"
+    pages = [p.read_text(encoding="utf-8") for folder in ("notebooks", "failed") for p in sorted((reports / folder).glob("*.html"))]
+    write_fonts(reports, [page, *pages])
     write_if_changed(index, page)
     return index

@@ -55,6 +55,7 @@ __all__ = ["reproduce", "discover_notebooks", "run_order", "notebook_needs", "no
 
 # The HTML report lives in .report; re-exported so ``reproduce.build_report`` keeps working.
 from .report import _Renderer, build_report  # noqa: E402
+from .report_fonts import write_fonts  # noqa: E402
 
 SUMMARY_COLUMNS = ["notebook", "status", "seconds", "cell", "error", "output"]
 _plan_parameters = plan_parameters  # the name the tests and older callers use
@@ -430,13 +431,13 @@ def _run_stages(to_run, plan, staging: Path, *, jobs, timeout, report, progress,
         schedule(ahead=0, open_gates=False)
         if before_gates is not None:
             before_gates()
-        ahead = [p for stage in stages for p in stage] if pages_ahead and renderer is not None and prestarted else []
+        # the pages in run order, then (None) the report's fonts for their characters
+        ahead = [*(p for stage in stages for p in stage), None] if pages_ahead and renderer is not None and prestarted \
+            else []
         while len(results) < len(to_run):
             schedule()
             while ahead and kernels_preloading():
-                p = ahead.pop(0)
-                _render([(staging / "reports" / "notebooks" / f"{p.stem}.html", p.read_text(encoding="utf-8"), p.stem)],
-                        renderer)
+                _work_ahead(ahead.pop(0), staging, renderer)
             if not any(queues) and not workers.gates:
                 # every notebook has its core: what the runner still has to do is done while
                 # the last ones run (a core falls idle), never in a notebook's way
@@ -460,6 +461,16 @@ def _run_stages(to_run, plan, staging: Path, *, jobs, timeout, report, progress,
             if prestarted:
                 release_kernels()
     return rows
+
+
+def _work_ahead(path: Path | None, staging: Path, renderer) -> None:
+    """One piece of the report made while the zygote imports the stack: the page of the
+    committed notebook ``path``, or (None) the fonts for the characters of the pages made."""
+    pages = staging / "reports" / "notebooks"
+    if path is None:
+        write_fonts(staging / "reports", [p.read_text(encoding="utf-8") for p in sorted(pages.glob("*.html"))])
+    else:
+        _render([(pages / f"{path.stem}.html", path.read_text(encoding="utf-8"), path.stem)], renderer)
 
 
 def _store(res, path: Path, staging: Path, pages: list | None) -> Path:

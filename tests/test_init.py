@@ -17,7 +17,7 @@ LAYERS = {
              "synth", "synth_targets", "synth_waves", "anes96", "provenance", "outputs", "claims"},
     "claims and tables": {"claim_checks", "claim_quotes", "claim_bounds", "numerals", "banner", "survey_tables"},
     "verdicts": {"evidence", "recompute", "pipeline", "sentences", "findings", "diff"},
-    "figures and text": {"messages", "theme", "chartkit", "charts", "titles", "figures", "nbdiff"},
+    "figures and text": {"messages", "theme", "chartkit", "charts", "titles", "figures", "nbdiff", "report_fonts"},
     "faces": {"notebook", "params", "plan", "preload", "stored", "console", "execute", "runs", "reproduce", "report", "review",
               "survey_report", "kernels", "cli", "__init__"},
 }

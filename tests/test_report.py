@@ -14,10 +14,15 @@ from supportstats.figures import draw_figure
 from supportstats.messages import msg
 from supportstats.paths import ROOT
 from supportstats.report import _Renderer, build_report, escape_dollars
+from supportstats.report_fonts import mark_languages
 
 # set SUPPORTSTATS_SCREENSHOTS=/some/dir to keep the screenshots and look at them
 SHOTS = Path(os.environ["SUPPORTSTATS_SCREENSHOTS"]) if os.environ.get("SUPPORTSTATS_SCREENSHOTS") else None
 PROSE = "ROAR 5.5% ↔ $550,000 imply $100,000 a point."
+# quoted as the findings notebooks quote the source articles: the label after the source is the language
+QUOTES = ("> 「チームの士気の低下を経験しており」 — CS operations article (Intercom), `001` (ja)\n>\n"
+          "> 「研究發現,64% 的客戶支持負責人表示」 — 2022 Customer Support Trends (Intercom), `002` (zh)\n>\n"
+          "> 「지원 리더의 40%가 이를 주요 문제로 강조했습니다」 — Klaus, `004` (ko)")
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +44,7 @@ def report(tmp_path_factory):
     data, meta = shown._repr_mimebundle_()
     wide = pd.read_csv(findings).head(8).to_html()
     nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell(f"# 07 · demo\n\n{PROSE}"),
+        nbformat.v4.new_markdown_cell(f"# 07 · demo\n\n{QUOTES}\n\n{PROSE}"),
         nbformat.v4.new_code_cell("shown", outputs=[nbformat.v4.new_output("display_data", data=data, metadata=meta)]),
         nbformat.v4.new_code_cell("table", outputs=[nbformat.v4.new_output(
             "execute_result", data={"text/html": wide, "text/plain": "table"}, execution_count=1)]),
@@ -103,8 +108,11 @@ def test_page_is_what_nbconvert_makes_with_its_images_in_place(report):
     exporter = HTMLExporter(template_name="lab", extra_template_paths=[str(rep._TEMPLATE_DIR)],
                             template_file="supportstats.html.j2")
     resources = {"metadata": {"name": "07_demo"}, "supportstats_index": "../index.html",
-                 "supportstats_back": rep.tr("report.back", "en")}
+                 "supportstats_fonts": "../fonts/fonts.css", "supportstats_back": rep.tr("report.back", "en")}
     direct, _ = exporter.from_notebook_node(rep._prose_safe(nb), resources=resources)
+    # and each quote marked with its language, which is all the page adds
+    direct = mark_languages(direct)
+    assert direct.count('<p lang="') == 3
     assert html[:html.rindex("<!-- supportstats source sha256")] == direct + ("" if direct.endswith("\n") else "\n")
 
 
@@ -176,6 +184,12 @@ def test_report_in_headless_chromium(report, tmp_path, width):
             if page == report["page"]:
                 assert "$550,000 imply $100,000" in state["text"]
                 assert "← All findings and figures" in state["text"]
+                # the quotes in the report's own fonts, whatever the machine has (no CJK font here)
+                loaded = browser.execute_async_script(
+                    "const done = arguments[arguments.length - 1];"
+                    "document.fonts.ready.then(() => done(Array.from(document.fonts)"
+                    ".filter(f => f.status === 'loaded').map(f => f.family.replace(/\"/g, ''))));")
+                assert {"Noto Sans JP", "Noto Sans TC", "Noto Sans KR"} <= set(loaded), loaded
             shot = browser.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})
             (SHOTS or tmp_path).mkdir(parents=True, exist_ok=True)
             ((SHOTS or tmp_path) / f"{page.stem}_{width}.png").write_bytes(base64.b64decode(shot["data"]))

@@ -276,12 +276,20 @@ def test_pages_rendered_while_the_zygote_imports_are_redone_only_where_the_run_d
         rendered.append((title, '"4.25"' in text, html is not None))
         return html
 
+    real_fonts = rp.write_fonts
+
+    def fonts(reports, pages):
+        rendered.append(("fonts", sorted(re.findall(r"[\u3040-\u30ff\u4e00-\u9fff]", "".join(pages)))))
+        return real_fonts(reports, pages)
+
     monkeypatch.setattr(rp._Renderer, "page", page)
+    monkeypatch.setattr(rp, "write_fonts", fonts)
     monkeypatch.setattr(rp, "prestart_kernels", lambda staging: True)  # as with warm kernels
     monkeypatch.setattr(rp, "release_kernels", lambda: None)
     monkeypatch.setattr(rp, "kernels_preloading", lambda: True)
     assert list(rp.reproduce(nbdir, progress=False)["status"]) == ["ok", "ok"]
     assert rendered == [("01_params", True, True), ("99_gather", False, True),  # ahead, from the committed ones
+                        ("fonts", []),  # the report's fonts for their characters (none here)
                         ("01_params", False, True), ("99_gather", False, False)]  # as each comes back
     assert {p.name: p.read_bytes() for p in (root / "reports" / "notebooks").glob("*.html")} == pages
     assert '"4.5"' in committed.read_text()

@@ -1,0 +1,102 @@
+"""The report's Japanese, Chinese and Korean text in fonts that travel with it.
+
+The quotes from the source articles are Japanese, Traditional Chinese and Korean; on a machine
+without CJK fonts (a fresh server, a CI image) they would show as empty boxes. The report uses
+the package's own Noto Sans fonts (``supportstats/fonts/``, SIL OFL, the ones the figures use),
+cut down with fontTools' subsetter (installed with matplotlib) to the characters its pages
+contain: under 100 KB a language instead of 5 MB, for a phone, and nothing fetched from the web.
+
+``reports/fonts/fonts.css`` declares them and is linked from every page; each quote is marked
+with the language its notebook declares (``… `001` (ja)``), so it gets that region's glyph
+forms (the same Han character is drawn differently in Japanese, Chinese and Korean). The page
+bytes do not depend on the fonts: a new character rewrites the fonts and the stylesheet only.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from pathlib import Path
+
+from .outputs import atomic_path, write_if_changed
+
+__all__ = ["mark_languages", "write_fonts", "FONTS_CSS"]
+
+_FONTS_DIR = Path(__file__).with_name("fonts")
+#: The stylesheet's path inside ``reports/``.
+FONTS_CSS = "fonts/fonts.css"
+# language tag -> (font file, family); Chinese is Traditional, as the Chinese seed article is
+_FONTS = {"ja": ("NotoSansJP-Regular.otf", "Noto Sans JP"), "zh-Hant": ("NotoSansTC-Regular.otf", "Noto Sans TC"),
+          "ko": ("NotoSansKR-Regular.otf", "Noto Sans KR")}
+# the labels the notebooks put after a quote's source: `003` (es)
+_LABELS = {"ja": "ja", "zh": "zh-Hant", "zh_Hant": "zh-Hant", "zh-Hant": "zh-Hant", "ko": "ko", "es": "es", "en": "en"}
+_LABEL = re.compile(r"</code>\s*\((" + "|".join(map(re.escape, _LABELS)) + r")\)")
+_QUOTE = re.compile(r"<blockquote>.*?</blockquote>", re.S)
+_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
+# CJK punctuation, kana, Han, Hangul and full-width forms
+_CJK = re.compile(r"[\u2e80-\u2fdf\u3000-\u30ff\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f"
+                  r"\uac00-\ud7ff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
+_SANS = 'system-ui,-apple-system,"Segoe UI"'
+
+
+def mark_languages(page: str) -> str:
+    """Give each quoted paragraph the ``lang`` its source label declares.
+
+    Examples
+    --------
+    >>> mark_languages('<blockquote>\\n<p>「士気」 — <code>001</code> (ja)</p>\\n</blockquote>')
+    '<blockquote>\\n<p lang="ja">「士気」 — <code>001</code> (ja)</p>\\n</blockquote>'
+    >>> mark_languages("<p>「研究」 <code>002</code> (zh)</p>")  # outside a quote: left alone
+    '<p>「研究」 <code>002</code> (zh)</p>'
+    """
+    def paragraph(m):
+        label = _LABEL.search(m.group(1))
+        return f'<p lang="{_LABELS[label.group(1)]}">{m.group(1)}</p>' if label else m.group(0)
+
+    return _QUOTE.sub(lambda q: _PARAGRAPH.sub(paragraph, q.group(0)), page)
+
+
+def write_fonts(reports: Path, pages) -> Path:
+    """Write ``reports/fonts/``: each font cut down to the CJK characters of ``pages``, and the stylesheet.
+
+    ``pages`` are the texts of the report's pages. Fonts already cut for the same characters
+    are kept; those of an earlier character set are removed. Returns the stylesheet's path.
+    """
+    chars = "".join(sorted(set(_CJK.findall("".join(pages)))))
+    folder = Path(reports) / "fonts"
+    folder.mkdir(parents=True, exist_ok=True)
+    key = hashlib.sha256(chars.encode()).hexdigest()[:12]
+    rules, keep = [], {"fonts.css", "LICENSE-OFL.txt"}
+    for lang, (name, family) in _FONTS.items():
+        target = folder / f"{Path(name).stem}-{key}.otf"
+        keep.add(target.name)
+        if chars and not target.exists():
+            with atomic_path(target) as tmp:
+                tmp.write_bytes(_subset(_FONTS_DIR / name, chars))
+        if chars:
+            rules.append(f'@font-face{{font-family:"{family}";src:url("{target.name}") format("opentype");'
+                         "font-display:swap}")
+        rules.append(f':lang({lang}){{font-family:{_SANS},"{family}",sans-serif}}')
+    write_if_changed(folder / "LICENSE-OFL.txt", (_FONTS_DIR / "LICENSE-OFL.txt").read_text(encoding="utf-8"))
+    for old in folder.iterdir():
+        if old.name not in keep:
+            old.unlink()
+    css = folder / "fonts.css"
+    write_if_changed(css, "/* Noto Sans JP, TC and KR (SIL OFL, LICENSE-OFL.txt), cut down to the report's "
+                          "characters */\n" + "\n".join(rules) + "\n")
+    return css
+
+
+def _subset(font: Path, chars: str) -> bytes:
+    from fontTools import subset
+
+    options = subset.Options()
+    options.layout_features = ["*"]  # vertical and locale forms (locl) stay
+    options.name_IDs = ["*"]  # the font's names and its licence notice stay
+    loaded = subset.load_font(str(font), options)
+    cutter = subset.Subsetter(options)
+    cutter.populate(text=chars)
+    cutter.subset(loaded)
+    out = io.BytesIO()
+    subset.save_font(loaded, out, options)
+    return out.getvalue()
