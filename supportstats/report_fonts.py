@@ -76,7 +76,9 @@ def write_fonts(reports: Path, pages) -> Path:
         if chars:
             rules.append(f'@font-face{{font-family:"{family}";src:url("{target.name}") format("opentype");'
                          "font-display:swap}")
-        rules.append(f':lang({lang}){{font-family:{_SANS},"{family}",sans-serif}}')
+        # first: it holds only these characters, so the rest falls through to the system font; after
+        # system-ui, Chromium sets bold CJK in its last-resort boxes without ever trying it
+        rules.append(f':lang({lang}){{font-family:"{family}",{_SANS},sans-serif}}')
     write_if_changed(folder / "LICENSE-OFL.txt", (_FONTS_DIR / "LICENSE-OFL.txt").read_text(encoding="utf-8"))
     for old in folder.iterdir():
         if old.name not in keep:

@@ -20,7 +20,7 @@ from supportstats.report_fonts import mark_languages
 SHOTS = Path(os.environ["SUPPORTSTATS_SCREENSHOTS"]) if os.environ.get("SUPPORTSTATS_SCREENSHOTS") else None
 PROSE = "ROAR 5.5% ↔ $550,000 imply $100,000 a point."
 # quoted as the findings notebooks quote the source articles: the label after the source is the language
-QUOTES = ("> 「チームの士気の低下を経験しており」 — CS operations article (Intercom), `001` (ja)\n>\n"
+QUOTES = ("> 「チームの**士気の低下**を経験しており」 — CS operations article (Intercom), `001` (ja)\n>\n"
           "> 「研究發現,64% 的客戶支持負責人表示」 — 2022 Customer Support Trends (Intercom), `002` (zh)\n>\n"
           "> 「지원 리더의 40%가 이를 주요 문제로 강조했습니다」 — Klaus, `004` (ko)")
 
@@ -58,7 +58,10 @@ def report(tmp_path_factory):
     (root / "07_demo.ipynb").write_text(nbformat.writes(nb), encoding="utf-8")
     index = build_report([root / "07_demo.ipynb", root / "03_failed.ipynb"], reports=reports, figures=figures,
                          findings=findings, failed=["03_failed"])
-    return {"root": root, "index": index, "page": page, "alt": shown.alt}
+    # the index in Japanese (its headings and the figures' alt text), as an editor's --lang ja run writes it
+    index_ja = build_report([root / "07_demo.ipynb"], reports=root / "reports_ja", figures=figures, findings=findings,
+                            lang="ja")
+    return {"root": root, "index": index, "page": page, "alt": shown.alt, "index_ja": index_ja}
 
 
 def test_index_is_responsive_and_shows_alt_text_and_data(report):
@@ -162,13 +165,29 @@ def _requests(browser):
     return urls
 
 
+def _set_in(browser, css: str, family: str) -> None:
+    """The CJK of the first ``css`` element is drawn in ``family`` (none of this machine's fonts has it)."""
+    browser.execute_async_script("const done = arguments[arguments.length - 1]; document.fonts.ready.then(done);")
+    browser.execute_cdp_cmd("DOM.enable", {}), browser.execute_cdp_cmd("CSS.enable", {})
+    root = browser.execute_cdp_cmd("DOM.getDocument", {})["root"]["nodeId"]
+    node = browser.execute_cdp_cmd("DOM.querySelector", {"nodeId": root, "selector": css})["nodeId"]
+    used = browser.execute_cdp_cmd("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    own = browser.execute_script("return Array.from(document.querySelector(arguments[0]).childNodes)"
+                                 ".filter(n => n.nodeType === 3).map(n => n.data).join('')", css)
+    cjk = len(re.findall(r"[\u3000-\u30ff\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]", own))
+    drawn = sum(f["glyphCount"] for f in used if f["familyName"] == family)
+    # every CJK character of its own text in that font: any drawn by another is a box
+    assert cjk and drawn >= cjk and {f["familyName"] for f in used if "Noto" in f["familyName"]} == {family}, \
+        f"{css}: {cjk} CJK characters, fonts {used}"
+
+
 @pytest.mark.parametrize("width", [390, 1400])
 def test_report_in_headless_chromium(report, tmp_path, width):
     browser = _chrome(tmp_path)
     try:
         browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
             "width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600})
-        for page in (report["index"], report["page"]):
+        for page in (report["index"], report["page"], report["index_ja"]):
             browser.get(page.as_uri())
             browser.execute_script("window.scrollTo(0, document.body.scrollHeight); window.scrollTo(0, 0);")
             state = browser.execute_script("""
@@ -190,6 +209,11 @@ def test_report_in_headless_chromium(report, tmp_path, width):
                     "document.fonts.ready.then(() => done(Array.from(document.fonts)"
                     ".filter(f => f.status === 'loaded').map(f => f.family.replace(/\"/g, ''))));")
                 assert {"Noto Sans JP", "Noto Sans TC", "Noto Sans KR"} <= set(loaded), loaded
+                for css, family in (('p[lang="ja"]', "Noto Sans JP"), ('p[lang="ja"] strong', "Noto Sans JP"),
+                                    ('p[lang="zh-Hant"]', "Noto Sans TC"), ('p[lang="ko"]', "Noto Sans KR")):
+                    _set_in(browser, css, family)
+            if page == report["index_ja"]:
+                _set_in(browser, "h1", "Noto Sans JP")  # bold, where Chromium once fell back to boxes
             shot = browser.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})
             (SHOTS or tmp_path).mkdir(parents=True, exist_ok=True)
             ((SHOTS or tmp_path) / f"{page.stem}_{width}.png").write_bytes(base64.b64decode(shot["data"]))
