@@ -415,6 +415,21 @@ def test_warm_failure_falls_back_to_a_normal_kernel_with_one_warning(tmp_path, o
     assert len(warnings) == 1 and "deliberately broken numpy" in warnings[0].getMessage()
 
 
+def test_a_zygote_without_a_cold_kernels_blas_counts_refuses_to_fork(tmp_path, own_rt, monkeypatch, caplog):
+    # its kernels would keep the zygote's one BLAS thread, and a plain kernel's sums may differ
+    monkeypatch.setattr(client, "PROBE", "raise SystemExit('deliberately failed probe')")
+    monkeypatch.setattr(provisioner, "_warned", False)
+    caplog.set_level(logging.WARNING, logger="supportstats.kernels")
+    km, kc = start(WARM, cwd=tmp_path, env=dict(os.environ, SUPPORTSTATS_KERNELS_DIR=str(own_rt)))
+    try:
+        assert not km.provisioner.warm and value(kc, "1 + 1") == 2
+    finally:
+        stop(km, kc)
+    warnings = [r.getMessage() for r in caplog.records if r.name == "supportstats.kernels"]
+    assert len(warnings) == 1 and "BLAS thread counts" in warnings[0]
+    assert "deliberately failed probe" in next(own_rt.glob("z-*.log")).read_text()
+
+
 def test_an_insecure_runtime_folder_is_refused(tmp_path):
     folder = tmp_path / "open"
     folder.mkdir()

@@ -11,7 +11,7 @@ start_new_session=True)``. The forked one gets, in order:
 * ``sys.path[0]`` as ``-m`` sets it, fresh import caches, ``tempfile`` forgetting the
   zygote's temp folder, new random state (numpy's global RandomState; ``random`` reseeds
   itself at fork), a new multiprocessing auth key;
-* the BLAS thread counts a cold kernel would have had (measured by the zygote's probe);
+* the BLAS thread counts a cold kernel would have had (measured by the probe beside the zygote);
 * ipykernel's ``JPY_PARENT_PID`` trait default (read when ipykernel was imported);
 * matplotlib's backend from ``MPLBACKEND`` as matplotlib reads it on import, applied
   right after ipykernel has chosen it and before the shell's pylab set-up;

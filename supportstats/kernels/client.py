@@ -26,7 +26,7 @@ import weakref
 from pathlib import Path
 
 from .fingerprint import WarmUnavailable, cold_requested, fingerprint, parse_command, runtime_dir, zygote_paths
-from .zygote import THREAD_VARS
+from .zygote import PROBE, THREAD_VARS
 
 __all__ = ["ForkedProcess", "spawn", "prestart", "preloading", "release", "zygotes", "stop_zygotes"]
 
@@ -35,6 +35,7 @@ _LOCK = threading.Lock()
 _USERS: dict[str, socket.socket] = {}  # socket path -> this process's user connection
 _PRELOADING: set[str] = set()  # prestarted zygotes that have not answered yet (still importing)
 _STARTED: list[subprocess.Popen] = []  # zygotes this process started, reaped when they end
+_PROBES: list[subprocess.Popen] = []  # their PROBE processes, reaped likewise
 _LEASES: "weakref.WeakSet[ForkedProcess]" = weakref.WeakSet()
 _REFUSED: dict[str, str] = {}  # zygote key -> why its zygote cannot serve (no second try here)
 _RLIMITS = ("RLIMIT_NOFILE", "RLIMIT_STACK", "RLIMIT_AS", "RLIMIT_DATA", "RLIMIT_CORE", "RLIMIT_CPU",
@@ -105,6 +106,7 @@ def _after_fork_in_child():
     _USERS.clear()
     _PRELOADING.clear()
     _STARTED.clear()
+    _PROBES.clear()
     for lease in list(_LEASES):
         lease._forget()
 
@@ -187,19 +189,26 @@ def _start_zygote(paths: dict, key: str, python: str, options, env: dict, linger
         os.chmod(paths["sock"], 0o600)
         listener.listen(128)
         zenv = dict(env)
-        restore = {var: env.get(var) for var in THREAD_VARS}
         zenv.update({var: "1" for var in THREAD_VARS})
         je = env.get("JE_ARROW_MALLOC_CONF")
         zenv["JE_ARROW_MALLOC_CONF"] = f"{je},background_thread:false" if je else "background_thread:false"
-        restore["JE_ARROW_MALLOC_CONF"] = je
         zenv.pop("MPLBACKEND", None)
         zenv.pop("JPY_PARENT_PID", None)
+        blas_r, blas_w = os.pipe()
+        fds = (listener.fileno(), blas_r)
         cmd = [python, *options, "-c", _BOOT, "--fd", str(listener.fileno()), "--socket", str(paths["sock"]),
-               "--key", key, "--linger", str(linger), "--idle", str(idle), "--restore", json.dumps(restore)]
+               "--key", key, "--linger", str(linger), "--idle", str(idle), "--blas-fd", str(blas_r)]
         with open(paths["log"], "ab") as log:
-            proc = subprocess.Popen(cmd, env=zenv, cwd=str(paths["sock"].parent), stdin=subprocess.DEVNULL,
-                                    stdout=log, stderr=log, pass_fds=(listener.fileno(),),
-                                    start_new_session=True)
+            try:
+                proc = subprocess.Popen(cmd, env=zenv, cwd=str(paths["sock"].parent), stdin=subprocess.DEVNULL,
+                                        stdout=log, stderr=log, pass_fds=fds, start_new_session=True)
+                # the starter runs the probe: it has the requester's environment as is, where
+                # the zygote has its own (thread variables set to 1) and would have to undo it
+                _PROBES.append(subprocess.Popen([python, "-c", PROBE], env=dict(env), stdin=subprocess.DEVNULL,
+                                                stdout=blas_w, stderr=log, cwd="/"))
+            finally:
+                os.close(blas_r)
+                os.close(blas_w)
     finally:
         listener.close()
     _STARTED.append(proc)
@@ -225,9 +234,10 @@ def _zygote_connection(paths, key, python, options, env, linger, idle) -> socket
 
 
 def _reap_started():
-    for proc in list(_STARTED):
-        if proc.poll() is not None:
-            _STARTED.remove(proc)
+    for started in (_STARTED, _PROBES):
+        for proc in list(started):
+            if proc.poll() is not None:
+                started.remove(proc)
 
 
 def _umask() -> int | None:
@@ -399,6 +409,7 @@ def preloading() -> bool:
     can use its own core for work of its own, no kernel being able to start.
     """
     with _LOCK:
+        _reap_started()
         for path in list(_PRELOADING):
             conn = _USERS.get(path)
             try:
@@ -414,6 +425,7 @@ def release() -> None:
     """Close every user connection this process holds (from :func:`prestart` or a kernel it
     started): each zygote then ends once it has no other user, after its linger time."""
     with _LOCK:
+        _reap_started()
         for conn in _USERS.values():
             conn.close()
         _USERS.clear()

@@ -6,8 +6,10 @@ environment except for what must hold before anything is imported:
 * every BLAS/OpenMP thread count is 1 and pyarrow's jemalloc keeps no background thread,
   so the process is single-threaded when it forks (a thread pool's locks would be copied
   held, and its threads not at all: the classic fork deadlock). The counts a cold kernel
-  would have are measured once by a small probe process with the original environment,
-  and set in each kernel after the fork (threadpoolctl);
+  would have are measured once by a small probe process the starter runs with the
+  original environment, and set in each kernel after the fork (threadpoolctl); without
+  them the zygote refuses to fork (its kernels would keep one thread, and could sum
+  differently from a cold kernel);
 * ``MPLBACKEND`` is unset; the kernel applies its own after ipykernel has chosen it.
 
 It imports the stack and nothing of any notebook: no user state, no open socket but its
@@ -34,10 +36,10 @@ import gc
 import importlib
 import json
 import os
+import select
 import selectors
 import signal
 import socket
-import subprocess
 import sys
 import time
 import traceback
@@ -68,8 +70,11 @@ NOT_PRELOADED = {"plots": "chooses the backend and sets rcParams when imported"}
 # Imported by a kernel when it first selects the inline backend; importing it wires IPython's
 # figure display into the shell of the moment (none, in the zygote).
 _NEVER = ("matplotlib_inline", "matplotlib_inline.backend_inline")
-_PROBE = ("import json, numpy, scipy.linalg, threadpoolctl; "
-          "print(json.dumps({i['filepath']: i['num_threads'] for i in threadpoolctl.threadpool_info()}))")
+#: Run by the zygote's starter beside the zygote, in the environment its kernels are asked for:
+#: the BLAS thread counts a cold kernel has (Ctrl-C at the starter's terminal must not cut it short).
+PROBE = ("import signal; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+         "import json, numpy, scipy.linalg, threadpoolctl; "
+         "print(json.dumps({i['filepath']: i['num_threads'] for i in threadpoolctl.threadpool_info()}))")
 _MAX_MESSAGE = 1 << 20
 
 
@@ -124,15 +129,34 @@ class _EnvironReads:
         cls = type(os.environ)
         cls.__getitem__, cls.__iter__ = self._getitem, self._iter
 
+
+def _read_probe(fd: int, timeout: float = 120.0) -> dict | None:
+    """The starter's :data:`PROBE` output from ``fd`` (closed here): BLAS library path ->
+    threads, or None if the probe failed."""
+    chunks, deadline = [], time.monotonic() + timeout
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                return None
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    try:
+        counts = json.loads(b"".join(chunks))
+    except ValueError:
+        return None
+    return counts if isinstance(counts, dict) else None
+
+
 class Preloaded:
     """What the zygote imported, and the checks that make forking it safe."""
 
-    def __init__(self, restore: dict, extra: tuple = ()):
+    def __init__(self, blas_fd: int, extra: tuple = ()):
         started = time.perf_counter()
-        probe_env = {k: v for k, v in os.environ.items() if k not in restore}
-        probe_env.update({k: v for k, v in restore.items() if v is not None})
-        probe = subprocess.Popen([sys.executable, "-c", _PROBE], env=probe_env, stdout=subprocess.PIPE,
-                                 stdin=subprocess.DEVNULL, cwd="/")
         # The collector would walk the growing heap again and again while ~2,800 modules load
         # (~0.4 s of a 2.5 s preload); the one collect below, before the freeze, finds the same.
         gc.disable()
@@ -140,8 +164,7 @@ class Preloaded:
             self._import(extra)
         finally:
             gc.enable()
-        out, _ = probe.communicate(timeout=120)
-        self.blas = json.loads(out) if probe.returncode == 0 and out.strip() else {}
+        self.blas = _read_probe(blas_fd)
         import threadpoolctl
 
         # made once here: building it costs a kernel ~0.1 s (it inspects every loaded library)
@@ -210,6 +233,8 @@ class Preloaded:
     def unsafe(self) -> str | None:
         """Why forking now would not give a clean kernel, or None."""
         threads = _threads()
+        if self.blas is None:
+            return "no BLAS thread counts of a cold kernel (the probe beside the zygote failed)"
         if threads != 1:
             names = []
             for tid in os.listdir("/proc/self/task"):
@@ -534,8 +559,6 @@ def _kill_group(pid: int, sig: int):
 
 
 def _read_ready(fd: int, timeout: float) -> str:
-    import select
-
     chunks, deadline = [], time.monotonic() + timeout
     while True:
         left = deadline - time.monotonic()
@@ -558,17 +581,16 @@ def main(argv=None):
     ap.add_argument("--key", required=True)
     ap.add_argument("--linger", type=float, default=10.0)
     ap.add_argument("--idle", type=float, default=600.0)
-    ap.add_argument("--restore", default="{}", help="JSON: the requester's values of the variables set here")
+    ap.add_argument("--blas-fd", type=int, required=True, help="pipe from the starter's PROBE")
     args = ap.parse_args(argv)
     from . import child  # noqa: F401  (loaded here, not in each kernel)
 
     listener = socket.socket(fileno=args.fd)
-    restore = json.loads(args.restore)
     _log(f"starting for {args.key} (python {sys.executable}, hash seed {os.environ.get('PYTHONHASHSEED')}, "
          f"linger {args.linger:g} s, idle {args.idle:g} s)")
     extra = tuple(filter(None, os.environ.get("SUPPORTSTATS_KERNELS_PRELOAD", "").split(",")))
     try:
-        preloaded = Preloaded(restore, extra)
+        preloaded = Preloaded(args.blas_fd, extra)
     except BaseException:
         _log("preloading failed:\n" + traceback.format_exc())
         listener.close()
