@@ -268,6 +268,28 @@ def test_state_never_leaks_from_one_notebook_to_the_next(rt, tmp_path):
 
 # ------------------------------------------------------ interrupt, restart, shutdown
 
+@pytest.mark.parametrize("name", [WARM, PLAIN])
+def test_a_kernel_ends_as_pythons_exit_would(rt, tmp_path, name):
+    """The forked kernel skips Python's finalization; nothing a user can see of an exit is lost."""
+    km, kc = start(name, cwd=tmp_path)
+    try:
+        pid = km.provisioner.pid
+        run(kc, textwrap.dedent(f"""
+            import atexit, pathlib, threading, time
+            out = pathlib.Path({str(tmp_path)!r})
+            f = open(out / "unclosed.txt", "w")
+            f.write("flushed")
+            atexit.register(lambda: (out / "atexit.txt").write_text("ran"))
+            threading.Thread(target=lambda: (time.sleep(0.5), (out / "thread.txt").write_text("joined"))).start()
+            """))
+        km.shutdown_kernel(now=False)
+        assert wait_gone([pid]) == []
+    finally:
+        stop(km, kc)
+    assert {p.name: p.read_text() for p in tmp_path.glob("*.txt")} == {
+        "unclosed.txt": "flushed", "atexit.txt": "ran", "thread.txt": "joined"}
+
+
 def test_interrupt_restart_and_shutdown_behave_like_a_normal_kernel(rt, tmp_path):
     km, kc = start(WARM, cwd=tmp_path)
     try:

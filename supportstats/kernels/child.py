@@ -17,7 +17,8 @@ start_new_session=True)``. The forked one gets, in order:
   right after ipykernel has chosen it and before the shell's pylab set-up;
 * debugpy's ``PYDEVD_DISABLE_FILE_VALIDATION`` flag (read when pydevd was imported);
 
-then it runs ``ipykernel_launcher`` as ``__main__`` with the kernel's arguments.
+then it runs ``ipykernel_launcher`` as ``__main__`` with the kernel's arguments, and ends
+as Python's exit would, without tearing down the modules it shares with the zygote.
 """
 from __future__ import annotations
 
@@ -75,7 +76,43 @@ def run_kernel(request: dict) -> None:
 
     sys.argv = ["ipykernel_launcher", *request["args"]]
     sys.orig_argv = list(request["argv"])
-    runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)
+    try:
+        runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)
+    except SystemExit as stop:
+        _exit(stop.code)
+    _exit(0)
+
+
+def _exit(code) -> None:
+    """End the kernel process as Python's exit does, short of its finalization.
+
+    Finalization frees every object of the ~2,900 modules inherited from the zygote; in a
+    forked process that writes to, and so copies, most of the heap: ~0.12 CPU-seconds per
+    kernel, a third of all a warm kernel costs besides its cells. What a user can see of an
+    exit still happens, in Python's order: non-daemon threads are joined, atexit functions
+    run (IPython's clears the user namespace, so the user's objects are freed and their
+    files flushed; ipykernel's removes the connection file), the standard streams are
+    flushed. multiprocessing ends its forked children the same way.
+    """
+    import atexit
+    import threading
+
+    try:
+        threading._shutdown()  # what Py_FinalizeEx does first
+    except Exception:  # noqa: BLE001  (never keep the kernel from ending)
+        pass
+    atexit._run_exitfuncs()
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001  (a closed or replaced stream)
+            pass
+    os._exit(code & 0xFF)
 
 
 def _signals(ignored) -> None:
