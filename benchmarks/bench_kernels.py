@@ -32,7 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from benchmarks.harness import load, write_results  # noqa: E402
+from benchmarks.harness import load, machine_cpu_seconds, write_results  # noqa: E402
 
 IMPORTS = "import supportstats, pandas, seaborn, statsmodels.api"
 
@@ -124,16 +124,18 @@ def run_suite(warm: bool) -> tuple[float, int, float, dict]:
     if not warm:
         env["SUPPORTSTATS_KERNELS"] = "cold"
     before = load()
-    started = time.perf_counter()
+    cpu, started = machine_cpu_seconds(), time.perf_counter()
     proc = subprocess.run(suite_command("supportstats" if warm else "python3"), cwd=ROOT, env=env,
                           capture_output=True, text=True)
     seconds = time.perf_counter() - started
+    cpu = machine_cpu_seconds() - cpu  # the whole machine's: forked kernels are no child of pytest
     stop_zygotes({"SUPPORTSTATS_KERNELS_DIR": rt})
     logs = "".join(p.read_text(errors="replace") for p in Path(rt).glob("z-*.log"))
     counts = {"zygotes": len(re.findall(r"\] starting for ", logs)), "kernels": len(re.findall(r"\] kernel \d+ for ", logs))}
     if proc.returncode != 0:
         print(proc.stdout[-3000:], file=sys.stderr)
     counts["files"] = per_file(proc.stdout)
+    counts["cpu"] = cpu
     return seconds, proc.returncode, (before + load()) / 2, counts
 
 
@@ -157,6 +159,13 @@ def bench_suite(repeat: int, lines: list[str], cold_start: float):
         f"  the suite starts {kernels} kernels (forked by {zygotes} zygotes in the warm run); were every one of them "
         f"free instead of a plain start ({cold_start:.2f} s, above) on {workers} workers, the plain suite would lose "
         f"at most {saved:.0f} s: no kernel, however fast, brings the ratio below {(plain - saved) / plain:.2f}",
+    ]
+    cpu = {w: statistics.median(r[3]["cpu"] for r in runs[w]) for w in (True, False)}
+    busy = {w: statistics.median(r[3]["cpu"] / (r[0] * workers) for r in runs[w]) for w in (True, False)}
+    lines += [
+        f"  CPU-seconds of the whole machine, median: warm {cpu[True]:.0f}, plain {cpu[False]:.0f} "
+        f"(cores busy {busy[True]:.0%} and {busy[False]:.0%} of the wall time): the plain kernels cost "
+        f"{cpu[False] - cpu[True]:.0f} CPU-s more, {(cpu[False] - cpu[True]) / cpu[False]:.0%} of the plain suite's CPU",
     ]
     # where the two suites differ, file by file (test time summed over the workers, median of the runs)
     files = sorted(set().union(*(r[3]["files"] for rs in runs.values() for r in rs)))

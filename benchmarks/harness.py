@@ -49,6 +49,13 @@ def load() -> float:
     return os.getloadavg()[0]
 
 
+def machine_cpu_seconds() -> float:
+    """CPU-seconds every process on the machine has used since boot (user, nice, system)."""
+    with open("/proc/stat") as f:
+        user, nice, system = (int(v) for v in f.readline().split()[1:4])
+    return (user + nice + system) / os.sysconf("SC_CLK_TCK")
+
+
 def time_once(fn) -> tuple[float, float, object]:
     """Wall and CPU seconds of one call. CPU time leaves out waiting for a core, so under
     load it moves less than wall time: reported beside it."""
