@@ -492,6 +492,7 @@ def test_prestart_starts_the_zygote_the_kernels_then_use(tmp_path, own_rt):
     km, kc = start(WARM, cwd=tmp_path, env=env)
     try:
         assert km.provisioner.warm
+        assert not client._PROBES  # its probe, this process's child, is reaped, not left a zombie
         assert not client.preloading()  # a kernel was forked: the zygote has imported everything
         assert [z["pid"] for z in zygote_status(own_rt) if km.provisioner.pid in z["kernels"]] == [zygote]
     finally:

@@ -336,6 +336,7 @@ def spawn(cmd, *, env: dict, cwd=None, stdin=None, stdout=None, stderr=None, ker
                 except BaseException:
                     conn.close()
                     raise
+                _reap_started()  # a zygote that answers has read its probe: the probe has ended
                 if reply and reply.get("ok"):
                     _ensure_user(paths["sock"])
                     return ForkedProcess(conn, int(reply["pid"]))
