@@ -133,20 +133,12 @@ class _EnvironReads:
 def _read_probe(fd: int, timeout: float = 120.0) -> dict | None:
     """The starter's :data:`PROBE` output from ``fd`` (closed here): BLAS library path ->
     threads, or None if the probe failed."""
-    chunks, deadline = [], time.monotonic() + timeout
     try:
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
-                return None
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                break
-            chunks.append(chunk)
+        out = _read_to_end(fd, timeout)
     finally:
         os.close(fd)
     try:
-        counts = json.loads(b"".join(chunks))
+        counts = json.loads(out) if out is not None else None
     except ValueError:
         return None
     return counts if isinstance(counts, dict) else None
@@ -559,16 +551,23 @@ def _kill_group(pid: int, sig: int):
 
 
 def _read_ready(fd: int, timeout: float) -> str:
+    out = _read_to_end(fd, timeout)
+    if out is None:
+        return "no answer from the forked kernel"
+    return out.decode(errors="replace") or "the forked kernel exited during set-up"
+
+
+def _read_to_end(fd: int, timeout: float) -> bytes | None:
+    """Everything written to the pipe ``fd`` until its writer closes it; None after ``timeout`` seconds."""
     chunks, deadline = [], time.monotonic() + timeout
     while True:
         left = deadline - time.monotonic()
         if left <= 0 or not select.select([fd], [], [], left)[0]:
-            return "no answer from the forked kernel"
+            return None
         chunk = os.read(fd, 65536)
         if not chunk:
-            break
+            return b"".join(chunks)
         chunks.append(chunk)
-    return b"".join(chunks).decode(errors="replace") or "the forked kernel exited during set-up"
 
 
 # --------------------------------------------------------------------------------- main
