@@ -383,18 +383,23 @@ def test_99_runs_beside_a_notebook_that_records_no_findings_and_one_that_lies_fa
 
 
 def test_kernel_sockets_are_ipc_even_under_a_long_staging_path(tmp_path, monkeypatch):
+    import tempfile
+
     from supportstats import execute as ex
 
-    kernels = tmp_path / "k"
-    kernels.mkdir(mode=0o700)
-    monkeypatch.setenv("SUPPORTSTATS_KERNELS_DIR", str(kernels))
-    short = tmp_path / "r" / "k1.json"
-    assert ex._ipc_prefix(short) == str(short.with_suffix("")) + "-ipc"  # beside the connection file
-    deep = tmp_path / ("d" * 80) / "runs" / ".staging-0123456789" / ".runtime" / "k12345.json"
-    prefix = ex._ipc_prefix(deep)  # too long for a socket there: the private kernels folder, not TCP
-    assert prefix is not None and Path(prefix).parent == kernels and len(prefix + "-99999") < 100
-    monkeypatch.setenv("SUPPORTSTATS_KERNELS_DIR", str(tmp_path / ("x" * 120)))
-    assert ex._ipc_prefix(deep) is None  # nowhere short enough: TCP
+    # as short as the default runtime folder; pytest's tmp_path grows with its run counter
+    kernels = Path(tempfile.mkdtemp(prefix="ssk-"))
+    try:
+        monkeypatch.setenv("SUPPORTSTATS_KERNELS_DIR", str(kernels))
+        short = tmp_path / "r" / "k1.json"
+        assert ex._ipc_prefix(short) == str(short.with_suffix("")) + "-ipc"  # beside the connection file
+        deep = tmp_path / ("d" * 80) / "runs" / ".staging-0123456789" / ".runtime" / "k12345.json"
+        prefix = ex._ipc_prefix(deep)  # too long for a socket there: the private kernels folder, not TCP
+        assert prefix is not None and Path(prefix).parent == kernels and len(prefix + "-99999") < 100
+        monkeypatch.setenv("SUPPORTSTATS_KERNELS_DIR", str(tmp_path / ("x" * 120)))
+        assert ex._ipc_prefix(deep) is None  # nowhere short enough: TCP
+    finally:
+        shutil.rmtree(kernels, ignore_errors=True)
 
 
 def test_a_gated_worker_runs_no_cell_before_its_gate_opens(tmp_path):
