@@ -60,36 +60,65 @@ def _prose_safe(nb):
 
 
 _IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
+# What html5lib (under nbconvert's clean_html) drops from text; highlighted code holding one
+# goes through clean_html as nbconvert would send it.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def _images_aside(nb) -> dict[str, str]:
-    """Swap every image in ``nb`` (in place) for a short token; return them by token.
+class _Aside:
+    """The heavy parts of a page, swapped for short tokens while nbconvert renders it.
 
-    nbconvert re-parses each page with Python's ``html.parser`` (to add alt text and
-    focus), whose time grows with the base64 of every figure: most of a page's rendering.
-    The tokens go through the template as the images would, and :func:`_images_back` puts
-    the images in their place, so the page's bytes are the same (tested).
+    nbconvert re-parses each page with Python's ``html.parser`` (to add alt text and focus),
+    and sanitizes each code cell's highlighted HTML with bleach: both take time that grows
+    with the base64 of every figure and with every ``<span>`` pygments writes, most of a
+    page's rendering. Images and highlighted code go through the template as tokens, and
+    :meth:`back` puts them in their places, so the page is nbconvert's own: byte for byte once
+    re-parsed as nbconvert does, which only respaces the code's markup (tested).
+
+    Highlighted code skips bleach: pygments escapes every character of the source, so bleach
+    returns its HTML unchanged, except for the control characters html5lib drops (then the
+    code goes through nbconvert's ``clean_html`` as before).
     """
-    images: dict[str, str] = {}
-    nonce = uuid.uuid4().hex  # no notebook text can hold a token by chance
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            data = out.get("data", {})
-            for mime in _IMAGE_TYPES:
-                if isinstance(data.get(mime), str):
-                    token = f"ssimage{nonce}n{len(images):06d}"
-                    images[token], data[mime] = data[mime], token
-    return images
+
+    def __init__(self):
+        self.parts: dict[str, str] = {}
+        self._nonce = uuid.uuid4().hex  # no notebook text can hold a token by chance
+
+    def _token(self, kind: str, text: str) -> str:
+        token = f"ss{kind}{self._nonce}n{len(self.parts):06d}"
+        self.parts[token] = text
+        return token
+
+    def images(self, nb) -> None:
+        """Swap every image in ``nb`` (in place) for a token."""
+        for cell in nb.cells:
+            for out in cell.get("outputs", []):
+                data = out.get("data", {})
+                for mime in _IMAGE_TYPES:
+                    if isinstance(data.get(mime), str):
+                        data[mime] = self._token("image", data[mime])
+
+    def code(self, highlighted: str) -> str:
+        """A token for one code cell's highlighted HTML."""
+        if _CONTROL.search(highlighted):
+            from nbconvert.filters.strings import clean_html
+
+            highlighted = clean_html(highlighted)
+        return self._token("code", highlighted)
+
+    def back(self, body: str) -> str:
+        if not self.parts:
+            return body
+        pattern = re.compile("|".join(self.parts))  # tokens are letters and digits
+        found = pattern.findall(body)
+        if sorted(found) != sorted(self.parts):  # a token lost or repeated: never guess where a part goes
+            raise RuntimeError(f"report page: images and code do not match their places "
+                               f"({len(found)} of {len(self.parts)})")
+        return pattern.sub(lambda m: self.parts[m.group(0)], body)
 
 
-def _images_back(body: str, images: dict[str, str]) -> str:
-    if not images:
-        return body
-    pattern = re.compile("|".join(images))  # tokens are letters and digits
-    found = pattern.findall(body)
-    if sorted(found) != sorted(images):  # a token lost or repeated: never guess where an image goes
-        raise RuntimeError(f"report page: images do not match their places ({len(found)} of {len(images)})")
-    return pattern.sub(lambda m: images[m.group(0)], body)
+# changes when the same notebook and template make other bytes, so older pages are redone
+_RENDERING = b"code aside"
 
 
 class _Renderer:
@@ -101,12 +130,18 @@ class _Renderer:
 
     def __init__(self, lang: str = "en"):
         self._exporter = None
+        self._page = None
         self.lang = lang
+
+    def _highlight_code(self, source, language=None, metadata=None) -> str:
+        """The exporter's ``highlight_code`` filter: the page's highlighter, its HTML set aside."""
+        aside, highlight = self._page
+        return aside.code(highlight(source, language=language, metadata=metadata))
 
     def page(self, target: Path, text: str, title: str) -> str | None:
         """The page for ``text``, or None when ``target`` already holds it."""
         template = (_TEMPLATE_DIR / "supportstats.html.j2").read_bytes()
-        digest = hashlib.sha256(text.encode() + template + self.lang.encode()).hexdigest()
+        digest = hashlib.sha256(text.encode() + template + self.lang.encode() + _RENDERING).hexdigest()
         stamp = f"<!-- supportstats source sha256 {digest} -->\n"
         if target.exists() and target.read_text(encoding="utf-8", errors="replace").endswith(stamp):
             return None
@@ -118,7 +153,8 @@ class _Renderer:
             quiet = logging.getLogger("supportstats.report.nbconvert")
             quiet.setLevel(logging.ERROR)  # e.g. "Alternative text is missing": noise for a build step
             self._exporter = HTMLExporter(log=quiet, template_name="lab", extra_template_paths=[str(_TEMPLATE_DIR)],
-                                          template_file="supportstats.html.j2")
+                                          template_file="supportstats.html.j2",
+                                          filters={"highlight_code": self._highlight_code})
         import nbformat
 
         index = Path(os.path.relpath(target.parent.parent / "index.html", target.parent)).as_posix()
@@ -126,9 +162,19 @@ class _Renderer:
         resources = {"metadata": {"name": title}, "supportstats_index": index, "supportstats_fonts": fonts,
                      "supportstats_back": tr("report.back", self.lang)}
         nb = _prose_safe(nbformat.reads(text, as_version=4))
-        images = _images_aside(nb)
-        body, _ = self._exporter.from_notebook_node(nb, resources=resources)
-        body = mark_languages(_images_back(body, images))
+        aside = _Aside()
+        aside.images(nb)
+        from nbconvert.filters.highlight import Highlight2HTML
+
+        # the highlighter HTMLExporter makes when it is given none
+        info = nb.metadata.get("language_info", {})
+        lexer = info.get("pygments_lexer", info.get("name", None))
+        self._page = aside, Highlight2HTML(pygments_lexer=lexer, parent=self._exporter)
+        try:
+            body, _ = self._exporter.from_notebook_node(nb, resources=resources)
+        finally:
+            self._page = None
+        body = mark_languages(aside.back(body))
         return body + ("" if body.endswith("\n") else "\n") + stamp
 
 

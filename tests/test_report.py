@@ -94,42 +94,84 @@ def test_notebook_page_is_offline_and_links_back(report):
     assert html.count("$550,000 imply $100,000") == 2  # the markdown cell and the verdict output, as prose
 
 
-def test_page_is_what_nbconvert_makes_with_its_images_in_place(report):
-    """The renderer hands nbconvert tokens for the images (its HTML re-parse is slow on base64);
-    the page must be byte for byte what nbconvert makes of the notebook itself."""
-    import base64
-
+def _direct(nb, name):
+    """The page as nbconvert's HTMLExporter makes it from ``nb`` with the report's template."""
     from nbconvert import HTMLExporter
 
     from supportstats import report as rep
+
+    exporter = HTMLExporter(template_name="lab", extra_template_paths=[str(rep._TEMPLATE_DIR)],
+                            template_file="supportstats.html.j2")
+    resources = {"metadata": {"name": name}, "supportstats_index": "../index.html",
+                 "supportstats_fonts": "../fonts/fonts.css", "supportstats_back": rep.tr("report.back", "en")}
+    direct, _ = exporter.from_notebook_node(rep._prose_safe(nb), resources=resources)
+    # and each quote marked with its language, which is all the page adds
+    return mark_languages(direct)
+
+
+def _as_nbconvert_reserializes(page: str) -> str:
+    """``page`` without its stamp, through the HTML re-parse HTMLExporter ends with."""
+    from bs4 import BeautifulSoup
+
+    return str(BeautifulSoup(page[:page.rindex("<!-- supportstats source sha256")], features="html.parser"))
+
+
+def test_page_is_what_nbconvert_makes_with_its_images_and_code_in_place(report):
+    """The renderer hands nbconvert tokens for the images and the highlighted code (its HTML
+    re-parse and bleach are slow on base64 and on pygments' spans); the page must be what
+    nbconvert makes of the notebook itself: byte for byte once re-parsed as nbconvert does
+    (which only respaces the code's markup)."""
+    import base64
 
     nb = nbformat.read(report["root"] / "07_demo.ipynb", as_version=4)
     png = [o["data"]["image/png"] for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
     assert png and base64.b64decode(png[0])[:4] == b"\x89PNG"
     html = report["page"].read_text(encoding="utf-8")
-    assert html.count(png[0].strip()) == 1 and "ssimage" not in html
-    exporter = HTMLExporter(template_name="lab", extra_template_paths=[str(rep._TEMPLATE_DIR)],
-                            template_file="supportstats.html.j2")
-    resources = {"metadata": {"name": "07_demo"}, "supportstats_index": "../index.html",
-                 "supportstats_fonts": "../fonts/fonts.css", "supportstats_back": rep.tr("report.back", "en")}
-    direct, _ = exporter.from_notebook_node(rep._prose_safe(nb), resources=resources)
-    # and each quote marked with its language, which is all the page adds
-    direct = mark_languages(direct)
+    assert html.count(png[0].strip()) == 1 and "ssimage" not in html and "sscode" not in html
+    direct = _direct(nb, "07_demo")
     assert direct.count('<p lang="') == 3
-    assert html[:html.rindex("<!-- supportstats source sha256")] == direct + ("" if direct.endswith("\n") else "\n")
+    assert _as_nbconvert_reserializes(html) == direct + ("" if direct.endswith("\n") else "\n")
+    assert html.count('<div class=" highlight hl-ipython3">') == sum(c.cell_type == "code" for c in nb.cells)
 
 
-def test_images_back_refuses_a_page_that_lost_an_image():
+@pytest.mark.parametrize("source", [
+    'x = "<script>alert(1)</script>"  # <b>not bold</b> &amp; &#39;',
+    "s = 'a & b' if 1 < 2 > 0 else \"\"\"<a href='javascript:x'>\"\"\"",
+    "%%html\n<div onclick=\"steal()\">hi</div>",
+    'print("\u00e9 \u65e5\u672c\u8a9e \x00 \x0b \x1f \x7f \x85 \ufffe")',  # control characters html5lib drops
+    "",
+])
+def test_code_is_what_nbconvert_makes_of_it(tmp_path, source):
+    """Highlighted code skips bleach: pygments escapes the source, and where html5lib would
+    still drop a character the code goes through nbconvert's clean_html as before."""
+    from supportstats.report import _Renderer
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)],
+                                  metadata={"language_info": {"name": "python", "pygments_lexer": "ipython3"}})
+    page = tmp_path / "notebooks" / "x.html"
+    page.parent.mkdir()
+    html = _Renderer().page(page, nbformat.writes(nb), "x")
+    direct = _direct(nb, "x")
+    assert _as_nbconvert_reserializes(html) == direct + ("" if direct.endswith("\n") else "\n")
+    assert "<script>" not in html and "onclick=" not in html
+
+
+def test_aside_refuses_a_page_that_lost_an_image_or_code():
     from supportstats import report as rep
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x", outputs=[nbformat.v4.new_output(
         "display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "x"})])])
-    images = rep._images_aside(nb)
-    (token,) = images
+    aside = rep._Aside()
+    aside.images(nb)
+    (token,) = aside.parts
     assert nb.cells[0].outputs[0]["data"]["image/png"] == token
-    assert rep._images_back(f"<img src='data:image/png;base64,{token}'>", images) == "<img src='data:image/png;base64,iVBORw0KGgo='>"
-    with pytest.raises(RuntimeError, match="images do not match"):
-        rep._images_back("<p>no image</p>", images)
+    assert aside.back(f"<img src='data:image/png;base64,{token}'>") == "<img src='data:image/png;base64,iVBORw0KGgo='>"
+    code = aside.code('<div class="highlight"><pre>x</pre></div>')
+    assert aside.back(f"<img src='{token}'>{code}") == "<img src='iVBORw0KGgo='><div class=\"highlight\"><pre>x</pre></div>"
+    with pytest.raises(RuntimeError, match="do not match"):
+        aside.back("<p>no image</p>")
+    with pytest.raises(RuntimeError, match="do not match"):
+        aside.back(f"<img src='{token}'>{code}{code}")
 
 
 def test_escape_dollars_leaves_math_alone():
