@@ -8,8 +8,11 @@ contain: under 100 KB a language instead of 5 MB, for a phone, and nothing fetch
 
 ``reports/fonts/fonts.css`` declares them and is linked from every page; each quote is marked
 with the language its notebook declares (``… `001` (ja)``), so it gets that region's glyph
-forms (the same Han character is drawn differently in Japanese, Chinese and Korean). The page
-bytes do not depend on the fonts: a new character rewrites the fonts and the stylesheet only.
+forms (the same Han character is drawn differently in Japanese, Chinese and Korean). CJK text
+outside a quote (an answer label in a table, a string in code) has no language; the three
+fonts open the page's font lists, so it is drawn in them too (in Japanese forms where a
+character is in all three) rather than in boxes on a machine without CJK fonts. The page bytes do not depend
+on the fonts: a new character rewrites the fonts and the stylesheet only.
 """
 from __future__ import annotations
 
@@ -37,6 +40,13 @@ _PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 _CJK = re.compile(r"[\u2e80-\u2fdf\u3000-\u30ff\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f"
                   r"\uac00-\ud7ff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
 _SANS = 'system-ui,-apple-system,"Segoe UI"'
+# JupyterLab's font lists (its theme's --jp-*-font-family), and the index's, opened by the
+# report's fonts: they hold only CJK characters, so every other character falls through to the
+# fonts after them (after system-ui, Chromium draws CJK in its last-resort boxes without trying
+# them). "html:root" outranks the theme's ":root", which comes later in the page.
+_LAB_SANS = ('system-ui,-apple-system,blinkmacsystemfont,"Segoe UI",helvetica,arial,sans-serif,'
+             '"Apple Color Emoji","Segoe UI Emoji","Segoe UI Symbol"')
+_LAB_MONO = 'menlo,consolas,"DejaVu Sans Mono",monospace'
 
 
 def mark_languages(page: str) -> str:
@@ -79,6 +89,11 @@ def write_fonts(reports: Path, pages) -> Path:
         # first: it holds only these characters, so the rest falls through to the system font; after
         # system-ui, Chromium sets bold CJK in its last-resort boxes without ever trying it
         rules.append(f':lang({lang}){{font-family:"{family}",{_SANS},sans-serif}}')
+    if chars:
+        last = ",".join(f'"{family}"' for _, family in _FONTS.values())
+        rules.append(f"html:root{{--jp-ui-font-family:{last},{_LAB_SANS};--jp-content-font-family:{last},{_LAB_SANS};"
+                     f"--jp-code-font-family:{last},{_LAB_MONO}}}")
+        rules.append(f"body{{font-family:{last},{_SANS},sans-serif}}")
     write_if_changed(folder / "LICENSE-OFL.txt", (_FONTS_DIR / "LICENSE-OFL.txt").read_text(encoding="utf-8"))
     for old in folder.iterdir():
         if old.name not in keep:

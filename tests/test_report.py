@@ -19,6 +19,7 @@ from supportstats.report_fonts import mark_languages
 # set SUPPORTSTATS_SCREENSHOTS=/some/dir to keep the screenshots and look at them
 SHOTS = Path(os.environ["SUPPORTSTATS_SCREENSHOTS"]) if os.environ.get("SUPPORTSTATS_SCREENSHOTS") else None
 PROSE = "ROAR 5.5% ↔ $550,000 imply $100,000 a point."
+UNMARKED = "回答 そう思う"
 # quoted as the findings notebooks quote the source articles: the label after the source is the language
 QUOTES = ("> 「チームの**士気の低下**を経験しており」 — CS operations article (Intercom), `001` (ja)\n>\n"
           "> 「研究發現,64% 的客戶支持負責人表示」 — 2022 Customer Support Trends (Intercom), `002` (zh)\n>\n"
@@ -50,6 +51,9 @@ def report(tmp_path_factory):
             "execute_result", data={"text/html": wide, "text/plain": "table"}, execution_count=1)]),
         nbformat.v4.new_code_cell("verdict", outputs=[nbformat.v4.new_output(
             "display_data", data={"text/markdown": f"**Verdict.** {PROSE}", "text/plain": "v"})]),
+        # CJK with no language: a heading, and a string in code (an answer label, as 00_data_audit shows them)
+        nbformat.v4.new_markdown_cell(f"## {UNMARKED}"),
+        nbformat.v4.new_code_cell(f'label = "{UNMARKED}"'),
     ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
     reports = root / "reports"
     page = reports / "notebooks" / "07_demo.html"
@@ -252,7 +256,8 @@ def test_report_in_headless_chromium(report, tmp_path, width):
                     ".filter(f => f.status === 'loaded').map(f => f.family.replace(/\"/g, ''))));")
                 assert {"Noto Sans JP", "Noto Sans TC", "Noto Sans KR"} <= set(loaded), loaded
                 for css, family in (('p[lang="ja"]', "Noto Sans JP"), ('p[lang="ja"] strong', "Noto Sans JP"),
-                                    ('p[lang="zh-Hant"]', "Noto Sans TC"), ('p[lang="ko"]', "Noto Sans KR")):
+                                    ('p[lang="zh-Hant"]', "Noto Sans TC"), ('p[lang="ko"]', "Noto Sans KR"),
+                                    ("h2", "Noto Sans JP"), (".jp-InputArea-editor span.s2", "Noto Sans JP")):
                     _set_in(browser, css, family)
             if page == report["index_ja"]:
                 _set_in(browser, "h1", "Noto Sans JP")  # bold, where Chromium once fell back to boxes
