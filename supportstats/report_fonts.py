@@ -11,8 +11,8 @@ with the language its notebook declares (``… `001` (ja)``), so it gets that re
 forms (the same Han character is drawn differently in Japanese, Chinese and Korean). CJK text
 outside a quote (an answer label in a table, a string in code) has no language; the three
 fonts open the page's font lists, so it is drawn in them too (in Japanese forms where a
-character is in all three) rather than in boxes on a machine without CJK fonts. The page bytes do not depend
-on the fonts: a new character rewrites the fonts and the stylesheet only.
+character is in all three) rather than in boxes on a machine without CJK fonts. The page
+bytes do not depend on the fonts: a new character rewrites the fonts and the stylesheet only.
 """
 from __future__ import annotations
 
@@ -90,10 +90,10 @@ def write_fonts(reports: Path, pages) -> Path:
         # system-ui, Chromium sets bold CJK in its last-resort boxes without ever trying it
         rules.append(f':lang({lang}){{font-family:"{family}",{_SANS},sans-serif}}')
     if chars:
-        last = ",".join(f'"{family}"' for _, family in _FONTS.values())
-        rules.append(f"html:root{{--jp-ui-font-family:{last},{_LAB_SANS};--jp-content-font-family:{last},{_LAB_SANS};"
-                     f"--jp-code-font-family:{last},{_LAB_MONO}}}")
-        rules.append(f"body{{font-family:{last},{_SANS},sans-serif}}")
+        cjk = ",".join(f'"{family}"' for _, family in _FONTS.values())
+        rules.append(f"html:root{{--jp-ui-font-family:{cjk},{_LAB_SANS};--jp-content-font-family:{cjk},{_LAB_SANS};"
+                     f"--jp-code-font-family:{cjk},{_LAB_MONO}}}")
+        rules.append(f"body{{font-family:{cjk},{_SANS},sans-serif}}")
     write_if_changed(folder / "LICENSE-OFL.txt", (_FONTS_DIR / "LICENSE-OFL.txt").read_text(encoding="utf-8"))
     for old in folder.iterdir():
         if old.name not in keep:
