@@ -6,7 +6,9 @@ of one. The pieces, bottom up:
 
 * :mod:`.fingerprint` — which requests one zygote may serve (interpreter, options, the
   environment read at start-up and import time, CPU set), and where zygotes live;
-* :mod:`.zygote` — the zygote process: preload, safety checks, serve, lifetime;
+* :mod:`.stack` — what the zygote imports, the checks before it forks, and the probe of
+  a cold kernel's BLAS thread counts;
+* :mod:`.zygote` — the zygote process: serve requests, fork, lifetime;
 * :mod:`.child` — what a forked process does to become the kernel a cold start would give;
 * :mod:`.client` — the requester's side: find or start a zygote, ask it for a kernel
   (``spawn``), start one ahead of need (``prestart``), list or stop them;

@@ -26,7 +26,7 @@ import weakref
 from pathlib import Path
 
 from .fingerprint import WarmUnavailable, cold_requested, fingerprint, parse_command, runtime_dir, zygote_paths
-from .zygote import PROBE, THREAD_VARS
+from .stack import PROBE, THREAD_VARS
 
 __all__ = ["ForkedProcess", "spawn", "prestart", "preloading", "release", "zygotes", "stop_zygotes"]
 

@@ -7,13 +7,13 @@ environment except for what must hold before anything is imported:
   so the process is single-threaded when it forks (a thread pool's locks would be copied
   held, and its threads not at all: the classic fork deadlock). The counts a cold kernel
   would have are measured once by a small probe process the starter runs with the
-  original environment, and set in each kernel after the fork (threadpoolctl); without
-  them the zygote refuses to fork (its kernels would keep one thread, and could sum
-  differently from a cold kernel);
+  original environment (:data:`.stack.PROBE`), and set in each kernel after the fork
+  (threadpoolctl); without them the zygote refuses to fork (its kernels would keep one
+  thread, and could sum differently from a cold kernel);
 * ``MPLBACKEND`` is unset; the kernel applies its own after ipykernel has chosen it.
 
-It imports the stack and nothing of any notebook: no user state, no open socket but its
-own, no zmq context, no matplotlib setting (modules that change rcParams when imported,
+It imports the stack (:mod:`.stack`) and nothing of any notebook: no user state, no open
+socket but its own, no zmq context, no matplotlib setting (modules that change rcParams when imported,
 ``supportstats.plots``, are left to the kernel, so they act when a cold kernel's would).
 Then it serves requests on a Unix socket (SOCK_SEQPACKET, this user only). A request
 carries the kernel command, environment, working directory and the requester's stdio
@@ -24,69 +24,33 @@ on it, and kills the kernel's process group when the requester goes away first.
 Lifetime: the zygote lives while any connection is open (each requesting process holds
 one "user" connection until it exits) or any kernel it forked lives; then it lingers
 ``--linger`` seconds (10 by default, so the next run of a loop finds it; a user may ask
-for longer, as ``supportstats reproduce`` does so that the next run finds it) and exits. It also exits after ``--idle`` seconds without kernels,
-when a preloaded source file changes (the next request gets a new zygote), and on
-SIGTERM or a ``stop`` request (``supportstats kernels --stop``), killing its kernels.
+for longer, as ``supportstats reproduce`` does so that the next run finds it) and exits.
+It also exits after ``--idle`` seconds without kernels, when a preloaded source file
+changes (the next request gets a new zygote), and on SIGTERM or a ``stop`` request
+(``supportstats kernels --stop``), killing its kernels.
 Kernels die with it (parent-death signal).
 """
 from __future__ import annotations
 
 import argparse
-import gc
-import importlib
 import json
 import os
-import select
 import selectors
 import signal
 import socket
 import sys
 import time
 import traceback
-import warnings
 
-__all__ = ["THREAD_VARS", "PRELOAD", "NOT_PRELOADED", "main"]
+from .stack import NEVER, Preloaded, read_to_end, thread_count
 
-#: Set to 1 in the zygote before anything loads a thread pool.
-THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "MKL_NUM_THREADS",
-               "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
-#: Imported once by the zygote, inherited by every kernel.
-PRELOAD = ("numpy", "scipy", "scipy.linalg", "scipy.stats", "scipy.optimize", "scipy.special", "pandas",
-           "pyarrow", "statsmodels.api", "statsmodels.stats.api", "matplotlib", "matplotlib.pyplot",
-           "seaborn", "yaml", "pandera", "threadpoolctl", "IPython", "IPython.display", "zmq",
-           "tornado.ioloop", "jupyter_client.session", "ipykernel.kernelapp", "ipykernel.ipkernel",
-           "ipykernel.zmqshell", "ipykernel.comm", "comm", "supportstats",
-           # what ipykernel and IPython import while a kernel starts (the debugger alone ~0.3 s)
-           "ipykernel.debugger", "sqlite3", "pdb", "psutil", "IPython.core.debugger",
-           "IPython.core.completerlib", "IPython.core.oinspect", "IPython.core.logger",
-           "IPython.extensions.storemagic", "tornado.gen", "tornado.locks", "tornado.queues",
-           "tornado.platform.asyncio", "matplotlib.backends.backend_agg",
-           # what pandera imports on a schema's first validate (its data-synthesis strategies, and
-           # with them hypothesis where it is installed: ~0.3 s in every kernel that validates)
-           "pandera.backends.pandas.register", "pandera.backends.pandas.builtin_checks",
-           "pandera.backends.pandas.container", "pandera.backends.pandas.components")
-#: supportstats modules left to the kernel, and why.
-NOT_PRELOADED = {"plots": "chooses the backend and sets rcParams when imported"}
-# Imported by a kernel when it first selects the inline backend; importing it wires IPython's
-# figure display into the shell of the moment (none, in the zygote).
-_NEVER = ("matplotlib_inline", "matplotlib_inline.backend_inline")
-#: Run by the zygote's starter beside the zygote, in the environment its kernels are asked for:
-#: the BLAS thread counts a cold kernel has (Ctrl-C at the starter's terminal must not cut it short).
-PROBE = ("import signal; signal.signal(signal.SIGINT, signal.SIG_IGN); "
-         "import json, numpy, scipy.linalg, threadpoolctl; "
-         "print(json.dumps({i['filepath']: i['num_threads'] for i in threadpoolctl.threadpool_info()}))")
+__all__ = ["main"]
+
 _MAX_MESSAGE = 1 << 20
 
 
 def _log(*parts):
     print(time.strftime("%H:%M:%S"), f"[zygote {os.getpid()}]", *parts, file=sys.stderr, flush=True)
-
-
-def _threads() -> int:
-    try:
-        return len(os.listdir("/proc/self/task"))
-    except OSError:
-        return -1
 
 
 def _open_fds() -> dict[int, str]:
@@ -97,153 +61,6 @@ def _open_fds() -> dict[int, str]:
         except OSError:
             pass  # the listing's own descriptor, already closed
     return fds
-
-
-# ------------------------------------------------------------------------------ preload
-
-class _EnvironReads:
-    """Record the environment variables Python code looks up while the stack imports.
-
-    A variable read at import time is fixed for every kernel of the zygote: it must be
-    part of the zygote's fingerprint or be re-applied in the kernel (a test checks).
-    """
-
-    def __enter__(self):
-        self.names: set[str] = set()
-        cls = type(os.environ)
-        self._getitem, self._iter = cls.__getitem__, cls.__iter__
-        names, getitem, iterate = self.names, self._getitem, self._iter
-
-        def __getitem__(env, key):
-            names.add(key if isinstance(key, str) else key.decode(errors="replace"))
-            return getitem(env, key)
-
-        def __iter__(env):
-            names.add("*")  # the whole environment was copied or scanned
-            return iterate(env)
-
-        cls.__getitem__, cls.__iter__ = __getitem__, __iter__
-        return self
-
-    def __exit__(self, *exc):
-        cls = type(os.environ)
-        cls.__getitem__, cls.__iter__ = self._getitem, self._iter
-
-
-def _read_probe(fd: int, timeout: float = 120.0) -> dict | None:
-    """The starter's :data:`PROBE` output from ``fd`` (closed here): BLAS library path ->
-    threads, or None if the probe failed."""
-    try:
-        out = _read_to_end(fd, timeout)
-    finally:
-        os.close(fd)
-    try:
-        counts = json.loads(out) if out is not None else None
-    except ValueError:
-        return None
-    return counts if isinstance(counts, dict) else None
-
-
-class Preloaded:
-    """What the zygote imported, and the checks that make forking it safe."""
-
-    def __init__(self, blas_fd: int, extra: tuple = ()):
-        started = time.perf_counter()
-        # The collector would walk the growing heap again and again while ~2,800 modules load
-        # (~0.4 s of a 2.5 s preload); the one collect below, before the freeze, finds the same.
-        gc.disable()
-        try:
-            self._import(extra)
-        finally:
-            gc.enable()
-        self.blas = _read_probe(blas_fd)
-        import threadpoolctl
-
-        # made once here: building it costs a kernel ~0.1 s (it inspects every loaded library)
-        self.threadpools = threadpoolctl.ThreadpoolController()
-        self.seconds = time.perf_counter() - started
-        self.stamps = self._stamps()
-        gc.collect()
-        gc.freeze()  # kernels then do not touch (and copy) the zygote's pages when they collect
-
-    def _import(self, extra: tuple) -> None:
-        with warnings.catch_warnings(record=True) as caught, _EnvironReads() as reads:
-            warnings.simplefilter("default")
-            import matplotlib
-
-            rc_before = dict(matplotlib.rcParams)
-            for name in PRELOAD + tuple(extra):
-                importlib.import_module(name)
-            import supportstats
-
-            for mod in supportstats._MODULES:
-                if mod not in NOT_PRELOADED:
-                    importlib.import_module(f"supportstats.{mod}")
-        self.warnings = [f"{w.category.__name__}: {w.message} ({w.filename}:{w.lineno})" for w in caught]
-        self.env_reads = sorted(reads.names)
-        self.rc_changed = sorted(k for k, v in matplotlib.rcParams.items()
-                                 if k != "backend" and rc_before.get(k) != v)
-
-    @staticmethod
-    def _stamps() -> dict[str, tuple[int, int]]:
-        """What to watch for changes: every preloaded source file outside the installed
-        packages (this project, editable installs, PYTHONPATH), and the installed packages'
-        folders themselves, whose mtime changes when a package is installed or upgraded.
-        Checked before each fork, so it must be cheap (~100 stats, not 2,500)."""
-        import site
-        import sysconfig
-
-        paths = sysconfig.get_paths()
-        stdlib = tuple({os.path.join(paths[k], "") for k in ("stdlib", "platstdlib")})
-        installed = {paths[k] for k in ("purelib", "platlib")} | set(site.getsitepackages())
-        inside = tuple(os.path.join(p, "") for p in installed)
-        watch = set(installed)
-        for mod in list(sys.modules.values()):
-            path = getattr(mod, "__file__", None)
-            if path and not path.startswith(inside) and not path.startswith(stdlib):
-                watch.add(path)
-        stamps = {}
-        for path in sorted(watch):
-            try:
-                st = os.stat(path)
-            except OSError:
-                continue
-            stamps[path] = (st.st_mtime_ns, st.st_size)
-        return stamps
-
-    def changed_file(self) -> str | None:
-        """The first preloaded source file that changed since it was imported, if any."""
-        for path, stamp in self.stamps.items():
-            try:
-                st = os.stat(path)
-            except OSError:
-                return path
-            if (st.st_mtime_ns, st.st_size) != stamp:
-                return path
-        return None
-
-    def unsafe(self) -> str | None:
-        """Why forking now would not give a clean kernel, or None."""
-        threads = _threads()
-        if self.blas is None:
-            return "no BLAS thread counts of a cold kernel (the probe beside the zygote failed)"
-        if threads != 1:
-            names = []
-            for tid in os.listdir("/proc/self/task"):
-                try:
-                    names.append(open(f"/proc/self/task/{tid}/comm").read().strip())
-                except OSError:
-                    pass
-            return f"{threads} threads in the zygote ({', '.join(names)})"
-        if self.rc_changed:
-            return f"preloading changed matplotlib rcParams: {', '.join(self.rc_changed[:5])}"
-        loaded = [m for m in _NEVER if m in sys.modules]
-        if loaded:
-            return f"preloading imported {loaded[0]}"
-        zmq = sys.modules.get("zmq")
-        if zmq is not None and getattr(zmq.Context, "_instance", None) is not None:
-            return "preloading created a zmq context"
-        return None
 
 
 # ------------------------------------------------------------------------------- server
@@ -510,11 +327,11 @@ class Zygote:
         return {"ok": True, "pid": os.getpid(), "key": self.args.key, "python": sys.executable,
                 "started": self.started, "preload_seconds": round(self.pre.seconds, 3),
                 "kernels": sorted(self.kernels), "users": sum(k == "user" for k in self.conns.values()),
-                "threads": _threads(), "blas_in_kernels": self.pre.blas, "blas_here": _blas_here(),
+                "threads": thread_count(), "blas_in_kernels": self.pre.blas, "blas_here": _blas_here(),
                 "fds": {str(k): v for k, v in _open_fds().items()}, "import_warnings": self.pre.warnings,
                 "rc_changed": self.pre.rc_changed, "unsafe": self.pre.unsafe(), "env_reads": self.pre.env_reads,
                 "modules": len(sys.modules), "hash_seed": os.environ.get("PYTHONHASHSEED"),
-                "never_loaded": [m for m in _NEVER if m in sys.modules],
+                "never_loaded": [m for m in NEVER if m in sys.modules],
                 "linger": self.args.linger, "idle": self.args.idle, "draining": self.draining,
                 "ends_in": self._ends_in()}
 
@@ -524,7 +341,8 @@ class Zygote:
         if self.kernels or users:
             return None
         now = time.monotonic()
-        return round(max(0.0, min(self.args.linger - (now - self.last_busy), self.args.idle - (now - self.last_kernel))))
+        left = min(self.args.linger - (now - self.last_busy), self.args.idle - (now - self.last_kernel))
+        return round(max(0.0, left))
 
 
 def _blas_here() -> dict:
@@ -551,23 +369,10 @@ def _kill_group(pid: int, sig: int):
 
 
 def _read_ready(fd: int, timeout: float) -> str:
-    out = _read_to_end(fd, timeout)
+    out = read_to_end(fd, timeout)
     if out is None:
         return "no answer from the forked kernel"
     return out.decode(errors="replace") or "the forked kernel exited during set-up"
-
-
-def _read_to_end(fd: int, timeout: float) -> bytes | None:
-    """Everything written to the pipe ``fd`` until its writer closes it; None after ``timeout`` seconds."""
-    chunks, deadline = [], time.monotonic() + timeout
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0 or not select.select([fd], [], [], left)[0]:
-            return None
-        chunk = os.read(fd, 65536)
-        if not chunk:
-            return b"".join(chunks)
-        chunks.append(chunk)
 
 
 # --------------------------------------------------------------------------------- main
