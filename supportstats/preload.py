@@ -1,14 +1,25 @@
-"""What the runner's worker processes share before they fork: papermill, without IRI grammars.
+"""What the runner's worker processes share before they fork: papermill, without IRI grammars,
+and nbformat's compiled notebook validator.
 
 jsonschema (under nbformat, under papermill) imports ``rfc3987_syntax`` eagerly, which builds
 about 35 Earley grammars on import (~0.9 s on a 2-core machine) for the ``iri`` formats, which
 no notebook schema uses (python-jsonschema/jsonschema#1428). The runner's processes import
 papermill once, here, with that module marked absent; jsonschema then skips those two format
-checks, as it does wherever the package is not installed. Nothing else changes: importing this
-module is how a worker context (fork, or forkserver's preload) gets papermill.
+checks, as it does wherever the package is not installed.
+
+nbformat validates a notebook each time it reads or writes one, with a validator it generates
+from the schema (fastjsonschema) the first time a process asks for it: ~0.05 CPU-seconds, paid
+by every worker, 11 a run. It is made here once, for the current notebook format (the one
+papermill writes), and kept by every worker in nbformat's own cache. Nothing else changes:
+importing this module is how a worker context (fork, or forkserver's preload) gets papermill.
 """
 import sys
 
 sys.modules.setdefault("rfc3987_syntax", None)  # None in sys.modules: "import" raises ImportError
 
 import papermill  # noqa: E402,F401  (imported here, inherited by every worker)
+
+import nbformat  # noqa: E402
+from nbformat.validator import get_validator  # noqa: E402
+
+get_validator(nbformat.v4.nbformat, nbformat.v4.nbformat_minor)
