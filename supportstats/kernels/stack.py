@@ -85,12 +85,11 @@ print(json.dumps({i["filepath"]: i["num_threads"] for i in threadpoolctl.threadp
 
 
 def thread_count() -> int:
+    """Threads of this process (-1 where ``/proc`` cannot tell)."""
     try:
         return len(os.listdir("/proc/self/task"))
     except OSError:
         return -1
-
-
 
 
 class EnvironReads:
