@@ -6,12 +6,11 @@ import sys
 
 import pytest
 
-from supportstats.kernels.stack import PROBE
+from supportstats.kernels.stack import PROBE, THREAD_VARS
 
 # what a cold kernel has once it has imported numpy and scipy.linalg: the reference
 IMPORTED = ("import json, numpy, scipy.linalg, threadpoolctl; "
             "print(json.dumps({i['filepath']: i['num_threads'] for i in threadpoolctl.threadpool_info()}))")
-THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def run(code: str, **env) -> dict:
