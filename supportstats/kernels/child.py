@@ -27,6 +27,8 @@ import os
 import signal
 import sys
 
+from ..quick_exit import exit_now
+
 __all__ = ["become_kernel", "run_kernel"]
 
 _PR_SET_PDEATHSIG = 1
@@ -84,35 +86,14 @@ def run_kernel(request: dict) -> None:
 
 
 def _exit(code) -> None:
-    """End the kernel process as Python's exit does, short of its finalization.
+    """End the kernel as Python's exit does, short of its finalization (:func:`~supportstats.quick_exit.exit_now`).
 
     Finalization frees every object of the ~2,900 modules inherited from the zygote; in a
     forked process that writes to, and so copies, most of the heap: ~0.12 CPU-seconds per
-    kernel, a third of all a warm kernel costs besides its cells. What a user can see of an
-    exit still happens, in Python's order: non-daemon threads are joined, atexit functions
-    run (IPython's clears the user namespace, so the user's objects are freed and their
-    files flushed; ipykernel's removes the connection file), the standard streams are
-    flushed. multiprocessing ends its forked children the same way.
+    kernel, a third of all a warm kernel costs besides its cells. multiprocessing ends its
+    forked children the same way.
     """
-    import atexit
-    import threading
-
-    try:
-        threading._shutdown()  # what Py_FinalizeEx does first
-    except Exception:  # noqa: BLE001  (never keep the kernel from ending)
-        pass
-    atexit._run_exitfuncs()
-    if code is None:
-        code = 0
-    elif not isinstance(code, int):
-        print(code, file=sys.stderr)
-        code = 1
-    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
-        try:
-            stream.flush()
-        except Exception:  # noqa: BLE001  (a closed or replaced stream)
-            pass
-    os._exit(code & 0xFF)
+    exit_now(code)
 
 
 def _signals(ignored) -> None:
