@@ -138,6 +138,18 @@ def test_kernel_loads_the_package_lazily_as_a_cold_one_does(warm):
     assert value(kc, "__import__('matplotlib').get_backend()") == "module://matplotlib_inline.backend_inline"
 
 
+def test_kernel_knows_the_matplotlib_backends_a_cold_one_does(warm, tmp_path):
+    """The zygote reads the backends' entry points once; its kernels know the same backends."""
+    _, kc, _ = warm
+    expr = "sorted(__import__('matplotlib.backends', fromlist=['x']).backend_registry.list_all())"
+    km2, kc2 = start(PLAIN, cwd=tmp_path)
+    try:
+        plain = value(kc2, expr)
+    finally:
+        stop(km2, kc2)
+    assert value(kc, expr) == plain and "inline" in plain
+
+
 def test_kernel_collects_garbage_as_a_cold_one_does(warm):
     """The zygote imports with the collector off: its kernels must have it back on."""
     _, kc, _ = warm
@@ -288,6 +300,23 @@ def test_a_kernel_ends_as_pythons_exit_would(rt, tmp_path, name):
         stop(km, kc)
     assert {p.name: p.read_text() for p in tmp_path.glob("*.txt")} == {
         "unclosed.txt": "flushed", "atexit.txt": "ran", "thread.txt": "joined"}
+
+
+def test_a_killed_forked_kernel_has_ended_when_kill_returns(rt, tmp_path, monkeypatch):
+    """jupyter_client looks again only 0.1 s after a kill that has not yet ended the kernel
+    (the last worker of every run waited for that): the provisioner waits for the exit itself."""
+    import asyncio
+
+    monkeypatch.setattr(provisioner, "_KILL_WAIT", 60.0)  # so a loaded machine cannot make this a race
+    km, kc = start(WARM, cwd=tmp_path)
+    try:
+        assert km.provisioner.warm
+        pid = km.provisioner.pid
+        asyncio.run(km.provisioner.kill())
+        assert km.provisioner.process.poll() == -signal.SIGKILL
+        assert not alive(pid)
+    finally:
+        stop(km, kc)
 
 
 def test_interrupt_restart_and_shutdown_behave_like_a_normal_kernel(rt, tmp_path):

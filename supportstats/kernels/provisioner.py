@@ -31,6 +31,8 @@ _ACCEPTED = {"env", "cwd", "stdin", "stdout", "stderr", "independent", "kernel_i
 # not the provisioner's traitlets log: outside an Application that one has only a NullHandler
 log = logging.getLogger("supportstats.kernels")
 _warned = False
+# longest a kill waits for a forked kernel's exit; past it, jupyter_client's own polling takes over
+_KILL_WAIT = 0.5
 
 
 class WarmProvisioner(LocalProvisioner):
@@ -81,6 +83,22 @@ class WarmProvisioner(LocalProvisioner):
                              timeout=self.start_timeout)
         # the first request waits seconds for the zygote: keep a server's event loop free
         return await asyncio.get_running_loop().run_in_executor(None, call)
+
+    async def kill(self, restart: bool = False) -> None:
+        """Kill the kernel, and for a forked one wait the few milliseconds its exit takes.
+
+        jupyter_client looks again 0.1 s after a kill that has not ended the kernel yet, and
+        the first look comes too soon for any kernel. A forked kernel's end comes through its
+        lease as soon as the zygote reaps it, so the caller (a runner's last worker, a
+        restart in JupyterLab) goes on as soon as the kernel has ended.
+        """
+        await super().kill(restart=restart)
+        process = self.process if self.warm else None
+        if process is None:
+            return
+        deadline = asyncio.get_running_loop().time() + _KILL_WAIT
+        while process.poll() is None and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.002)
 
     def _warn_once(self, message: str):
         global _warned
