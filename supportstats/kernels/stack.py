@@ -170,6 +170,12 @@ class Preloaded:
             for mod in supportstats._MODULES:
                 if mod not in NOT_PRELOADED:
                     importlib.import_module(f"supportstats.{mod}")
+            from matplotlib.backends import backend_registry
+
+            # every kernel asks when ipykernel names the inline backend: matplotlib then reads
+            # the backends' entry points of every installed package (~10 ms a kernel) and keeps
+            # them; a package installed since restarts the zygote (_stamps)
+            backend_registry.list_all()
         self.warnings = [f"{w.category.__name__}: {w.message} ({w.filename}:{w.lineno})" for w in caught]
         self.env_reads = sorted(reads.names)
         self.rc_changed = sorted(k for k, v in matplotlib.rcParams.items()
