@@ -184,12 +184,15 @@ def prestart_kernels(staging: Path) -> bool:
     It imports the stack while the runner imports papermill and starts its workers, instead
     of after the first worker asks for a kernel. The environment is exactly the workers'
     (or a second zygote would start). The runner releases it with :func:`release_kernels`.
+    What the zygote imports last (:data:`.kernels.stack.LATER`) waits until the run has
+    ended: the package's notebooks import none of it (one that does pays for it in its own
+    kernel, as a cold kernel would).
     """
     from .kernels.client import prestart
 
     env = worker_environment(staging)
     linger = float(env.get("SUPPORTSTATS_KERNELS_LINGER") or RUN_LINGER)
-    return prestart(KERNEL_NAME, env, linger=linger)
+    return prestart(KERNEL_NAME, env, linger=linger, defer_later=True)
 
 
 def kernels_preloading() -> bool:

@@ -573,3 +573,45 @@ def test_a_user_may_ask_a_running_zygote_to_linger_longer(own_rt, capsys, monkey
     assert main(["kernels"]) == 0
     out = capsys.readouterr().out
     assert f"zygote {after['pid']}: 0 kernel(s) [], 0 user(s), unused: ends in" in out and "--stop ends them now" in out
+
+
+def test_a_runners_zygote_imports_statsmodels_api_once_the_run_has_ended(tmp_path, own_rt):
+    """What no notebook of the package imports (stack.LATER) costs a run nothing; a
+    researcher's kernel after the run finds it imported, with the same results."""
+    from supportstats.kernels.stack import LATER
+
+    env = dict(os.environ, SUPPORTSTATS_KERNELS_DIR=str(own_rt))
+    assert client.prestart("supportstats", env, defer_later=True)
+    sm = "sorted(m for m in __import__('sys').modules if m in {'statsmodels.api', 'statsmodels.stats.api'})"
+    fit = "round(float(__import__('statsmodels.api').api.OLS([1.0, 2.0, 4.0], [[1, 0], [1, 1], [1, 2]]).fit().params[1]), 12)"
+    km, kc = start(WARM, cwd=tmp_path, env=env)
+    try:
+        assert km.provisioner.warm
+        time.sleep(1.5)  # idle, but the run (this process) is still connected
+        [status] = zygote_status(own_rt)
+        assert status["later"] == list(LATER) and status["unsafe"] is None
+        assert value(kc, sm) == []  # a kernel of the run: none of it
+        during = value(kc, fit)  # a notebook that imports it anyway gets it, as a cold kernel would
+        assert value(kc, sm) == sorted(LATER)
+    finally:
+        stop(km, kc)
+    client.release()  # the run ends
+    deadline = time.monotonic() + 60
+    while zygote_status(own_rt)[0]["later"] and time.monotonic() < deadline:
+        time.sleep(1.0)  # not too often: a status request is no kernel request, but stays cheap
+    [status] = zygote_status(own_rt)
+    assert status["later"] == [] and status["unsafe"] is None and status["rc_changed"] == []
+    assert status["import_warnings"] == [] and status["threads"] == 1
+    km, kc = start(WARM, cwd=tmp_path, env=env)
+    try:
+        assert [z["pid"] for z in zygote_status(own_rt) if km.provisioner.pid in z["kernels"]] == [status["pid"]]
+        assert value(kc, sm) == sorted(LATER)  # inherited from the zygote
+        assert value(kc, fit) == during == 1.5
+    finally:
+        stop(km, kc)
+
+
+def test_a_zygote_started_for_a_kernel_imports_everything_at_once(warm):
+    _, kc, status = warm
+    assert status["later"] == []
+    assert value(kc, "'statsmodels.api' in __import__('sys').modules") is True

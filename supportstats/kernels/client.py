@@ -178,7 +178,8 @@ def _sweep(folder: Path, keep: str, now: float | None = None) -> list[str]:
     return removed
 
 
-def _start_zygote(paths: dict, key: str, python: str, options, env: dict, linger: float, idle: float):
+def _start_zygote(paths: dict, key: str, python: str, options, env: dict, linger: float, idle: float,
+                  defer_later: bool = False):
     """Bind the socket, then start the zygote on it (called with the lock held)."""
     _sweep(paths["sock"].parent, keep=f"z-{key}")
     for ext in ("sock", "json"):
@@ -197,7 +198,8 @@ def _start_zygote(paths: dict, key: str, python: str, options, env: dict, linger
         blas_r, blas_w = os.pipe()
         fds = (listener.fileno(), blas_r)
         cmd = [python, *options, "-c", _BOOT, "--fd", str(listener.fileno()), "--socket", str(paths["sock"]),
-               "--key", key, "--linger", str(linger), "--idle", str(idle), "--blas-fd", str(blas_r)]
+               "--key", key, "--linger", str(linger), "--idle", str(idle), "--blas-fd", str(blas_r),
+               *(["--defer-later"] if defer_later else [])]
         with open(paths["log"], "ab") as log:
             try:
                 proc = subprocess.Popen(cmd, env=zenv, cwd=str(paths["sock"].parent), stdin=subprocess.DEVNULL,
@@ -219,7 +221,7 @@ def _start_zygote(paths: dict, key: str, python: str, options, env: dict, linger
     os.replace(tmp, paths["json"])
 
 
-def _zygote_connection(paths, key, python, options, env, linger, idle) -> socket.socket:
+def _zygote_connection(paths, key, python, options, env, linger, idle, defer_later=False) -> socket.socket:
     try:
         return _connect(paths["sock"])
     except (FileNotFoundError, ConnectionRefusedError):
@@ -229,7 +231,7 @@ def _zygote_connection(paths, key, python, options, env, linger, idle) -> socket
         try:
             return _connect(paths["sock"])  # another requester started it meanwhile
         except (FileNotFoundError, ConnectionRefusedError):
-            _start_zygote(paths, key, python, options, env, linger, idle)
+            _start_zygote(paths, key, python, options, env, linger, idle, defer_later)
             return _connect(paths["sock"])
 
 
@@ -352,7 +354,8 @@ def spawn(cmd, *, env: dict, cwd=None, stdin=None, stdout=None, stderr=None, ker
     raise AssertionError("unreachable")
 
 
-def prestart(kernel_name: str = "supportstats", env=None, *, linger: float = 10.0, idle: float = 600.0) -> bool:
+def prestart(kernel_name: str = "supportstats", env=None, *, linger: float = 10.0, idle: float = 600.0,
+             defer_later: bool = False) -> bool:
     """Start the zygote that kernels of ``kernel_name`` started with ``env`` will use; do not wait.
 
     A runner can call this first thing, so that the zygote imports the stack while the
@@ -361,6 +364,10 @@ def prestart(kernel_name: str = "supportstats", env=None, *, linger: float = 10.
     this process's), or a different zygote is started. Returns False when the kernelspec
     does not use the warm provisioner, ``env`` asks for cold kernels
     (``SUPPORTSTATS_KERNELS=cold``) or the warm path is unavailable.
+
+    ``defer_later``: this process's kernels need none of :data:`.stack.LATER`; a zygote
+    started here imports those only once no such user is connected and no kernel has been
+    asked for in a while, so that they cost none of a run's time.
 
     Examples
     --------
@@ -388,10 +395,10 @@ def prestart(kernel_name: str = "supportstats", env=None, *, linger: float = 10.
         paths = zygote_paths(runtime_dir(env), key)
         with _LOCK:
             _reap_started()
-            conn = _zygote_connection(paths, key, python, options, env, linger, idle)
+            conn = _zygote_connection(paths, key, python, options, env, linger, idle, defer_later)
             conn.setblocking(True)
             # the reply comes once it has preloaded; a running zygote lingers at least this long
-            conn.sendall(json.dumps({"op": "user", "linger": linger}).encode())
+            conn.sendall(json.dumps({"op": "user", "linger": linger, "defer_later": defer_later}).encode())
             old = _USERS.pop(str(paths["sock"]), None)
             if old is not None:
                 old.close()

@@ -1,6 +1,7 @@
 """What the zygote imports (the stack), and what it checks before it forks.
 
-* :data:`PRELOAD` — the modules every kernel would import, loaded once in the zygote;
+* :data:`PRELOAD` — the modules every kernel would import, loaded once in the zygote, and
+  :data:`LATER` those it imports after them (a runner's zygote: once the run has ended);
   :data:`NOT_PRELOADED` the package's modules left to each kernel, and why;
 * :data:`THREAD_VARS` — set to 1 in the zygote's environment, so that no thread pool exists
   when it forks;
@@ -26,7 +27,7 @@ import sys
 import time
 import warnings
 
-__all__ = ["THREAD_VARS", "PRELOAD", "NOT_PRELOADED", "NEVER", "PROBE", "Preloaded", "EnvironReads",
+__all__ = ["THREAD_VARS", "PRELOAD", "LATER", "NOT_PRELOADED", "NEVER", "PROBE", "Preloaded", "EnvironReads",
            "thread_count", "read_to_end"]
 
 #: Set to 1 in the zygote before anything loads a thread pool.
@@ -34,7 +35,7 @@ THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "M
                "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
 #: Imported once by the zygote, inherited by every kernel.
 PRELOAD = ("numpy", "scipy", "scipy.linalg", "scipy.stats", "scipy.optimize", "scipy.special", "pandas",
-           "pyarrow", "statsmodels.api", "statsmodels.stats.api", "matplotlib", "matplotlib.pyplot",
+           "pyarrow", "matplotlib", "matplotlib.pyplot",
            "seaborn", "yaml", "pandera", "threadpoolctl", "IPython", "IPython.display", "zmq",
            "tornado.ioloop", "jupyter_client.session", "ipykernel.kernelapp", "ipykernel.ipkernel",
            "ipykernel.zmqshell", "ipykernel.comm", "comm", "supportstats",
@@ -47,6 +48,12 @@ PRELOAD = ("numpy", "scipy", "scipy.linalg", "scipy.stats", "scipy.optimize", "s
            # with them hypothesis where it is installed: ~0.3 s in every kernel that validates)
            "pandera.backends.pandas.register", "pandera.backends.pandas.builtin_checks",
            "pandera.backends.pandas.container", "pandera.backends.pandas.components")
+#: Imported after :data:`PRELOAD`: by a zygote a runner starts, only once no runner
+#: that asked for that is connected and no kernel has been asked for in a while (see
+#: :meth:`Preloaded.load_later`). No notebook of the package imports them (~0.25 s, ~570
+#: modules: the whole of statsmodels and more of scipy); a researcher's ``import
+#: statsmodels.api as sm`` does.
+LATER = ("statsmodels.stats.api", "statsmodels.api")
 #: supportstats modules left to the kernel, and why.
 NOT_PRELOADED = {"plots": "chooses the backend and sets rcParams when imported"}
 #: Imported by a kernel when it first selects the inline backend; importing it wires IPython's
@@ -138,13 +145,15 @@ def _read_probe(fd: int, timeout: float = 120.0) -> dict | None:
 class Preloaded:
     """What the zygote imported, and the checks that make forking it safe."""
 
-    def __init__(self, blas_fd: int, extra: tuple = ()):
+    def __init__(self, blas_fd: int, extra: tuple = (), defer_later: bool = False):
         started = time.perf_counter()
+        self.later = list(LATER) if defer_later else []
+        self.warnings, self.env_reads, self.rc_changed = [], [], []
         # The collector would walk the growing heap again and again while ~2,800 modules load
         # (~0.4 s of a 2.5 s preload); the one collect below, before the freeze, finds the same.
         gc.disable()
         try:
-            self._import(extra)
+            self._import((*PRELOAD, *extra, *(() if defer_later else LATER)), supportstats=True)
         finally:
             gc.enable()
         self.blas = _read_probe(blas_fd)
@@ -153,33 +162,55 @@ class Preloaded:
         # made once here: building it costs a kernel ~0.1 s (it inspects every loaded library)
         self.threadpools = threadpoolctl.ThreadpoolController()
         self.seconds = time.perf_counter() - started
+        self._settle()
+
+    def load_later(self) -> str | None:
+        """Import the next module of :data:`LATER` still to import; return its name (None: all done).
+
+        One module a call, so that the zygote answers requests in between; after the last,
+        the new objects are frozen and the new files watched, as after the preload.
+        """
+        if not self.later:
+            return None
+        name = self.later.pop(0)
+        gc.disable()
+        try:
+            self._import((name,))
+        finally:
+            gc.enable()
+        if not self.later:
+            self._settle()
+        return name
+
+    def _settle(self) -> None:
         self.stamps = self._stamps()
         gc.collect()
         gc.freeze()  # kernels then do not touch (and copy) the zygote's pages when they collect
 
-    def _import(self, extra: tuple) -> None:
+    def _import(self, names: tuple, supportstats: bool = False) -> None:
         with warnings.catch_warnings(record=True) as caught, EnvironReads() as reads:
             warnings.simplefilter("default")
             import matplotlib
 
             rc_before = dict(matplotlib.rcParams)
-            for name in PRELOAD + tuple(extra):
+            for name in names:
                 importlib.import_module(name)
-            import supportstats
+            if supportstats:
+                import supportstats as package
 
-            for mod in supportstats._MODULES:
-                if mod not in NOT_PRELOADED:
-                    importlib.import_module(f"supportstats.{mod}")
-            from matplotlib.backends import backend_registry
+                for mod in package._MODULES:
+                    if mod not in NOT_PRELOADED:
+                        importlib.import_module(f"supportstats.{mod}")
+                from matplotlib.backends import backend_registry
 
-            # every kernel asks when ipykernel names the inline backend: matplotlib then reads
-            # the backends' entry points of every installed package (~10 ms a kernel) and keeps
-            # them; a package installed since restarts the zygote (_stamps)
-            backend_registry.list_all()
-        self.warnings = [f"{w.category.__name__}: {w.message} ({w.filename}:{w.lineno})" for w in caught]
-        self.env_reads = sorted(reads.names)
-        self.rc_changed = sorted(k for k, v in matplotlib.rcParams.items()
-                                 if k != "backend" and rc_before.get(k) != v)
+                # every kernel asks when ipykernel names the inline backend: matplotlib then reads
+                # the backends' entry points of every installed package (~10 ms a kernel) and keeps
+                # them; a package installed since restarts the zygote (_stamps)
+                backend_registry.list_all()
+        self.warnings += [f"{w.category.__name__}: {w.message} ({w.filename}:{w.lineno})" for w in caught]
+        self.env_reads = sorted(set(self.env_reads) | reads.names)
+        self.rc_changed = sorted(set(self.rc_changed) | {k for k, v in matplotlib.rcParams.items()
+                                                         if k != "backend" and rc_before.get(k) != v})
 
     @staticmethod
     def _stamps() -> dict[str, tuple[int, int]]:

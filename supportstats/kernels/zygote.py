@@ -15,7 +15,9 @@ environment except for what must hold before anything is imported:
 It imports the stack (:mod:`.stack`) and nothing of any notebook: no user state, no open
 socket but its own, no zmq context, no matplotlib setting (modules that change rcParams when imported,
 ``supportstats.plots``, are left to the kernel, so they act when a cold kernel's would).
-Then it serves requests on a Unix socket (SOCK_SEQPACKET, this user only). A request
+A zygote a runner starts (``--defer-later``) leaves :data:`.stack.LATER` (statsmodels.api:
+no notebook of the package imports it) until no such runner is connected and no kernel
+has been asked for in 0.5 s. Then it serves requests on a Unix socket (SOCK_SEQPACKET, this user only). A request
 carries the kernel command, environment, working directory and the requester's stdio
 descriptors; the zygote forks, the child becomes the kernel (:mod:`.child`), and the
 request's connection stays open as a lease: the zygote reports the kernel's exit status
@@ -47,6 +49,8 @@ from .stack import NEVER, Preloaded, read_to_end, thread_count
 __all__ = ["main"]
 
 _MAX_MESSAGE = 1 << 20
+# seconds without a kernel request before a deferred module of .stack.LATER is imported
+_LATER_AFTER = 0.5
 
 
 def _log(*parts):
@@ -75,7 +79,8 @@ class Zygote:
         self.conns: dict[socket.socket, str] = {}  # -> "new", "user", "lease"
         self.kernels: dict[int, socket.socket] = {}  # pid -> its lease
         self.started = time.time()
-        self.last_kernel = self.last_busy = time.monotonic()
+        self.last_kernel = self.last_busy = self.last_spawn = time.monotonic()
+        self.deferring: set[socket.socket] = set()  # users that asked for .stack.LATER to wait
         self.stopping = self.draining = False
         self.stop_reason = ""
         self.sel.register(listener, selectors.EVENT_READ, "listener")
@@ -95,7 +100,8 @@ class Zygote:
     def serve(self):
         """Run until it is time to exit (returns None), or return a child's request in a fork."""
         while True:
-            for key, _ in self.sel.select(timeout=0.5):
+            events = self.sel.select(timeout=0.1 if self.pre.later else 0.5)
+            for key, _ in events:
                 if key.data == "listener":
                     self._accept()
                 elif key.data == "wake":
@@ -111,6 +117,16 @@ class Zygote:
             if self._time_to_go():
                 self._shutdown()
                 return None
+            if not events and self._may_load_later():
+                started = time.perf_counter()
+                name = self.pre.load_later()
+                _log(f"imported {name} ({1000 * (time.perf_counter() - started):.0f} ms)"
+                     + ("" if self.pre.later else f": {len(sys.modules)} modules"))
+
+    def _may_load_later(self) -> bool:
+        """A deferred module may load: no runner waits for it not to, and no kernel was asked for lately."""
+        return bool(self.pre.later) and not self.deferring and not (self.stopping or self.draining) \
+            and time.monotonic() - self.last_spawn >= _LATER_AFTER
 
     def _accept(self):
         while True:
@@ -129,6 +145,7 @@ class Zygote:
     def _drop(self, conn):
         self.sel.unregister(conn)
         self.conns.pop(conn, None)
+        self.deferring.discard(conn)
         conn.close()
 
     def _readable(self, conn):
@@ -165,6 +182,8 @@ class Zygote:
             os.close(fd)
         if op == "user":
             self.conns[conn] = "user"
+            if request.get("defer_later"):  # a runner: its notebooks import none of it
+                self.deferring.add(conn)
             try:  # a runner asks for a longer linger, so that its next run finds this zygote
                 self.args.linger = max(self.args.linger, min(float(request.get("linger") or 0), self.args.idle))
             except (TypeError, ValueError):
@@ -193,6 +212,7 @@ class Zygote:
         if len(fds) != 3:
             return self._refuse(conn, fds, "a spawn request carries stdin, stdout and stderr")
         started = time.perf_counter()
+        self.last_spawn = time.monotonic()
         if self.draining or self.stopping:
             return self._refuse(conn, fds, "zygote is stopping", retry=True)
         changed = self.pre.changed_file()
@@ -331,7 +351,7 @@ class Zygote:
                 "fds": {str(k): v for k, v in _open_fds().items()}, "import_warnings": self.pre.warnings,
                 "rc_changed": self.pre.rc_changed, "unsafe": self.pre.unsafe(), "env_reads": self.pre.env_reads,
                 "modules": len(sys.modules), "hash_seed": os.environ.get("PYTHONHASHSEED"),
-                "never_loaded": [m for m in NEVER if m in sys.modules],
+                "never_loaded": [m for m in NEVER if m in sys.modules], "later": list(self.pre.later),
                 "linger": self.args.linger, "idle": self.args.idle, "draining": self.draining,
                 "ends_in": self._ends_in()}
 
@@ -386,6 +406,7 @@ def main(argv=None):
     ap.add_argument("--linger", type=float, default=10.0)
     ap.add_argument("--idle", type=float, default=600.0)
     ap.add_argument("--blas-fd", type=int, required=True, help="pipe from the starter's PROBE")
+    ap.add_argument("--defer-later", action="store_true", help="import .stack.LATER only once idle")
     args = ap.parse_args(argv)
     from . import child  # noqa: F401  (loaded here, not in each kernel)
 
@@ -394,7 +415,7 @@ def main(argv=None):
          f"linger {args.linger:g} s, idle {args.idle:g} s)")
     extra = tuple(filter(None, os.environ.get("SUPPORTSTATS_KERNELS_PRELOAD", "").split(",")))
     try:
-        preloaded = Preloaded(args.blas_fd, extra)
+        preloaded = Preloaded(args.blas_fd, extra, defer_later=args.defer_later)
     except BaseException:
         _log("preloading failed:\n" + traceback.format_exc())
         listener.close()
