@@ -138,6 +138,13 @@ def test_kernel_loads_the_package_lazily_as_a_cold_one_does(warm):
     assert value(kc, "__import__('matplotlib').get_backend()") == "module://matplotlib_inline.backend_inline"
 
 
+def test_a_zygote_started_for_a_kernel_imports_everything_at_once(warm):
+    """JupyterLab's, nbval's: only a runner's zygote leaves stack.LATER for after its run."""
+    _, kc, status = warm
+    assert status["later"] == []
+    assert value(kc, "'statsmodels.api' in __import__('sys').modules") is True
+
+
 def test_kernel_knows_the_matplotlib_backends_a_cold_one_does(warm, tmp_path):
     """The zygote reads the backends' entry points once; its kernels know the same backends."""
     _, kc, _ = warm
@@ -609,9 +616,3 @@ def test_a_runners_zygote_imports_statsmodels_api_once_the_run_has_ended(tmp_pat
         assert value(kc, fit) == during == 1.5
     finally:
         stop(km, kc)
-
-
-def test_a_zygote_started_for_a_kernel_imports_everything_at_once(warm):
-    _, kc, status = warm
-    assert status["later"] == []
-    assert value(kc, "'statsmodels.api' in __import__('sys').modules") is True
