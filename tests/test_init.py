@@ -19,7 +19,7 @@ LAYERS = {
     "verdicts": {"evidence", "recompute", "pipeline", "sentences", "findings", "diff"},
     "figures and text": {"messages", "theme", "chartkit", "charts", "titles", "figures", "nbdiff", "report_fonts"},
     "faces": {"notebook", "params", "plan", "preload", "stored", "console", "execute", "runs", "reproduce", "report", "review",
-              "survey_report", "kernels", "cli", "__init__"},
+              "survey_report", "kernels", "cli", "quick_exit", "__init__"},
 }
 RANK = {mod: rank for rank, mods in enumerate(LAYERS.values()) for mod in mods}
 
