@@ -4,13 +4,14 @@ Side by side in one run, on fresh copies of the notebooks (the committed ones ar
 touched), timed as a user would start them (interpreter start-up and imports included),
 after one warm-up round, ``--repeat`` rounds, median with min–max and the load average:
 
-* runner, warm, first run: ``python -c "reproduce(<copy>)"`` — what ``make reproduce`` runs
-  in a fresh clone: no zygote yet (the run starts one and pays for its imports), no timings
-  of an earlier run to order the notebooks by, no report pages to keep;
+* runner, warm, first run: ``supportstats reproduce`` (the command ``make reproduce`` runs) on a
+  project of its own (``SUPPORTSTATS_ROOT``: the notebooks and the raw data), as in a fresh
+  clone: no zygote yet (the run starts one and pays for its imports), no timings of an
+  earlier run to order the notebooks by, no report pages or fonts to keep;
 * runner, warm, next run: the same command again right after, in the same copy — what an
   editor's next ``make reproduce`` finds: the zygote the first run left lingering, its
   timings, its report pages (the notebooks are all executed again, as always);
-* runner, plain: the same with ``KERNEL_NAME = "python3"``;
+* runner, plain: the same with ``SUPPORTSTATS_KERNEL=python3``;
 * loop: ``papermill in.ipynb out.ipynb -k python3 --cwd <copy>`` per notebook, one after another;
 * floor: each notebook's own compute, its cells run in a kernel forked from a warm process
   (kernel start not counted), one notebook at a time; floor = max(total / cores, critical
@@ -85,14 +86,13 @@ def time_runner(src: Path, project: Path, kernel: str, rt: Path, again: bool = F
     """Seconds, exit code and outputs of one run; ``again``: in the project as the last run left it."""
     from supportstats.kernels.client import stop_zygotes
 
-    nbdir = project / "notebooks" if again else fresh_copy(src, project)
-    code = ("import sys; import supportstats.reproduce as r; "
-            f"s = r.reproduce({str(nbdir)!r}, progress=False); "
-            "sys.exit(int((s.status != 'ok').any()))")
+    if not again:
+        fresh_copy(src, project)
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", code], env=env(project, SUPPORTSTATS_KERNELS_DIR=str(rt),
-                                                                 SUPPORTSTATS_KERNEL=kernel),
-                          capture_output=True, text=True)
+    # the command make reproduce runs, on the project SUPPORTSTATS_ROOT names
+    proc = subprocess.run([str(BIN / "supportstats"), "reproduce"], env=env(project, SUPPORTSTATS_KERNELS_DIR=str(rt),
+                                                                           SUPPORTSTATS_KERNEL=kernel),
+                          capture_output=True, text=True, cwd=project)
     seconds = time.perf_counter() - start
     if again or kernel != "supportstats":
         stop_zygotes({"SUPPORTSTATS_KERNELS_DIR": str(rt)})  # the next first run starts its own
