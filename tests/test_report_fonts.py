@@ -1,4 +1,5 @@
 """supportstats.report_fonts: the report's CJK quotes in the package's fonts, cut to the characters used."""
+import io
 import json
 import re
 from pathlib import Path
@@ -56,3 +57,42 @@ def test_every_cjk_quote_in_the_notebooks_declares_a_language_the_report_knows()
                         f"{path.name}: {paragraph[:60]}"
                     checked += 1
     assert checked >= 10
+
+
+def _cmaps(css: Path) -> dict[str, set[int]]:
+    return {family: set(TTFont(path).getBestCmap() or ()) for family, path in _fonts(css).items()}
+
+
+def test_every_character_is_drawn_in_the_font_the_whole_fonts_would_draw_it_in(tmp_path):
+    """Chinese and Korean get only their text's characters and those the fonts before them
+    lack; in every context a page has, each character still comes from the same font."""
+    mixed = "한국어 研究發現 チーム 龘"  # no language: Japanese first, then Chinese, then Korean
+    pages = [f'<html lang="en"><p lang="ja">{JA}</p><p lang="zh-Hant">{ZH}</p><p lang="ko">{KO}</p><p>{mixed}</p></html>']
+    css = rf.write_fonts(tmp_path, pages)
+    cut = _cmaps(css)
+    whole = {family: set(TTFont(rf._FONTS_DIR / name).getBestCmap()) for name, family in rf._FONTS.values()}
+    contexts = {("Noto Sans JP", "Noto Sans TC", "Noto Sans KR"): JA + ZH + KO + mixed,
+                ("Noto Sans JP",): JA, ("Noto Sans TC",): ZH, ("Noto Sans KR",): KO}
+    for order, text in contexts.items():
+        for c in set(rf._CJK.findall(text)):
+            first = lambda fonts: next((f for f in order if ord(c) in fonts[f]), None)  # noqa: E731
+            assert first(cut) == first(whole), (c, order)
+    assert not any(ord(c) in cut["Noto Sans TC"] for c in "チーム")  # Japanese draws those
+    assert all(ord(c) in cut["Noto Sans KR"] for c in "한국어")  # only Korean has them
+    every = "".join(sorted(set(rf._CJK.findall(JA + ZH + KO + mixed))))
+    for name, family in list(rf._FONTS.values())[1:]:  # what each had when every font got every character
+        assert cut[family] < set(TTFont(io.BytesIO(rf._subset(rf._FONTS_DIR / name, every)[0])).getBestCmap())
+
+
+def test_a_page_or_element_in_a_language_gives_that_font_all_its_characters(tmp_path):
+    """Beyond the quotes' paragraphs, a lang anywhere (the page's own, a researcher's span)
+    may put any of the page's text in that language."""
+    tc = set(TTFont(rf._FONTS_DIR / rf._FONTS["zh-Hant"][0]).getBestCmap())
+    has = {ord(c) for c in JA} & tc  # what the whole Chinese font can draw of the Japanese text
+    assert has & {ord(c) for c in "チーム"}
+    for i, page in enumerate((f'<html lang="zh-Hant"><p>{JA}</p></html>', f'<p>{JA}</p><span lang="zh-Hant-TW">x</span>',
+                              f'<div xml:lang="zh_Hant">{JA}</div>')):
+        css = rf.write_fonts(tmp_path / str(i), [page])
+        assert has <= _cmaps(css)["Noto Sans TC"], page
+    css = rf.write_fonts(tmp_path / "zh", [f'<html lang="zh"><p>{JA}</p></html>'])  # :lang(zh-Hant) is not zh
+    assert not has & _cmaps(css)["Noto Sans TC"]
