@@ -616,3 +616,20 @@ def test_a_runners_zygote_imports_statsmodels_api_once_the_run_has_ended(tmp_pat
         assert value(kc, fit) == during == 1.5
     finally:
         stop(km, kc)
+
+
+def test_a_deferred_import_that_fails_leaves_the_zygote_serving(capsys):
+    """Its kernels (a researcher's among them) live on; they import the module themselves."""
+    from supportstats.kernels import zygote as zg
+
+    class Stack:
+        later = ["statsmodels.api"]
+
+        def load_later(self):
+            self.later.pop(0)
+            raise ImportError("no module named statsmodels.api")
+
+    z = zg.Zygote.__new__(zg.Zygote)
+    z.pre = Stack()
+    z._load_later()
+    assert z.pre.later == [] and "deferred import failed" in capsys.readouterr().err

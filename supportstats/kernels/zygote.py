@@ -118,10 +118,19 @@ class Zygote:
                 self._shutdown()
                 return None
             if not events and self._may_load_later():
-                started = time.perf_counter()
-                name = self.pre.load_later()
-                _log(f"imported {name} ({1000 * (time.perf_counter() - started):.0f} ms)"
-                     + ("" if self.pre.later else f": {len(sys.modules)} modules"))
+                self._load_later()
+
+    def _load_later(self):
+        """Import the next deferred module; one that fails is left to the kernels, as in a cold start."""
+        started = time.perf_counter()
+        try:
+            name = self.pre.load_later()
+        except Exception:  # noqa: BLE001  (its kernels, some maybe a researcher's, live on)
+            _log("a deferred import failed; kernels import it themselves:\n" + traceback.format_exc())
+            self.pre.later.clear()
+            return
+        _log(f"imported {name} ({1000 * (time.perf_counter() - started):.0f} ms)"
+             + ("" if self.pre.later else f": {len(sys.modules)} modules"))
 
     def _may_load_later(self) -> bool:
         """A deferred module may load: no runner waits for it not to, and no kernel was asked for lately."""
