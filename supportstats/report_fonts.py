@@ -79,9 +79,8 @@ def write_fonts(reports: Path, pages) -> Path:
     ``pages`` are the texts of the report's pages. Fonts already cut for the same characters
     are kept; those of an earlier character set are removed. Returns the stylesheet's path.
     """
-    pages = list(pages)
-    chars = "".join(sorted(set(_CJK.findall("".join(pages)))))
-    own = _in_language(pages)
+    every, own = _characters(pages)
+    chars = "".join(sorted(every))
     folder = Path(reports) / "fonts"
     folder.mkdir(parents=True, exist_ok=True)
     # the per-language sets follow from these and the fonts: the key needs no font opened
@@ -119,8 +118,8 @@ def write_fonts(reports: Path, pages) -> Path:
     return css
 
 
-def _in_language(pages) -> dict[str, set[str]]:
-    """The CJK characters a ``:lang(...)`` rule of each font's language may apply to.
+def _characters(pages) -> tuple[set[str], dict[str, set[str]]]:
+    """The CJK characters of ``pages``, and those a ``:lang(...)`` rule of each font's language may apply to.
 
     A quote's paragraph (``<p lang="ko">``, from :func:`mark_languages`) gives its own
     characters; a page with any other ``lang`` of that language (its ``<html>``, a span in a
@@ -129,16 +128,18 @@ def _in_language(pages) -> dict[str, set[str]]:
 
     Examples
     --------
-    >>> sorted(_in_language(['<html lang="en"><p lang="ko">지원</p><p>研究</p></html>'])["ko"])
-    ['원', '지']
-    >>> sorted(_in_language(['<html lang="zh-Hant"><p>研究</p></html>'])["zh-Hant"])
+    >>> every, own = _characters(['<html lang="en"><p lang="ko">지원</p><p>研究</p></html>'])
+    >>> sorted(every), sorted(own["ko"])
+    (['研', '究', '원', '지'], ['원', '지'])
+    >>> sorted(_characters(['<html lang="zh-Hant"><p>研究</p></html>'])[1]["zh-Hant"])
     ['研', '究']
     """
-    found = {lang: set() for lang in _FONTS}
+    every, found = set(), {lang: set() for lang in _FONTS}
     for page in pages:
         chars = set(_CJK.findall(page))
         if not chars:
             continue
+        every |= chars
         paragraphs = _LANG_PARAGRAPH.findall(page)
         others = _LANG_ATTR.findall(page)
         for value, _ in paragraphs:
@@ -150,7 +151,7 @@ def _in_language(pages) -> dict[str, set[str]]:
                 for value, text in paragraphs:
                     if _is_lang(value, lang):
                         found[lang] |= set(_CJK.findall(text))
-    return found
+    return every, found
 
 
 def _is_lang(value: str, lang: str) -> bool:

@@ -78,22 +78,13 @@ def run_kernel(request: dict) -> None:
 
     sys.argv = ["ipykernel_launcher", *request["args"]]
     sys.orig_argv = list(request["argv"])
+    # Python's finalization would free every object of the ~2,900 modules inherited from the
+    # zygote, writing to (and so copying) most of the heap: ~0.12 CPU-s a kernel, for nothing
     try:
         runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)
     except SystemExit as stop:
-        _exit(stop.code)
-    _exit(0)
-
-
-def _exit(code) -> None:
-    """End the kernel as Python's exit does, short of its finalization (:func:`~supportstats.quick_exit.exit_now`).
-
-    Finalization frees every object of the ~2,900 modules inherited from the zygote; in a
-    forked process that writes to, and so copies, most of the heap: ~0.12 CPU-seconds per
-    kernel, a third of all a warm kernel costs besides its cells. multiprocessing ends its
-    forked children the same way.
-    """
-    exit_now(code)
+        exit_now(stop.code)
+    exit_now(0)
 
 
 def _signals(ignored) -> None:

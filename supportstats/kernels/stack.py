@@ -274,7 +274,6 @@ class Preloaded:
         return None
 
 
-
 def read_to_end(fd: int, timeout: float) -> bytes | None:
     """Everything written to the pipe ``fd`` until its writer closes it; None after ``timeout`` seconds."""
     chunks, deadline = [], time.monotonic() + timeout
