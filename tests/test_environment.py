@@ -1,7 +1,9 @@
 """The conda route (environment.yml) and the pip route (pyproject + constraints.txt) must agree."""
 import re
+import subprocess
 import tomllib
 
+import pytest
 import yaml
 
 from supportstats.paths import ROOT
@@ -67,3 +69,15 @@ def test_setup_pins_the_build_backend_and_checks_the_installer():
     assert re.search(r"^setuptools==\d", (ROOT / "constraints.txt").read_text(), flags=re.M)
     bootstrap = (ROOT / "requirements-bootstrap.txt").read_text()
     assert re.search(r"^uv==[\d.]+ \\\n\s+--hash=sha256:[0-9a-f]{64}", bootstrap, flags=re.M)
+
+
+@pytest.mark.parametrize("target", ["setup", "reproduce", "test", "lab", "review", "bench"])
+def test_make_compiles_the_packages_bytecode_before_anything_imports_it(target):
+    """The package is installed editable: uv's --compile-bytecode compiles none of it, and with
+    PYTHONDONTWRITEBYTECODE set every zygote, runner and test process compiled it again."""
+    recipe = subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    lines = recipe.splitlines()
+    compiles = [i for i, line in enumerate(lines) if re.search(r"-m compileall -q supportstats$", line)]
+    assert compiles, recipe
+    uses = [i for i, line in enumerate(lines) if re.search(r"bin/(supportstats|jupyter)|-m (pytest|supportstats|benchmarks)", line)]
+    assert all(compiles[0] < i for i in uses), recipe
