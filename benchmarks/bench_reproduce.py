@@ -14,8 +14,10 @@ after one warm-up round, ``--repeat`` rounds, median with min–max and the load
 * runner, plain: the same with ``SUPPORTSTATS_KERNEL=python3``;
 * loop: ``papermill in.ipynb out.ipynb -k python3 --cwd <copy>`` per notebook, one after another;
 * floor: each notebook's own compute, its cells run in a kernel forked from a warm process
-  (kernel start not counted), one notebook at a time; floor = max(total / cores, critical
-  path), the critical path being the longest notebook of the first stage plus ``99_*``.
+  and started as the runner starts its kernels (``execute.KERNEL_OPTIONS``: no SQLite
+  history), the kernel's start not counted, one notebook at a time; floor = max(total /
+  cores, critical path), the critical path being the longest notebook of the first stage
+  plus ``99_*``.
   Measured at the start of each round, right before the runs it is compared with: the
   floor ratios are each round's runs over that round's floor (median, min–max), as this
   machine's speed drifts by up to 1.5× within minutes.
@@ -118,12 +120,14 @@ _COMPUTE = """
 import json, os, sys, time
 import nbformat
 from nbclient import NotebookClient
+from supportstats.execute import KERNEL_OPTIONS
 from supportstats.plan import run_order
 seconds = {}
 for stage in run_order(sorted(os.path.join(sys.argv[1], n) for n in os.listdir(sys.argv[1]) if n[:2].isdigit() and n.endswith(".ipynb"))):
     for path in stage:
         nb = nbformat.read(str(path), as_version=4)
-        client = NotebookClient(nb, kernel_name="supportstats", timeout=1800, resources={"metadata": {"path": sys.argv[1]}})
+        client = NotebookClient(nb, kernel_name="supportstats", timeout=1800, extra_arguments=list(KERNEL_OPTIONS),
+                                resources={"metadata": {"path": sys.argv[1]}})
         with client.setup_kernel():
             assert client.km.provisioner.warm
             start = time.perf_counter()

@@ -35,7 +35,7 @@ from . import paths
 from .errors import InputError
 from .stored import ERROR_MARKER_TAG, INJECTED_TAG, notebook_text, strip_volatile
 
-__all__ = ["KERNEL_NAME", "DEFAULT_TIMEOUT", "start_kernel", "run_worker", "worker_environment", "prestart_kernels", "kernels_preloading",
+__all__ = ["KERNEL_NAME", "KERNEL_OPTIONS", "DEFAULT_TIMEOUT", "start_kernel", "run_worker", "worker_environment", "prestart_kernels", "kernels_preloading",
            "release_kernels", "execute_notebook_task", "Workers",
            "start_method", "worker_context"]
 
@@ -73,13 +73,21 @@ def _kernel_preexec() -> None:  # runs in the kernel's process between fork and 
 _kernel_preexec.parent_death_only = True
 
 
+#: What a run's kernels are started with beyond the kernelspec's command. IPython's SQLite
+#: history would record every cell of every notebook a run executes in the user's profile
+#: (~/.ipython, shared by every run and every JupyterLab session): a write outside the run,
+#: with a lock two kernels of a run contend for, ~0.03 CPU-s at each kernel's start and about
+#: 1 ms a cell. A run's kernels keep their history in memory (``In``, ``_ih``, ``%history``).
+KERNEL_OPTIONS = ("--HistoryManager.enabled=False",)
+
+
 def start_kernel(cwd, *, runtime_dir, log):
     """Start the notebook kernel (:data:`KERNEL_NAME`) and return its ``KernelManager``.
 
     The kernel's stdout and stderr go to ``log`` (an open file) from its first byte; its
     connection file lives in ``runtime_dir``, its IPC sockets beside it or, where that path
     is too long for a socket, in the private kernels folder; it is killed when this worker
-    dies.
+    dies. It is started with :data:`KERNEL_OPTIONS`.
     """
     from jupyter_client.manager import KernelManager
 
@@ -89,7 +97,7 @@ def start_kernel(cwd, *, runtime_dir, log):
                        connection_file=str(conn), client_class="supportstats.kernels.ready.ReadyClient",
                        **({} if prefix is None else {"ip": prefix}))
     kw = {"preexec_fn": _kernel_preexec} if sys.platform.startswith("linux") else {}
-    km.start_kernel(cwd=str(cwd), stdout=log, stderr=log, **kw)
+    km.start_kernel(cwd=str(cwd), stdout=log, stderr=log, extra_arguments=list(KERNEL_OPTIONS), **kw)
     _KERNEL["km"] = km
     return km
 

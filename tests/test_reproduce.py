@@ -382,6 +382,17 @@ def test_99_runs_beside_a_notebook_that_records_no_findings_and_one_that_lies_fa
     assert not (root / "data" / "processed" / "findings").exists()  # a failed run lands nothing
 
 
+def test_a_runs_kernels_write_no_history_into_the_users_ipython_profile(tmp_path):
+    """IPython's SQLite history (~/.ipython) would get every cell of every notebook a run executes."""
+    root = make_project(tmp_path, names=())
+    _notebook(root / "notebooks" / "01_history.ipynb",
+              "hm = get_ipython().history_manager\nprint(hm.enabled, type(hm.db).__name__, len(In))")
+    summary = rp.reproduce(root / "notebooks", progress=False)
+    assert list(summary["status"]) == ["ok"], _why(summary)
+    nb = nbformat.read(root / "notebooks" / "01_history.ipynb", as_version=4)
+    assert nb.cells[0].outputs[0]["text"] == "False DummyDB 2\n"  # no database; In[] still kept in memory
+
+
 def test_kernel_sockets_are_ipc_even_under_a_long_staging_path(tmp_path, monkeypatch):
     import tempfile
 
