@@ -374,19 +374,19 @@ def prestart(kernel_name: str = "supportstats", env=None, *, linger: float = 10.
     >>> prestart("python3")  # a plain kernelspec: nothing to start
     False
     """
-    from jupyter_client.kernelspec import KernelSpecManager
+    from .spec import PROVISIONER, find_kernelspec
 
     try:
-        spec = KernelSpecManager().get_kernel_spec(kernel_name)
-    except Exception:  # noqa: BLE001  (no such kernelspec: nothing to warm)
+        spec = find_kernelspec(kernel_name)
+    except (OSError, ValueError):  # unreadable: the kernels' own start says what is wrong
         return False
-    if spec.metadata.get("kernel_provisioner", {}).get("provisioner_name") != "supportstats-warm":
+    if spec is None or (spec.get("metadata") or {}).get("kernel_provisioner", {}).get("provisioner_name") != PROVISIONER:
         return False
-    cmd = list(spec.argv)
+    cmd = list(spec.get("argv") or [])
     if cmd and cmd[0] in ("python", f"python{sys.version_info[0]}", "python%d.%d" % sys.version_info[:2]):
         cmd[0] = sys.executable  # as jupyter_client's format_kernel_cmd does
     env = {str(k): str(v) for k, v in (os.environ if env is None else env).items()}
-    env.update(spec.env or {})
+    env.update({str(k): str(v) for k, v in (spec.get("env") or {}).items()})
     if cold_requested(env):
         return False  # its kernels will start cold: a zygote would import the stack for nothing
     try:

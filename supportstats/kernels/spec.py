@@ -11,7 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-__all__ = ["KERNEL_NAME", "DISPLAY_NAME", "PROVISIONER", "kernelspec", "install_kernelspec"]
+__all__ = ["KERNEL_NAME", "DISPLAY_NAME", "PROVISIONER", "kernelspec", "install_kernelspec", "find_kernelspec"]
 
 KERNEL_NAME = "supportstats"
 DISPLAY_NAME = "Python 3 (supportstats, warm)"
@@ -57,3 +57,30 @@ def install_kernelspec(prefix=None) -> Path:
         shutil.copytree(RESOURCES, folder)
         (folder / "kernel.json").write_text(json.dumps(kernelspec(), indent=1, sort_keys=True) + "\n")
         return Path(KernelSpecManager().install_kernel_spec(str(folder), KERNEL_NAME, prefix=prefix, replace=True))
+
+
+def find_kernelspec(name: str) -> dict | None:
+    """The ``kernel.json`` of the kernelspec ``name``, found where jupyter_client looks; None if absent.
+
+    The first of jupyter_core's ``jupyter_path("kernels")`` folders holding a folder of that
+    name (in lower case) with a ``kernel.json`` wins, as in ``KernelSpecManager``, which
+    then also looks in IPython's folder (``~/.ipython/kernels``), not searched here. A runner
+    calls this before it starts the zygote, which waits for it: importing jupyter_client
+    for ``KernelSpecManager`` and its IPython folder took ~0.13 s of it, this ~0.01 s.
+
+    Examples
+    --------
+    >>> find_kernelspec("supportstats")["metadata"]["kernel_provisioner"]["provisioner_name"]
+    'supportstats-warm'
+    >>> find_kernelspec("no-such-kernel") is None
+    True
+    """
+    from jupyter_core.paths import jupyter_path
+
+    for folder in map(Path, jupyter_path("kernels")):
+        if not folder.is_dir():
+            continue
+        for entry in sorted(folder.iterdir()):
+            if entry.name.lower() == name.lower() and (entry / "kernel.json").is_file():
+                return json.loads((entry / "kernel.json").read_text(encoding="utf-8"))
+    return None
