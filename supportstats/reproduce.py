@@ -388,10 +388,11 @@ def _run_stages(to_run, plan, staging: Path, *, jobs, timeout, report, progress,
     while the zygote imports the stack and no kernel can start, the runner's idle core
     renders their report pages; a notebook that comes back different gets its page again.
     """
+    # the zygote imports the stack while this process imports papermill (and rich, to ask the
+    # terminal) and forks its workers: every kernel waits for it, so it starts first
+    prestarted = prestart_kernels(staging)
     live = progress and Progress.is_live()
     method = start_method(live)
-    # the zygote imports the stack while this process imports papermill and forks its workers
-    prestarted = prestart_kernels(staging)
     needs, since = notebook_needs(to_run), time.time()
     stages = run_order(to_run, expected, jobs=jobs, needs=needs)
     # those a 99 notebook does not wait for (none when no 99 notebook runs: nothing can miss them)
