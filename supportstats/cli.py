@@ -173,9 +173,9 @@ def reproduce(jobs, only, params, lang, name, timeout, wait):
     from .reproduce import DEFAULT_TIMEOUT
     from .reproduce import reproduce as run_notebooks  # papermill loads only for this command
 
-    summary = run_notebooks(jobs=jobs, only=only, params=list(params), lang=lang, name=name, wait=wait,
-                            timeout=DEFAULT_TIMEOUT if timeout is None else timeout)
-    return int((summary["status"] != "ok").any())
+    rows = run_notebooks(jobs=jobs, only=only, params=list(params), lang=lang, name=name, wait=wait,
+                         timeout=DEFAULT_TIMEOUT if timeout is None else timeout, as_frame=False)
+    return int(any(row["status"] != "ok" for row in rows))
 
 
 @cli.command()

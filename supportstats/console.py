@@ -45,7 +45,7 @@ class Progress:
 
 
 def print_summary(summary):
-    import pandas as pd
+    """Print a run's summary: a DataFrame, or rows as dicts (``reproduce(as_frame=False)``)."""
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -57,8 +57,9 @@ def print_summary(summary):
     for col, justify in [("notebook", "left"), ("status", "left"), ("seconds", "right"),
                          ("cell", "right"), ("error", "left")]:
         table.add_column(col, justify=justify, overflow="fold")
-    for row in summary.itertuples(index=False):
-        status = "[green]ok[/]" if row.status == "ok" else "[bold red]failed[/]"
-        cell = "" if pd.isna(row.cell) else str(row.cell)
-        table.add_row(Text(row.notebook), status, f"{row.seconds:.1f}", cell, Text(row.error))
+    rows = summary.to_dict("records") if hasattr(summary, "to_dict") else summary
+    for row in rows:
+        status = "[green]ok[/]" if row["status"] == "ok" else "[bold red]failed[/]"
+        cell = "" if row["cell"] is None or row["cell"] != row["cell"] else str(row["cell"])  # None, NaN or NA
+        table.add_row(Text(row["notebook"]), status, f"{row['seconds']:.1f}", cell, Text(row["error"]))
     console.print(table)

@@ -7,6 +7,10 @@ no notebook schema uses (python-jsonschema/jsonschema#1428). The runner's proces
 papermill once, here, with that module marked absent; jsonschema then skips those two format
 checks, as it does wherever the package is not installed.
 
+papermill imports pyarrow (and with it numpy, ~0.12 CPU-seconds) for its HDFS paths, which
+a run never uses: pyarrow is marked absent only while papermill imports, so papermill's
+``hdfs://`` handler reports it missing, and anything that imports pyarrow later gets it.
+
 nbformat validates a notebook each time it reads or writes one, with a validator it generates
 from the schema (fastjsonschema) the first time a process asks for it: ~0.05 CPU-seconds, paid
 by every worker, 11 a run. It is made here once, for the current notebook format (the one
@@ -16,8 +20,15 @@ importing this module is how a worker context (fork, or forkserver's preload) ge
 import sys
 
 sys.modules.setdefault("rfc3987_syntax", None)  # None in sys.modules: "import" raises ImportError
-
-import papermill  # noqa: E402,F401  (imported here, inherited by every worker)
+_ABSENT_WHILE_IMPORTING = [name for name in ("pyarrow",) if name not in sys.modules]
+for _name in _ABSENT_WHILE_IMPORTING:
+    sys.modules[_name] = None
+try:
+    import papermill  # noqa: E402,F401  (imported here, inherited by every worker)
+finally:
+    for _name in _ABSENT_WHILE_IMPORTING:
+        if sys.modules.get(_name, "") is None:
+            del sys.modules[_name]
 
 import nbformat  # noqa: E402
 from nbformat.validator import get_validator  # noqa: E402

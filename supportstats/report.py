@@ -196,13 +196,16 @@ _FINDINGS_COLUMNS = ["claim_id", "published", "estimate", "reproduced", "ci_low"
 def _findings_table(findings: Path, lang: str) -> str:
     if not findings.exists():
         return f"<p>{html.escape(tr('report.no_findings', lang))}</p>"
-    import pandas as pd  # here: the runner imports this module before its kernels start
+    import csv  # each field as its text (as pandas' dtype=str, keep_default_na=False): no pandas in the runner
 
-    table = pd.read_csv(findings, dtype=str, keep_default_na=False)
-    cols = [c for c in _FINDINGS_COLUMNS if c in table]
+    with open(findings, newline="", encoding="utf-8-sig") as f:
+        reader = csv.reader(f)
+        header = next(reader, [])
+        table = [dict(zip(header, fields)) for fields in reader if fields]
+    cols = [c for c in _FINDINGS_COLUMNS if c in header]
     head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
-    rows = "\n".join("<tr>" + "".join(f"<td>{html.escape(_cell(str(v)))}</td>" for v in row) + "</tr>"
-                     for row in table[cols].itertuples(index=False))
+    rows = "\n".join("<tr>" + "".join(f"<td>{html.escape(_cell(row.get(c, '')))}</td>" for c in cols) + "</tr>"
+                     for row in table)
     return f'<div class="scroll">\n<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}\n</tbody>\n</table>\n</div>'
 
 

@@ -44,3 +44,15 @@ def test_jsonschema_runs_without_its_iri_grammars():
             "try:\n    import rfc3987_syntax\nexcept ImportError:\n    print('absent')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "absent", out.stderr
+
+
+def test_the_runner_gets_papermill_without_pyarrow_and_numpy_which_stay_importable():
+    """papermill imports pyarrow (and numpy) for hdfs:// paths: ~0.12 CPU-s of every run's runner."""
+    code = ("import sys, supportstats.preload, papermill.iorw as io\n"
+            "print('pyarrow' in sys.modules, 'numpy' in sys.modules)\n"
+            "import pyarrow.fs, numpy\n"
+            "print(pyarrow.fs.LocalFileSystem is not None, numpy.__name__)\n"
+            "print(io.HadoopFileSystem.__name__)\n")  # papermill's stub for a missing optional package
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("\n")[:3] == ["False False", "True numpy", "missing_dep"]

@@ -269,3 +269,29 @@ def test_report_in_headless_chromium(report, tmp_path, width):
         assert not outside, f"requests left the machine: {outside[:5]}"
     finally:
         browser.quit()
+
+
+def test_findings_table_reads_every_field_as_its_text_as_pandas_does(tmp_path):
+    """The index reads findings.csv with the csv module (no pandas in the runner); the cells
+    must be what pandas' dtype=str, keep_default_na=False read, quoting and BOM included."""
+    import html
+
+    from supportstats.report import _FINDINGS_COLUMNS, _cell, _findings_table
+
+    header = ["claim_id", "published", "estimate", "reproduced", "ci_low", "ci_high", "n", "verdict", "evidence",
+              "data_source", "extra"]
+    rows = [["C01", "78%", "0.781", "NA", "", "null", "1200", 'says "yes", then no', "pipeline check", "synthetic", "x"],
+            ["C02", "1,234", "-inf", "nan", "0.1", "0.2", "", "line\nbreak", "", "real", "y"]]
+    for encoding in ("utf-8", "utf-8-sig"):
+        path = tmp_path / f"findings-{encoding}.csv"
+        pd.DataFrame(rows, columns=header).to_csv(path, index=False, encoding=encoding)
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        cols = [c for c in _FINDINGS_COLUMNS if c in table]
+        expected = [[html.escape(_cell(str(v))) for v in row] for row in table[cols].itertuples(index=False)]
+        page = _findings_table(path, "en")
+        assert re.findall(r"<th>(.*?)</th>", page) == cols
+        shown = [re.findall(r"<td>(.*?)</td>", tr, flags=re.S) for tr in re.findall(r"<tr><td>.*?</tr>", page, flags=re.S)]
+        assert shown == expected
+    empty = tmp_path / "empty.csv"
+    empty.write_text(",".join(header) + "\n")
+    assert "<tbody>\n\n</tbody>" in _findings_table(empty, "en")

@@ -500,6 +500,27 @@ def test_case4_killed_move_is_rolled_forward_and_stale_files_swept(tmp_path):
 RUNNER = "import sys; from supportstats.cli import main; sys.exit(main(sys.argv[1:]))"
 
 
+def test_the_command_runs_lands_and_reports_without_importing_pandas(tmp_path):
+    """pandas is the kernels' (~0.3 CPU-s the runner took from them): the command's summary,
+    journal and report index do without it."""
+    root = make_project(tmp_path, names=())
+    _notebook(root / "notebooks" / "01_findings.ipynb",
+              "import os, pathlib\n"
+              "out = pathlib.Path(os.environ['SUPPORTSTATS_OUTPUT_ROOT']) / 'data' / 'processed'\n"
+              "out.mkdir(parents=True, exist_ok=True)\n"
+              "(out / 'findings.csv').write_text('claim_id,verdict\\nC01,\"supported, barely\"\\n')\n")
+    env = dict(os.environ, SUPPORTSTATS_ROOT=str(root), SUPPORTSTATS_KERNEL="python3")
+    env.pop(paths.OUTPUT_ROOT_ENV, None)
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", RUNNER, "reproduce"], env=env, cwd=root,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    imported = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
+    assert "papermill" in imported and "nbconvert" in imported  # the runner's own imports are seen
+    assert not {"pandas", "numpy", "pyarrow"} & imported
+    assert "01_findings" in proc.stdout and "ok" in proc.stdout
+    assert "<td>C01</td><td>supported, barely</td>" in (root / "reports" / "index.html").read_text()
+
+
 class Runner:
     """``supportstats reproduce`` in its own process group (so a killpg is a terminal's Ctrl-C)."""
 
