@@ -15,7 +15,8 @@ nbformat validates a notebook each time it reads or writes one, with a validator
 from the schema (fastjsonschema) the first time a process asks for it: ~0.05 CPU-seconds, paid
 by every worker, 11 a run. It is made here once, for the current notebook format (the one
 papermill writes), and kept by every worker in nbformat's own cache. Nothing else changes:
-importing this module is how a worker context (fork, or forkserver's preload) gets papermill.
+importing this module is how a worker context (fork, or forkserver's preload) gets papermill,
+and what a kernel manager needs before it starts a kernel (see the end of this module).
 """
 import sys
 
@@ -34,3 +35,16 @@ import nbformat  # noqa: E402
 from nbformat.validator import get_validator  # noqa: E402
 
 get_validator(nbformat.v4.nbformat, nbformat.v4.nbformat_minor)
+
+# What each worker's KernelManager does before its kernel starts, done once here: the
+# kernelspec lookup imports IPython for IPython's own kernels folder (~35 ms, paid by every
+# worker forked before anything else had imported it), and the provisioner factory reads
+# every installed package's entry points (~5 ms a worker)
+from jupyter_client.kernelspec import KernelSpecManager  # noqa: E402
+from jupyter_client.provisioning.factory import KernelProvisionerFactory  # noqa: E402
+
+KernelSpecManager().kernel_dirs  # noqa: B018  (its default imports what the lookup needs)
+KernelProvisionerFactory.instance()
+
+import supportstats.kernels.provisioner  # noqa: E402,F401
+import supportstats.kernels.ready  # noqa: E402,F401

@@ -56,3 +56,23 @@ def test_the_runner_gets_papermill_without_pyarrow_and_numpy_which_stay_importab
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split("\n")[:3] == ["False False", "True numpy", "missing_dep"]
+
+
+def test_a_forked_worker_gets_its_kernel_manager_ready_without_importing_anything():
+    """Each worker used to import IPython (its kernelspec lookup) and read every package's
+    entry points (the provisioner factory) before its kernel could start."""
+    code = ("import os, sys, supportstats.preload\n"
+            "from jupyter_client.manager import KernelManager\n"
+            "pid = os.fork()\n"
+            "if pid == 0:\n"
+            "    before = set(sys.modules)\n"
+            "    km = KernelManager(kernel_name='supportstats')\n"
+            "    spec = km.kernel_spec\n"
+            "    from jupyter_client.provisioning.factory import KernelProvisionerFactory as F\n"
+            "    factory = F.instance()\n"
+            "    ok = F.initialized() and 'supportstats-warm' in factory.provisioners and spec.argv[-1] == '{connection_file}'\n"
+            "    os._exit(0 if ok and set(sys.modules) == before else 1)\n"
+            "print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "0"
