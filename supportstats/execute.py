@@ -35,7 +35,7 @@ from . import paths
 from .errors import InputError
 from .stored import ERROR_MARKER_TAG, INJECTED_TAG, notebook_text, strip_volatile
 
-__all__ = ["KERNEL_NAME", "KERNEL_OPTIONS", "DEFAULT_TIMEOUT", "start_kernel", "run_worker", "worker_environment", "prestart_kernels", "kernels_preloading",
+__all__ = ["KERNEL_NAME", "KERNEL_OPTIONS", "DEFAULT_TIMEOUT", "kernel_options", "start_kernel", "run_worker", "worker_environment", "prestart_kernels", "kernels_preloading",
            "release_kernels", "execute_notebook_task", "Workers",
            "start_method", "worker_context"]
 
@@ -81,13 +81,26 @@ _kernel_preexec.parent_death_only = True
 KERNEL_OPTIONS = ("--HistoryManager.enabled=False",)
 
 
+def kernel_options(argv) -> list[str]:
+    """:data:`KERNEL_OPTIONS` for a kernelspec command that starts ipykernel; none for another kernel.
+
+    Examples
+    --------
+    >>> kernel_options(["python", "-m", "ipykernel_launcher", "-f", "{connection_file}"])
+    ['--HistoryManager.enabled=False']
+    >>> kernel_options(["xpython", "-f", "{connection_file}"])
+    []
+    """
+    return list(KERNEL_OPTIONS) if any("ipykernel" in str(arg) for arg in argv) else []
+
+
 def start_kernel(cwd, *, runtime_dir, log):
     """Start the notebook kernel (:data:`KERNEL_NAME`) and return its ``KernelManager``.
 
     The kernel's stdout and stderr go to ``log`` (an open file) from its first byte; its
     connection file lives in ``runtime_dir``, its IPC sockets beside it or, where that path
     is too long for a socket, in the private kernels folder; it is killed when this worker
-    dies. It is started with :data:`KERNEL_OPTIONS`.
+    dies. An ipykernel is started with :data:`KERNEL_OPTIONS`.
     """
     from jupyter_client.manager import KernelManager
 
@@ -97,7 +110,8 @@ def start_kernel(cwd, *, runtime_dir, log):
                        connection_file=str(conn), client_class="supportstats.kernels.ready.ReadyClient",
                        **({} if prefix is None else {"ip": prefix}))
     kw = {"preexec_fn": _kernel_preexec} if sys.platform.startswith("linux") else {}
-    km.start_kernel(cwd=str(cwd), stdout=log, stderr=log, extra_arguments=list(KERNEL_OPTIONS), **kw)
+    km.start_kernel(cwd=str(cwd), stdout=log, stderr=log, extra_arguments=kernel_options(km.kernel_spec.argv),
+                    **kw)
     _KERNEL["km"] = km
     return km
 
