@@ -60,6 +60,6 @@ def print_summary(summary):
     rows = summary.to_dict("records") if hasattr(summary, "to_dict") else summary
     for row in rows:
         status = "[green]ok[/]" if row["status"] == "ok" else "[bold red]failed[/]"
-        cell = "" if row["cell"] is None or row["cell"] != row["cell"] else str(row["cell"])  # None, NaN or NA
+        cell = "" if row["cell"] is None or str(row["cell"]) in ("nan", "<NA>") else str(row["cell"])
         table.add_row(Text(row["notebook"]), status, f"{row['seconds']:.1f}", cell, Text(row["error"]))
     console.print(table)

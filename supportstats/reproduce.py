@@ -146,7 +146,7 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
 def reproduce(notebooks=None, jobs=None, only=None, params=None, *, lang=None, name=None, wait=False,
-              report=True, progress=True, timeout=DEFAULT_TIMEOUT, root=None, as_frame=True) -> pd.DataFrame:
+              report=True, progress=True, timeout=DEFAULT_TIMEOUT, root=None, as_frame=True) -> pd.DataFrame | list[dict]:
     """Run the numbered notebooks with papermill in a staging folder, then land the run.
 
     Overrides are checked against every notebook before any kernel starts. Notebooks run

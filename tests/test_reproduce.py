@@ -667,3 +667,20 @@ def test_case5_second_run_refuses_at_once_or_waits(tmp_path):
     noise = [line for line in first.err + waiting.err
              if re.search(r"WARNING|KeyboardInterrupt|Unable to parse|Traceback|without encryption", line)]
     assert noise == []
+
+
+def test_the_summary_prints_from_rows_and_from_the_frame(capsys):
+    import pandas as pd
+
+    from supportstats.console import print_summary
+
+    rows = [{"notebook": "01_a", "status": "ok", "seconds": 1.25, "cell": None, "error": "", "output": "x"},
+            {"notebook": "02_b", "status": "failed", "seconds": float("nan"), "cell": 3, "error": "boom", "output": "y"}]
+    frame = pd.DataFrame(rows)
+    frame["cell"] = frame["cell"].astype("Int64")  # as reproduce() returns it: a missing cell is <NA>
+    printed = []
+    for summary in (rows, frame):
+        print_summary(summary)
+        printed.append(capsys.readouterr().out)
+    assert printed[0] == printed[1]
+    assert re.search(r"01_a\s*│ ok\s*│\s*1\.2\s*│\s*│", printed[0]) and re.search(r"02_b .*│\s*3 │ boom", printed[0])
