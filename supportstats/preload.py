@@ -14,22 +14,21 @@ a run never uses: pyarrow is marked absent only while papermill imports, so pape
 nbformat validates a notebook each time it reads or writes one, with a validator it generates
 from the schema (fastjsonschema) the first time a process asks for it: ~0.05 CPU-seconds, paid
 by every worker, 11 a run. It is made here once, for the current notebook format (the one
-papermill writes), and kept by every worker in nbformat's own cache. Nothing else changes:
-importing this module is how a worker context (fork, or forkserver's preload) gets papermill,
-and what a kernel manager needs before it starts a kernel (see the end of this module).
+papermill writes), and kept by every worker in nbformat's own cache. Importing this module is
+how a worker context (fork, or forkserver's preload) gets papermill, and what a kernel
+manager needs before it starts a kernel (see the end of this module).
 """
 import sys
 
 sys.modules.setdefault("rfc3987_syntax", None)  # None in sys.modules: "import" raises ImportError
-_ABSENT_WHILE_IMPORTING = [name for name in ("pyarrow",) if name not in sys.modules]
-for _name in _ABSENT_WHILE_IMPORTING:
-    sys.modules[_name] = None
+_PYARROW_ABSENT = "pyarrow" not in sys.modules
+if _PYARROW_ABSENT:
+    sys.modules["pyarrow"] = None
 try:
     import papermill  # noqa: E402,F401  (imported here, inherited by every worker)
 finally:
-    for _name in _ABSENT_WHILE_IMPORTING:
-        if sys.modules.get(_name, "") is None:
-            del sys.modules[_name]
+    if _PYARROW_ABSENT and sys.modules.get("pyarrow", "") is None:
+        del sys.modules["pyarrow"]
 
 import nbformat  # noqa: E402
 from nbformat.validator import get_validator  # noqa: E402

@@ -450,7 +450,7 @@ def _run_stages(to_run, plan, staging: Path, *, jobs, timeout, report, progress,
             if not any(queues) and not workers.gates:
                 # every notebook has its core: what the runner still has to do is done while
                 # the last ones run (a core falls idle), never in a notebook's way
-                _while_last_stage_runs(pages, renderer)
+                _render(pages, renderer)
             done = workers.wait()
             for path, res in done:
                 if res["status"] == "ok" and path in says_none:
@@ -462,7 +462,7 @@ def _run_stages(to_run, plan, staging: Path, *, jobs, timeout, report, progress,
                 res["output"] = str(_store(res, path, staging, pages))
                 rows.append(res)
                 bar.update(res)
-        _while_last_stage_runs(pages, renderer)
+        _render(pages, renderer)
     finally:
         with _no_interrupts():
             workers.stop()
@@ -518,14 +518,8 @@ def _store(res, path: Path, staging: Path, pages: list | None) -> Path:
     return target
 
 
-def _while_last_stage_runs(pages: list | None, renderer) -> None:
-    """The runner's own work once every notebook has its core: the report pages still to render."""
-    if pages:
-        _render(pages, renderer)
-
-
-def _render(pages: list, renderer) -> None:
-    """Write the report pages in ``pages`` (emptied) that are not already up to date."""
+def _render(pages: list | None, renderer) -> None:
+    """Write the report pages in ``pages`` (emptied) that are not already up to date (None: no report)."""
     while pages:
         page, text, name = pages.pop(0)
         html = renderer.page(page, text, name)
