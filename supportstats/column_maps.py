@@ -24,7 +24,7 @@ _MAP_KEYS = {"survey", "columns", "values", "constants", "keep_unmapped", "read"
 _READ_KEYS = {"encoding", "sep", "header_rows", "sheet"}
 
 
-class _TextLoader(yaml.SafeLoader):
+class _TextLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's parser, ~8x faster
     """YAML loader that keeps every scalar as written: ``yes``, ``01`` and ``1.0`` are codes."""
 
 

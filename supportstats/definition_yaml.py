@@ -32,7 +32,7 @@ class _Map(dict):
     lines: dict
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's parser, ~8x faster
     """YAML 1.2-style booleans (only true/false; ``yes``/``no``/``on`` stay text), duplicate keys refused."""
 
 

@@ -143,7 +143,7 @@ def _read_yaml(path: str, mtime_ns: int, size: int) -> dict:
     """Parsed once per file version (the key carries mtime and size)."""
     try:
         with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh) or {}
+            data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     except OSError as exc:
         raise InputError(f"cannot read assumptions ({exc.strerror})", file=path) from None
     except yaml.YAMLError as exc:
