@@ -12,6 +12,10 @@
    (``tests/test_kernels*.py``) are left out of both: they cannot run without warm kernels.
    Goal: warm ≤ 0.7 × plain. Each test's time (pytest's ``--durations=0``) is summed by
    file, to show which files the warm kernels speed up and how much of the suite the others are.
+   Meanwhile ``/proc`` is read every 0.1 s for the CPU of the kernels (forked and plain) and
+   the zygotes, apart from the rest of the machine: the warm suite's CPU with every warm
+   kernel's start (its CPU when ready, measured in 1.) and every zygote taken out is a bound
+   no kernel, however fast, gets below.
 
 Every figure is printed with the 1-minute load average around it (this machine is
 shared). Results go to ``benchmarks/results/kernels.txt``.
@@ -27,6 +31,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -38,12 +43,83 @@ IMPORTS = "import supportstats, pandas, seaborn, statsmodels.api"
 
 
 
+def process_cpu(pid: int) -> float | None:
+    """CPU-seconds (user + system) process ``pid`` has used, or None once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class KernelCPU(threading.Thread):
+    """CPU-seconds of kernels and zygotes while a suite runs, read from ``/proc`` every 0.1 s.
+
+    A zygote is a process whose command line runs ``supportstats.kernels.zygote``; a forked
+    kernel is one of those whose parent is a zygote (it runs no new command); a plain kernel
+    runs ``ipykernel_launcher``. Each process counts from its CPU when first seen (0 for one
+    started meanwhile) to its last reading, so a process's last 0.1 s before it exits is lost.
+    """
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self._done, self._seen = threading.Event(), {}  # (pid, start tick) -> [kind, first, last]
+        self._scan(baseline=True)
+
+    @staticmethod
+    def _kind(pid: str) -> str | None:
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmd = f.read()
+            with open(f"/proc/{pid}/stat") as f:
+                ppid = f.read().rpartition(")")[2].split()[1]
+            with open(f"/proc/{ppid}/cmdline", "rb") as f:
+                parent = f.read()
+        except OSError:
+            return None
+        if b"supportstats.kernels.zygote" in cmd:
+            return "forked" if b"supportstats.kernels.zygote" in parent else "zygote"
+        return "plain" if b"ipykernel_launcher" in cmd else None
+
+    def _scan(self, baseline=False):
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rpartition(")")[2].split()
+            except OSError:
+                continue
+            key, cpu = (pid, fields[19]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            if key not in self._seen:
+                kind = self._kind(pid)
+                self._seen[key] = [kind, cpu if baseline else 0.0, cpu]
+            self._seen[key][2] = cpu
+
+    def run(self):
+        while not self._done.wait(0.1):
+            self._scan()
+
+    def stop(self) -> dict[str, tuple[float, int]]:
+        """``{kind: (CPU-seconds, processes)}`` for forked, zygote and plain."""
+        self._done.set()
+        self.join()
+        out = {kind: [0.0, 0] for kind in ("forked", "zygote", "plain")}
+        for kind, first, last in self._seen.values():
+            if kind is not None and last > first:
+                out[kind][0] += last - first
+                out[kind][1] += 1
+        return {kind: (cpu, n) for kind, (cpu, n) in out.items()}
+
+
 def summary(values) -> str:
     values = sorted(values)
     return f"median {statistics.median(values):.2f} s (min {values[0]:.2f}, max {values[-1]:.2f}, n={len(values)})"
 
 
-def ready_with_imports(name: str, cwd: str) -> float:
+def ready_with_imports(name: str, cwd: str) -> tuple[float, float | None]:
+    """Seconds to the reply of IMPORTS, and the kernel's CPU-seconds when it was ready."""
     from jupyter_client.manager import KernelManager
 
     started = time.perf_counter()
@@ -53,6 +129,7 @@ def ready_with_imports(name: str, cwd: str) -> float:
     kc.start_channels()
     try:
         kc.wait_for_ready(timeout=300)
+        start_cpu = process_cpu(km.provisioner.pid)
         reply = kc.execute_interactive(IMPORTS, timeout=300, output_hook=lambda msg: None)
         seconds = time.perf_counter() - started
         assert reply["content"]["status"] == "ok", reply["content"]
@@ -61,7 +138,7 @@ def ready_with_imports(name: str, cwd: str) -> float:
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
-    return seconds
+    return seconds, start_cpu
 
 
 def bench_start(repeat: int, lines: list[str]) -> float:
@@ -72,12 +149,15 @@ def bench_start(repeat: int, lines: list[str]) -> float:
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     cwd = tempfile.mkdtemp(prefix="bench-kernels-cwd-")
     loads = [load()]
-    first = ready_with_imports("supportstats", cwd)  # starts the zygote
+    first = ready_with_imports("supportstats", cwd)[0]  # starts the zygote
     ready_with_imports("python3", cwd)  # warm-up: page cache, bytecode
     times = {"supportstats": [], "python3": []}
+    cpus = {"supportstats": [], "python3": []}
     for _ in range(repeat):
         for name in times:
-            times[name].append(ready_with_imports(name, cwd))
+            seconds, cpu = ready_with_imports(name, cwd)
+            times[name].append(seconds)
+            cpus[name].append(cpu)
         loads.append(load())
     stop_zygotes({"SUPPORTSTATS_KERNELS_DIR": rt})
     warm, plain = statistics.median(times["supportstats"]), statistics.median(times["python3"])
@@ -87,9 +167,11 @@ def bench_start(repeat: int, lines: list[str]) -> float:
         f"{'met' if warm <= 0.5 else 'NOT met'}",
         f"  plain (python3):                      {summary(times['python3'])}",
         f"  ratio warm / plain: {warm / plain:.2f}; first warm kernel, zygote start included: {first:.2f} s",
+        f"  CPU-seconds of a kernel when ready (before the imports), median: warm "
+        f"{statistics.median(cpus['supportstats']):.2f}, plain {statistics.median(cpus['python3']):.2f}",
         f"  1-min load average during: {min(loads):.1f}-{max(loads):.1f}",
     ]
-    return plain
+    return plain, statistics.median(cpus["supportstats"])
 
 
 def suite_command(kernel: str) -> list[str]:
@@ -124,11 +206,14 @@ def run_suite(warm: bool) -> tuple[float, int, float, dict]:
     if not warm:
         env["SUPPORTSTATS_KERNELS"] = "cold"
     before = load()
+    sampler = KernelCPU()
+    sampler.start()
     cpu, started = machine_cpu_seconds(), time.perf_counter()
     proc = subprocess.run(suite_command("supportstats" if warm else "python3"), cwd=ROOT, env=env,
                           capture_output=True, text=True)
     seconds = time.perf_counter() - started
     cpu = machine_cpu_seconds() - cpu  # the whole machine's: forked kernels are no child of pytest
+    kernels_cpu = sampler.stop()
     stop_zygotes({"SUPPORTSTATS_KERNELS_DIR": rt})
     logs = "".join(p.read_text(errors="replace") for p in Path(rt).glob("z-*.log"))
     counts = {"zygotes": len(re.findall(r"\] starting for ", logs)), "kernels": len(re.findall(r"\] kernel \d+ for ", logs))}
@@ -136,10 +221,11 @@ def run_suite(warm: bool) -> tuple[float, int, float, dict]:
         print(proc.stdout[-3000:], file=sys.stderr)
     counts["files"] = per_file(proc.stdout)
     counts["cpu"] = cpu
+    counts["by_kind"] = kernels_cpu
     return seconds, proc.returncode, (before + load()) / 2, counts
 
 
-def bench_suite(repeat: int, lines: list[str], cold_start: float):
+def bench_suite(repeat: int, lines: list[str], cold_start: float, warm_start_cpu: float):
     runs = {True: [], False: []}
     for _ in range(repeat):
         for warm in (True, False):
@@ -166,6 +252,22 @@ def bench_suite(repeat: int, lines: list[str], cold_start: float):
         f"  CPU-seconds of the whole machine, median: warm {cpu[True]:.0f}, plain {cpu[False]:.0f} "
         f"(cores busy {busy[True]:.0%} and {busy[False]:.0%} of the wall time): the plain kernels cost "
         f"{cpu[False] - cpu[True]:.0f} CPU-s more, {(cpu[False] - cpu[True]) / cpu[False]:.0%} of the plain suite's CPU",
+    ]
+    kind = {w: {k: (statistics.median(r[3]["by_kind"][k][0] for r in runs[w]),
+                    statistics.median(r[3]["by_kind"][k][1] for r in runs[w])) for k in ("forked", "zygote", "plain")}
+            for w in (True, False)}
+    rest = {w: cpu[w] - sum(c for c, _ in kind[w].values()) for w in (True, False)}
+    floor = cpu[True] - kind[True]["zygote"][0] - kind[True]["forked"][1] * warm_start_cpu
+    lines += [
+        f"  CPU-seconds by process (read from /proc every 0.1 s), median: warm suite: forked kernels "
+        f"{kind[True]['forked'][0]:.0f} ({kind[True]['forked'][1]:.0f}), zygotes {kind[True]['zygote'][0]:.0f} "
+        f"({kind[True]['zygote'][1]:.0f}), plain kernels {kind[True]['plain'][0]:.0f} ({kind[True]['plain'][1]:.0f}: "
+        f"the tests that ask for python3), everything else {rest[True]:.0f}; plain suite: plain kernels "
+        f"{kind[False]['plain'][0]:.0f} ({kind[False]['plain'][1]:.0f}), everything else {rest[False]:.0f}",
+        f"  the warm suite's CPU without the zygotes and without every forked kernel's start "
+        f"({warm_start_cpu:.2f} CPU-s when ready, above), i.e. were warm kernels free: {floor:.0f} CPU-s, "
+        f"{floor / cpu[False]:.2f} of the plain suite's; what is left is the notebooks' own cells and the "
+        f"{rest[True]:.0f} CPU-s of everything that is no kernel",
     ]
     # where the two suites differ, file by file (test time summed over the workers, median of the runs)
     files = sorted(set().union(*(r[3]["files"] for rs in runs.values() for r in rs)))
@@ -197,9 +299,9 @@ def main(argv=None):
     args = ap.parse_args(argv)
     lines = [f"warm kernels vs plain kernels; machine: {os.cpu_count()} cores, {platform.system()} "
              f"{platform.machine()}, Python {platform.python_version()}; 1-min load average at start {load():.1f}"]
-    cold_start = bench_start(args.repeat, lines)
+    cold_start, warm_start_cpu = bench_start(args.repeat, lines)
     if args.suite:
-        bench_suite(args.suite_repeat, lines, cold_start)
+        bench_suite(args.suite_repeat, lines, cold_start, warm_start_cpu)
     lines += [f"note: {args.note}"] if args.note else []
     text = "\n".join(lines) + "\n"
     print(text, end="")
