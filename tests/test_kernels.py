@@ -131,6 +131,38 @@ def test_forked_kernel_has_the_blas_threads_of_a_plain_one(warm, tmp_path):
     assert set(status["blas_here"]) == set(forked)
 
 
+def _cpu(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_blas_threads_sleep_when_idle_instead_of_spinning(warm):
+    """OpenBLAS's default makes its idle threads spin ~0.1 s (2**28 cycles) after they are
+    created and after each parallel call: in a forked kernel ~0.19 of its 0.25 CPU-s start."""
+    km, kc, _ = warm
+    assert value(kc, "__import__('os').environ.get('OPENBLAS_THREAD_TIMEOUT')") == "4"
+    run(kc, "import numpy as _np; _a = _np.random.default_rng(0).random((500, 500)); [_a @ _a for _ in range(5)]")
+    before = _cpu(km.provisioner.pid)
+    time.sleep(0.4)
+    assert _cpu(km.provisioner.pid) - before <= 0.03  # spinning threads would take ~0.1 s each
+
+
+def test_a_users_blas_timeout_is_kept_and_cold_kernels_get_the_same_default(rt, tmp_path, monkeypatch):
+    expr = "[__import__('os').environ.get(v) for v in ('OPENBLAS_THREAD_TIMEOUT', 'GOTO_THREAD_TIMEOUT')]"
+    for env, expected, warm_ in (({"OPENBLAS_THREAD_TIMEOUT": "20"}, ["20", None], True),
+                                 ({"GOTO_THREAD_TIMEOUT": "12"}, [None, "12"], True),
+                                 ({"SUPPORTSTATS_KERNELS": "cold"}, ["4", None], False)):
+        base = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_THREAD_TIMEOUT", "GOTO_THREAD_TIMEOUT")}
+        km, kc = start(WARM, cwd=tmp_path, env={**base, **env})
+        try:
+            assert km.provisioner.warm is warm_
+            assert value(kc, expr) == expected
+        finally:
+            stop(km, kc)
+    assert not client.prestart(WARM, {**os.environ, "SUPPORTSTATS_KERNELS": "cold"})
+
+
 def test_kernel_loads_the_package_lazily_as_a_cold_one_does(warm):
     _, kc, _ = warm
     assert value(kc, "__import__('sys').modules['supportstats']._loaded") is False

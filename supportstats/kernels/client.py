@@ -26,7 +26,7 @@ import weakref
 from pathlib import Path
 
 from .fingerprint import WarmUnavailable, cold_requested, fingerprint, parse_command, runtime_dir, zygote_paths
-from .stack import PROBE, THREAD_VARS
+from .stack import PROBE, THREAD_VARS, kernel_environment
 
 __all__ = ["ForkedProcess", "spawn", "prestart", "preloading", "release", "zygotes", "stop_zygotes"]
 
@@ -387,6 +387,7 @@ def prestart(kernel_name: str = "supportstats", env=None, *, linger: float = 10.
         cmd[0] = sys.executable  # as jupyter_client's format_kernel_cmd does
     env = {str(k): str(v) for k, v in (os.environ if env is None else env).items()}
     env.update({str(k): str(v) for k, v in (spec.get("env") or {}).items()})
+    env = kernel_environment(env)  # as the provisioner finalizes its kernels' environment
     if cold_requested(env):
         return False  # its kernels will start cold: a zygote would import the stack for nothing
     try:

@@ -24,6 +24,7 @@ from jupyter_client.provisioning import LocalProvisioner
 from traitlets import Bool, Float
 
 from .fingerprint import WarmUnavailable, cold_requested
+from .stack import kernel_environment
 
 __all__ = ["WarmProvisioner"]
 
@@ -44,6 +45,12 @@ class WarmProvisioner(LocalProvisioner):
     idle = Float(600.0, config=True, help="Seconds a zygote started here stays without any kernel.")
     start_timeout = Float(120.0, config=True, help="Seconds to wait for a zygote to import the stack.")
     warm = Bool(False, help="Whether the current kernel was forked (False: started cold).")
+
+    def _finalize_env(self, env: dict[str, str]) -> None:
+        """jupyter_client's last word on a kernel's environment, warm or cold: OpenBLAS's idle
+        threads sleep at once (:data:`~supportstats.kernels.stack.BLAS_IDLE`)."""
+        super()._finalize_env(env)
+        env.update(kernel_environment(env))
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any):
         self.warm = False

@@ -27,12 +27,21 @@ import sys
 import time
 import warnings
 
-__all__ = ["THREAD_VARS", "PRELOAD", "LATER", "NOT_PRELOADED", "NEVER", "PROBE", "Preloaded", "EnvironReads",
+__all__ = ["THREAD_VARS", "BLAS_IDLE", "kernel_environment", "PRELOAD", "LATER", "NOT_PRELOADED", "NEVER", "PROBE", "Preloaded", "EnvironReads",
            "thread_count", "read_to_end"]
 
 #: Set to 1 in the zygote before anything loads a thread pool.
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "MKL_NUM_THREADS",
                "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+#: Set in the environment of every kernel of the warm kernelspec (forked, or started cold)
+#: where neither it nor GOTO_THREAD_TIMEOUT is set: OpenBLAS's idle threads then sleep after
+#: 2**4 clock cycles instead of 2**28 (~0.1 s) of spinning on ``sched_yield``. A forked kernel
+#: creates its BLAS threads when it takes a cold kernel's thread counts, and two OpenBLAS
+#: libraries (numpy's and scipy's) spun ~0.19 CPU-s of a 0.25 CPU-s start; every parallel BLAS
+#: call left them spinning again, on cores other notebooks of a run wanted. The thread counts,
+#: and with them the results, do not change. OpenBLAS reads it when loaded, so it keys the
+#: zygote like any variable of the environment.
+BLAS_IDLE = ("OPENBLAS_THREAD_TIMEOUT", "4")
 #: Imported once by the zygote, inherited by every kernel.
 PRELOAD = ("numpy", "scipy", "scipy.linalg", "scipy.stats", "scipy.optimize", "scipy.special", "pandas",
            "pyarrow", "matplotlib", "matplotlib.pyplot",
@@ -89,6 +98,22 @@ import threadpoolctl
 
 print(json.dumps({i["filepath"]: i["num_threads"] for i in threadpoolctl.threadpool_info()}))
 """
+
+
+def kernel_environment(env) -> dict[str, str]:
+    """``env`` with :data:`BLAS_IDLE` where the user has set no OpenBLAS thread timeout.
+
+    Examples
+    --------
+    >>> kernel_environment({"HOME": "/root"})
+    {'HOME': '/root', 'OPENBLAS_THREAD_TIMEOUT': '4'}
+    >>> kernel_environment({"GOTO_THREAD_TIMEOUT": "20"})
+    {'GOTO_THREAD_TIMEOUT': '20'}
+    """
+    env = dict(env)
+    if not any(env.get(var) for var in (BLAS_IDLE[0], "GOTO_THREAD_TIMEOUT")):
+        env[BLAS_IDLE[0]] = BLAS_IDLE[1]
+    return env
 
 
 def thread_count() -> int:
