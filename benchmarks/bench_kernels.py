@@ -43,14 +43,23 @@ IMPORTS = "import supportstats, pandas, seaborn, statsmodels.api"
 
 
 
-def process_cpu(pid: int) -> float | None:
-    """CPU-seconds (user + system) process ``pid`` has used, or None once it is gone."""
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid) -> tuple[int, str, float] | None:
+    """``(parent pid, start tick, CPU-seconds user + system)`` of ``pid``, or None once it is gone."""
     try:
         with open(f"/proc/{pid}/stat") as f:
             fields = f.read().rpartition(")")[2].split()
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return int(fields[1]), fields[19], (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def process_cpu(pid: int) -> float | None:
+    """CPU-seconds (user + system) process ``pid`` has used, or None once it is gone."""
+    stat = _stat(pid)
+    return None if stat is None else stat[2]
 
 
 class KernelCPU(threading.Thread):
@@ -68,12 +77,10 @@ class KernelCPU(threading.Thread):
         self._scan(baseline=True)
 
     @staticmethod
-    def _kind(pid: str) -> str | None:
+    def _kind(pid: str, ppid: int) -> str | None:
         try:
             with open(f"/proc/{pid}/cmdline", "rb") as f:
                 cmd = f.read()
-            with open(f"/proc/{pid}/stat") as f:
-                ppid = f.read().rpartition(")")[2].split()[1]
             with open(f"/proc/{ppid}/cmdline", "rb") as f:
                 parent = f.read()
         except OSError:
@@ -84,17 +91,13 @@ class KernelCPU(threading.Thread):
 
     def _scan(self, baseline=False):
         for pid in os.listdir("/proc"):
-            if not pid.isdigit():
+            stat = _stat(pid) if pid.isdigit() else None
+            if stat is None:
                 continue
-            try:
-                with open(f"/proc/{pid}/stat") as f:
-                    fields = f.read().rpartition(")")[2].split()
-            except OSError:
-                continue
-            key, cpu = (pid, fields[19]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            ppid, started, cpu = stat
+            key = (pid, started)
             if key not in self._seen:
-                kind = self._kind(pid)
-                self._seen[key] = [kind, cpu if baseline else 0.0, cpu]
+                self._seen[key] = [self._kind(pid, ppid), cpu if baseline else 0.0, cpu]
             self._seen[key][2] = cpu
 
     def run(self):

@@ -148,12 +148,12 @@ def test_blas_threads_sleep_when_idle_instead_of_spinning(warm):
     assert _cpu(km.provisioner.pid) - before <= 0.03  # spinning threads would take ~0.1 s each
 
 
-def test_a_users_blas_timeout_is_kept_and_cold_kernels_get_the_same_default(rt, tmp_path, monkeypatch):
+def test_a_users_blas_timeout_is_kept_and_cold_kernels_get_the_same_default(rt, tmp_path):
     expr = "[__import__('os').environ.get(v) for v in ('OPENBLAS_THREAD_TIMEOUT', 'GOTO_THREAD_TIMEOUT')]"
+    base = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_THREAD_TIMEOUT", "GOTO_THREAD_TIMEOUT")}
     for env, expected, warm_ in (({"OPENBLAS_THREAD_TIMEOUT": "20"}, ["20", None], True),
                                  ({"GOTO_THREAD_TIMEOUT": "12"}, [None, "12"], True),
                                  ({"SUPPORTSTATS_KERNELS": "cold"}, ["4", None], False)):
-        base = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_THREAD_TIMEOUT", "GOTO_THREAD_TIMEOUT")}
         km, kc = start(WARM, cwd=tmp_path, env={**base, **env})
         try:
             assert km.provisioner.warm is warm_
