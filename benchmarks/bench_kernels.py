@@ -13,7 +13,8 @@
    Goal: warm ≤ 0.7 × plain. Each test's time (pytest's ``--durations=0``) is summed by
    file, to show which files the warm kernels speed up and how much of the suite the others are.
    Meanwhile ``/proc`` is read every 0.1 s for the CPU of the kernels (forked and plain) and
-   the zygotes, apart from the rest of the machine: the warm suite's CPU with every warm
+   the zygotes, and of the rest by command (pytest and what it forks, supportstats
+   subprocesses, papermill, Chromium, others, this benchmark): the warm suite's CPU with every warm
    kernel's start (its CPU when ready, measured in 1.) and every zygote taken out is a bound
    no kernel, however fast, gets below.
 
@@ -62,6 +63,14 @@ def process_cpu(pid: int) -> float | None:
     return None if stat is None else stat[2]
 
 
+#: What :class:`KernelCPU` tells apart: kernels and zygotes, then everything else by command.
+KINDS = ("forked", "zygote", "plain", "pytest", "cli", "papermill", "chromium", "other", "sampler")
+#: How the results name the kinds that are no kernel.
+REST = {"pytest": "pytest, its workers and what they fork", "cli": "subprocesses running supportstats",
+        "papermill": "papermill commands", "chromium": "Chromium", "other": "other processes",
+        "sampler": "this benchmark"}
+
+
 class KernelCPU(threading.Thread):
     """CPU-seconds of kernels and zygotes while a suite runs, read from ``/proc`` every 0.1 s.
 
@@ -78,6 +87,8 @@ class KernelCPU(threading.Thread):
 
     @staticmethod
     def _kind(pid: str, ppid: int) -> str | None:
+        if int(pid) == os.getpid():
+            return "sampler"
         try:
             with open(f"/proc/{pid}/cmdline", "rb") as f:
                 cmd = f.read()
@@ -87,7 +98,17 @@ class KernelCPU(threading.Thread):
             return None
         if b"supportstats.kernels.zygote" in cmd:
             return "forked" if b"supportstats.kernels.zygote" in parent else "zygote"
-        return "plain" if b"ipykernel_launcher" in cmd else None
+        if b"ipykernel_launcher" in cmd:
+            return "plain"
+        # the rest, by command line (a forked process keeps its parent's): pytest and xdist's
+        # workers (execnet's bootstrap) with the runner workers a test forks in-process
+        if b"chrom" in cmd.split(b"\0")[0]:
+            return "chromium"
+        if b"pytest" in cmd or b"exec(eval(sys.stdin.readline()))" in cmd:
+            return "pytest"
+        if b"supportstats" in cmd:
+            return "cli"
+        return "papermill" if b"papermill" in cmd else "other"
 
     def _scan(self, baseline=False):
         for pid in os.listdir("/proc"):
@@ -105,10 +126,10 @@ class KernelCPU(threading.Thread):
             self._scan()
 
     def stop(self) -> dict[str, tuple[float, int]]:
-        """``{kind: (CPU-seconds, processes)}`` for forked, zygote and plain."""
+        """``{kind: (CPU-seconds, processes)}`` for each of :data:`KINDS`."""
         self._done.set()
         self.join()
-        out = {kind: [0.0, 0] for kind in ("forked", "zygote", "plain")}
+        out = {kind: [0.0, 0] for kind in KINDS}
         for kind, first, last in self._seen.values():
             if kind is not None and last > first:
                 out[kind][0] += last - first
@@ -257,9 +278,9 @@ def bench_suite(repeat: int, lines: list[str], cold_start: float, warm_start_cpu
         f"{cpu[False] - cpu[True]:.0f} CPU-s more, {(cpu[False] - cpu[True]) / cpu[False]:.0%} of the plain suite's CPU",
     ]
     kind = {w: {k: (statistics.median(r[3]["by_kind"][k][0] for r in runs[w]),
-                    statistics.median(r[3]["by_kind"][k][1] for r in runs[w])) for k in ("forked", "zygote", "plain")}
+                    statistics.median(r[3]["by_kind"][k][1] for r in runs[w])) for k in KINDS}
             for w in (True, False)}
-    rest = {w: cpu[w] - sum(c for c, _ in kind[w].values()) for w in (True, False)}
+    rest = {w: cpu[w] - sum(kind[w][k][0] for k in ("forked", "zygote", "plain")) for w in (True, False)}
     floor = cpu[True] - kind[True]["zygote"][0] - kind[True]["forked"][1] * warm_start_cpu
     lines += [
         f"  CPU-seconds by process (read from /proc every 0.1 s), median: warm suite: forked kernels "
@@ -267,6 +288,11 @@ def bench_suite(repeat: int, lines: list[str], cold_start: float, warm_start_cpu
         f"({kind[True]['zygote'][1]:.0f}), plain kernels {kind[True]['plain'][0]:.0f} ({kind[True]['plain'][1]:.0f}: "
         f"the tests that ask for python3), everything else {rest[True]:.0f}; plain suite: plain kernels "
         f"{kind[False]['plain'][0]:.0f} ({kind[False]['plain'][1]:.0f}), everything else {rest[False]:.0f}",
+        "  everything else by process, median (processes): "
+        + "; ".join(f"{suite} suite: " + ", ".join(
+            f"{REST[k]} {kind[w][k][0]:.0f} ({kind[w][k][1]:.0f})" for k in REST)
+            + f", unattributed (processes gone within 0.1 s) {rest[w] - sum(kind[w][k][0] for k in REST):.0f}"
+            for suite, w in (("warm", True), ("plain", False))),
         f"  the warm suite's CPU without the zygotes and without every forked kernel's start "
         f"({warm_start_cpu:.2f} CPU-s when ready, above), i.e. were warm kernels free: {floor:.0f} CPU-s, "
         f"{floor / cpu[False]:.2f} of the plain suite's; what is left is the notebooks' own cells and the "
