@@ -63,12 +63,13 @@ def process_cpu(pid: int) -> float | None:
     return None if stat is None else stat[2]
 
 
-#: What :class:`KernelCPU` tells apart: kernels and zygotes, then everything else by command.
-KINDS = ("forked", "zygote", "plain", "pytest", "cli", "papermill", "chromium", "other", "sampler")
-#: How the results name the kinds that are no kernel.
+#: The kinds of kernel process :class:`KernelCPU` tells apart.
+KERNELS = ("forked", "zygote", "plain")
+#: The rest of the machine's processes, by command, as the results name them.
 REST = {"pytest": "pytest, its workers and what they fork", "cli": "subprocesses running supportstats",
         "papermill": "papermill commands", "chromium": "Chromium", "other": "other processes",
         "sampler": "this benchmark"}
+KINDS = (*KERNELS, *REST)
 
 
 class KernelCPU(threading.Thread):
@@ -280,7 +281,7 @@ def bench_suite(repeat: int, lines: list[str], cold_start: float, warm_start_cpu
     kind = {w: {k: (statistics.median(r[3]["by_kind"][k][0] for r in runs[w]),
                     statistics.median(r[3]["by_kind"][k][1] for r in runs[w])) for k in KINDS}
             for w in (True, False)}
-    rest = {w: cpu[w] - sum(kind[w][k][0] for k in ("forked", "zygote", "plain")) for w in (True, False)}
+    rest = {w: cpu[w] - sum(kind[w][k][0] for k in KERNELS) for w in (True, False)}
     floor = cpu[True] - kind[True]["zygote"][0] - kind[True]["forked"][1] * warm_start_cpu
     lines += [
         f"  CPU-seconds by process (read from /proc every 0.1 s), median: warm suite: forked kernels "
